@@ -1,0 +1,214 @@
+"""Lint rules: one script that must be flagged and one that must be clean, per rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cdcsim.lint import RULES, lint_text, render
+
+BASE = """
+CREATE TABLE src (id INT, v STRING);
+CREATE TABLE sink (id INT, v STRING, action STRING, is_update BOOLEAN);
+CREATE STREAM s ON TABLE src;
+"""
+
+CASES: dict[str, tuple[str, str, int]] = {
+    # rule: (flagged script, clean script, line of the finding in the flagged script)
+    "CDC001": (
+        BASE + "CREATE TASK t SCHEDULE = '1 MINUTE' AS\n"
+        "  INSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s\n"
+        "  WHERE METADATA$ACTION = 'UPDATE';\nALTER TASK t RESUME;\n",
+        BASE + "CREATE TASK t SCHEDULE = '1 MINUTE' AS\n"
+        "  INSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s\n"
+        "  WHERE METADATA$ACTION = 'INSERT' AND METADATA$ISUPDATE;\nALTER TASK t RESUME;\n",
+        7,
+    ),
+    "CDC002": (
+        BASE + "CREATE DYNAMIC TABLE gold TARGET_LAG = DOWNSTREAM WAREHOUSE = wh\n  AS SELECT id FROM src;\n",
+        BASE + "CREATE DYNAMIC TABLE gold TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT id FROM src;\n"
+        "CREATE TASK r SCHEDULE = '5 MINUTES' AS ALTER DYNAMIC TABLE gold REFRESH;\nALTER TASK r RESUME;\n",
+        5,
+    ),
+    "CDC003": (
+        BASE + "CREATE DYNAMIC TABLE d\n  TARGET_LAG = '30 seconds' WAREHOUSE = wh AS SELECT id FROM src;\n",
+        BASE + "CREATE DYNAMIC TABLE d TARGET_LAG = '60 seconds' WAREHOUSE = wh AS SELECT id FROM src;\n",
+        6,
+    ),
+    "CDC004": (
+        BASE + "CREATE DYNAMIC TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh AS\n"
+        "SELECT id,\n  CURRENT_TIMESTAMP() AS seen_at FROM src;\n",
+        BASE + "CREATE DYNAMIC TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh AS\n"
+        "SELECT id FROM src WHERE CURRENT_TIMESTAMP() > '2020-01-01';\n",
+        7,
+    ),
+    "CDC005": (
+        BASE + "CREATE TASK t SCHEDULE = '1 MINUTE' AS INSERT INTO sink SELECT id, v, METADATA$ACTION, "
+        "METADATA$ISUPDATE FROM s;\n",
+        BASE + "CREATE TASK t SCHEDULE = '1 MINUTE' AS INSERT INTO sink SELECT id, v, METADATA$ACTION, "
+        "METADATA$ISUPDATE FROM s;\nALTER TASK t RESUME;\n",
+        5,
+    ),
+    "CDC006": (
+        BASE + "CREATE TASK a SCHEDULE = '1 MINUTE' AS INSERT INTO sink SELECT id, v, 'x', FALSE FROM s;\n"
+        "CREATE TASK b SCHEDULE = '1 MINUTE' AS\n  INSERT INTO sink SELECT id, v, 'y', FALSE FROM s;\n"
+        "ALTER TASK a RESUME;\nALTER TASK b RESUME;\n",
+        BASE + "CREATE STREAM s2 ON TABLE src;\n"
+        "CREATE TASK a SCHEDULE = '1 MINUTE' AS INSERT INTO sink SELECT id, v, 'x', FALSE FROM s;\n"
+        "CREATE TASK b SCHEDULE = '1 MINUTE' AS INSERT INTO sink SELECT id, v, 'y', FALSE FROM s2;\n"
+        "ALTER TASK a RESUME;\nALTER TASK b RESUME;\n",
+        6,
+    ),
+    "CDC007": (
+        BASE + "CREATE TASK t SCHEDULE = '1 MINUTE' AS\n  SELECT COUNT(*) FROM s;\nALTER TASK t RESUME;\n",
+        BASE + "CREATE TASK t SCHEDULE = '1 MINUTE' AS\n  INSERT INTO sink SELECT id, v, 'x', FALSE FROM s;\n"
+        "ALTER TASK t RESUME;\nSELECT COUNT(*) FROM s;\n",
+        6,
+    ),
+    "CDC008": (
+        BASE + "CREATE TASK root SCHEDULE = '1 MINUTE' AS SELECT 1;\n"
+        "CREATE TASK child\n  SCHEDULE = '5 MINUTES'\n  AFTER root AS SELECT 2;\n"
+        "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root');\n",
+        BASE + "CREATE TASK root SCHEDULE = '1 MINUTE' AS SELECT 1;\n"
+        "CREATE TASK child AFTER root AS SELECT 2;\nSELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root');\n",
+        7,
+    ),
+    "CDC009": (
+        BASE + "CREATE TASK t\n  SCHEDULE = '5 SECONDS' AS SELECT 1;\nALTER TASK t RESUME;\n",
+        BASE + "CREATE TASK t SCHEDULE = '10 SECONDS' AS SELECT 1;\nALTER TASK t RESUME;\n",
+        6,
+    ),
+}
+
+
+def test_every_rule_has_a_case() -> None:
+    assert set(CASES) == set(RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_flags_bad_script(rule: str) -> None:
+    bad, _, line = CASES[rule]
+    found = [f for f in lint_text(bad) if f.rule == rule]
+    assert found, f"{rule} not raised:\n{bad}"
+    assert found[0].line == line
+    assert found[0].message and found[0].fix
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_passes_clean_script(rule: str) -> None:
+    _, good, _ = CASES[rule]
+    assert lint_text(good) == [], render(lint_text(good))
+
+
+def test_update_action_through_copied_column() -> None:
+    script = BASE + (
+        "CREATE TASK t SCHEDULE = '1 MINUTE' AS INSERT INTO sink (id, v, action, is_update)\n"
+        "  SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s;\nALTER TASK t RESUME;\n"
+        "CREATE DYNAMIC TABLE g TARGET_LAG = '1 minute' WAREHOUSE = wh AS\n"
+        "SELECT COUNT(CASE WHEN action = 'INSERT' THEN 1 END) AS ins,\n"
+        "       COUNT(CASE WHEN action = 'UPDATE' THEN 1 END) AS upd FROM sink;\n"
+    )
+    found = lint_text(script)
+    assert [(f.rule, f.line) for f in found] == [("CDC001", 10)]
+    assert "action" in found[0].message
+
+
+def test_copied_column_with_real_update_label_is_clean() -> None:
+    script = BASE + (
+        "CREATE TASK t SCHEDULE = '1 MINUTE' AS INSERT INTO sink (id, v, action, is_update)\n"
+        "  SELECT id, v, CASE WHEN METADATA$ISUPDATE THEN 'UPDATE' ELSE METADATA$ACTION END, METADATA$ISUPDATE\n"
+        "  FROM s;\nALTER TASK t RESUME;\n"
+        "CREATE DYNAMIC TABLE g TARGET_LAG = '1 minute' WAREHOUSE = wh AS\n"
+        "SELECT COUNT(CASE WHEN action = 'UPDATE' THEN 1 END) AS upd FROM sink;\n"
+    )
+    assert lint_text(script) == []
+
+
+def test_recreated_task_must_be_resumed_again() -> None:
+    script = BASE + (
+        "CREATE TASK t SCHEDULE = '1 MINUTE' AS SELECT 1;\nALTER TASK t RESUME;\n"
+        "CREATE OR REPLACE TASK t SCHEDULE = '2 MINUTES' AS SELECT 2;\n"
+    )
+    assert [(f.rule, f.line) for f in lint_text(script)] == [("CDC005", 7)]
+
+
+def test_downstream_chain_reports_the_leaf_and_its_stalled_upstream() -> None:
+    script = BASE + (
+        "CREATE DYNAMIC TABLE silver TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT id FROM src;\n"
+        "CREATE DYNAMIC TABLE gold TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT COUNT(*) c FROM silver;\n"
+    )
+    found = lint_text(script)
+    assert [(f.rule, f.line) for f in found] == [("CDC002", 6)]
+    assert "silver" in found[0].message
+
+
+def test_downstream_with_timed_consumer_is_clean() -> None:
+    script = BASE + (
+        "CREATE DYNAMIC TABLE silver TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT id FROM src;\n"
+        "CREATE DYNAMIC TABLE gold TARGET_LAG = '5 minutes' WAREHOUSE = wh AS SELECT COUNT(*) c FROM silver;\n"
+    )
+    assert lint_text(script) == []
+
+
+def test_incremental_mode_with_current_timestamp_says_create_fails() -> None:
+    script = BASE + (
+        "CREATE DYNAMIC TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS\n"
+        "SELECT id, SYSDATE() AS t FROM src;\n"
+    )
+    (f,) = lint_text(script)
+    assert f.rule == "CDC004" and "002711" in f.message and f.line == 6
+
+
+def test_alter_sets_too_low_lag_and_schedule() -> None:
+    script = BASE + (
+        "CREATE DYNAMIC TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh AS SELECT id FROM src;\n"
+        "ALTER DYNAMIC TABLE d SET TARGET_LAG = '10 seconds';\n"
+        "CREATE TASK t SCHEDULE = '1 MINUTE' AS SELECT 1;\nALTER TASK t RESUME;\n"
+        "ALTER TASK t SET SCHEDULE = '1 SECONDS';\n"
+    )
+    assert sorted((f.rule, f.line) for f in lint_text(script)) == [("CDC003", 6), ("CDC009", 9)]
+
+
+def test_comments_do_not_trigger_and_lines_survive_block_comments() -> None:
+    script = (
+        "/* a block comment\n   METADATA$ACTION = 'UPDATE'\n*/\n"
+        "-- METADATA$ACTION = 'UPDATE'\n"
+        "CREATE TABLE src (id INT);\nCREATE STREAM s ON TABLE src;\n"
+        "CREATE TASK t SCHEDULE = '1 MINUTE' AS /* note */ INSERT INTO x SELECT id FROM s\n"
+        "WHERE METADATA$ACTION <> 'UPDATE';\nALTER TASK t RESUME;\n"
+    )
+    assert [(f.rule, f.line) for f in lint_text(script)] == [("CDC001", 8)]
+
+
+def test_scripting_block_body_is_analysed() -> None:
+    script = BASE + (
+        "CREATE TASK t SCHEDULE = '1 MINUTE' AS\nBEGIN\n  SELECT COUNT(*) FROM s;\n"
+        "  INSERT INTO sink SELECT id, v, 'x', FALSE FROM s;\nEND;\nALTER TASK t RESUME;\n"
+    )
+    assert lint_text(script) == []
+
+
+def test_json_format() -> None:
+    doc = json.loads(render(lint_text(CASES["CDC003"][0], "p.sql"), "json"))
+    assert doc[0]["rule"] == "CDC003" and doc[0]["name"] == "target-lag-too-low"
+    assert doc[0]["file"] == "p.sql" and doc[0]["line"] == 6 and doc[0]["fix"]
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "movie_bookings"
+
+
+@pytest.mark.skipif(not (EXAMPLES / "seed.sql").exists(), reason="seed example not written yet")
+def test_seed_pipeline_is_flagged() -> None:
+    found = lint_text((EXAMPLES / "seed.sql").read_text())
+    rules = {f.rule for f in found}
+    assert "CDC001" in rules  # change_action = 'UPDATE' on a copy of METADATA$ACTION
+    gold = [f for f in found if f.rule == "CDC002"]
+    assert gold and "movie_booking_insights" in gold[0].message
+
+
+@pytest.mark.skipif(not (EXAMPLES / "pipeline.sql").exists(), reason="pipeline example not written yet")
+def test_corrected_pipeline_is_clean() -> None:
+    found = lint_text((EXAMPLES / "pipeline.sql").read_text())
+    assert found == [], render(found)
