@@ -1,0 +1,85 @@
+"""The persisted metadata store: the ``_cdcsim`` schema inside the DuckDB file.
+
+Owns the metadata tables every feature shares (tracked tables, streams, log holds), the two
+sequences that order change capture (row ids and statement numbers), and a ``version`` counter
+that goes up on every DDL so cached translations of statements are invalidated.
+Tasks and dynamic tables keep their own tables in the same schema (see their modules).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import duckdb
+
+from .names import META_SCHEMA, QName
+
+M = META_SCHEMA
+
+_DDL = [
+    f"CREATE SCHEMA IF NOT EXISTS {M}",
+    f"CREATE SEQUENCE IF NOT EXISTS {M}.rid_seq",
+    f"CREATE SEQUENCE IF NOT EXISTS {M}.stmt_seq",
+    f"CREATE SEQUENCE IF NOT EXISTS {M}.obj_seq",
+    f"""CREATE TABLE IF NOT EXISTS {M}.tracked_tables (
+        id BIGINT PRIMARY KEY, fqn VARCHAR, duck_schema VARCHAR, duck_name VARCHAR)""",
+    f"""CREATE TABLE IF NOT EXISTS {M}.streams (
+        fqn VARCHAR PRIMARY KEY, database_name VARCHAR, schema_name VARCHAR, name VARCHAR,
+        table_fqn VARCHAR, table_id BIGINT, stmt_offset BIGINT, mode VARCHAR,
+        show_initial BOOLEAN, initial_pending BOOLEAN, comment VARCHAR,
+        created_on TIMESTAMP, last_consumed TIMESTAMP, owner VARCHAR, stale BOOLEAN)""",
+    f"""CREATE TABLE IF NOT EXISTS {M}.log_holds (
+        table_id BIGINT, holder VARCHAR, stmt BIGINT, PRIMARY KEY (table_id, holder))""",
+    f"""CREATE TABLE IF NOT EXISTS {M}.objects (
+        fqn VARCHAR PRIMARY KEY, kind VARCHAR, created_on TIMESTAMP, comment VARCHAR)""",
+]
+
+
+@dataclass
+class StreamInfo:
+    fqn: str
+    qname: QName
+    table_fqn: str
+    table_id: int
+    offset: int
+    mode: str  # DEFAULT | APPEND_ONLY
+    show_initial: bool
+    initial_pending: bool
+    comment: str | None
+    created_on: object
+    last_consumed: object
+    stale: bool
+
+
+@dataclass
+class Catalog:
+    """In-memory view of the metadata, reloaded from DuckDB after every DDL commit."""
+
+    version: int = 0
+    streams: dict[str, StreamInfo] = field(default_factory=dict)
+    tracked: dict[str, int] = field(default_factory=dict)  # table fqn -> table id
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @staticmethod
+    def install(con: duckdb.DuckDBPyConnection) -> None:
+        for ddl in _DDL:
+            con.execute(ddl)
+
+    def reload(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self.lock:
+            rows = con.execute(
+                f"SELECT fqn, database_name, schema_name, name, table_fqn, table_id, stmt_offset, mode, "
+                f"show_initial, initial_pending, comment, created_on, last_consumed, stale FROM {M}.streams"
+            ).fetchall()
+            self.streams = {
+                r[0]: StreamInfo(r[0], QName(r[1], r[2], r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+                                 r[11], r[12], bool(r[13]))
+                for r in rows
+            }
+            self.tracked = dict(con.execute(f"SELECT fqn, id FROM {M}.tracked_tables").fetchall())
+            self.version += 1
+
+    def bump(self) -> None:
+        with self.lock:
+            self.version += 1

@@ -1,0 +1,71 @@
+"""The statement registry: Snowflake statements that sqlglot leaves unparsed or that the engine
+answers itself (CREATE STREAM, SHOW ..., USE, BEGIN/COMMIT, EXECUTE TASK, ...).
+
+A feature module registers a handler for a regular expression over the statement text with its
+comments stripped; the first match wins, so more specific patterns register first. Handlers
+receive the session, the ``re.Match`` and the statement's parameters and return a ``Result``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .session import Session
+
+TEXT, FIXED, BOOLEAN, TIMESTAMP_NTZ = 2, 0, 13, 8
+
+
+@dataclass
+class Result:
+    """A materialised statement result: PEP 249 description and rows."""
+
+    description: list[tuple] | None = None
+    rows: list[tuple] = field(default_factory=list)
+    rowcount: int = -1
+
+    @staticmethod
+    def status(message: str) -> Result:
+        return Result([("status", TEXT, None, None, None, None, True)], [(message,)], 1)
+
+    @staticmethod
+    def table(columns: list[str], rows: list[tuple], types: list[int] | None = None) -> Result:
+        types = types or [TEXT] * len(columns)
+        desc = [(c, t, None, None, None, None, True) for c, t in zip(columns, types, strict=True)]
+        return Result(desc, rows, len(rows))
+
+
+Handler = Callable[["Session", re.Match[str], Any], Result]
+_REGISTRY: list[tuple[re.Pattern[str], Handler]] = []
+
+
+def command(pattern: str) -> Callable[[Handler], Handler]:
+    """Register ``fn`` for statements matching ``pattern`` (anchored, case-insensitive)."""
+    rx = re.compile(r"^\s*" + pattern + r"\s*;?\s*$", re.IGNORECASE | re.DOTALL)
+
+    def deco(fn: Handler) -> Handler:
+        _REGISTRY.append((rx, fn))
+        return fn
+
+    return deco
+
+
+def find(text: str) -> tuple[Handler, re.Match[str]] | None:
+    for rx, fn in _REGISTRY:
+        m = rx.match(text)
+        if m:
+            return fn, m
+    return None
+
+
+# Keyword prefixes that always belong to a registered command: a statement that starts this way
+# but matches no pattern gets a syntax error naming it instead of a confusing parser message.
+COMMAND_PREFIXES = re.compile(
+    r"^\s*(CREATE\s+(OR\s+REPLACE\s+)?(TRANSIENT\s+)?(STREAM|TASK|DYNAMIC\s+TABLE)\b|"
+    r"ALTER\s+(TASK|STREAM|DYNAMIC\s+TABLE)\b|EXECUTE\s+TASK\b|SHOW\b|DESC(RIBE)?\b|"
+    r"DROP\s+(STREAM|TASK|DYNAMIC\s+TABLE)\b)",
+    re.IGNORECASE,
+)

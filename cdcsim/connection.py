@@ -1,0 +1,261 @@
+"""DB-API 2.0 Connection and Cursor, shaped like snowflake.connector's.
+
+Cursors of one connection share its session (its transaction and current schema), as in
+Snowflake. Each cursor keeps its own materialised result. Statements of a connection are
+serialised; use one connection per thread for parallel readers (each has its own DuckDB
+connection to the shared database).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from .clock import Clock
+from .commands import Result
+from .engine import open_engine
+from .errors import InterfaceError, ProgrammingError
+from .session import Session
+from .sql.split import split_statements
+
+_INSERT_VALUES = re.compile(r"^(\s*INSERT\s+INTO\s+.+?\s+VALUES\s*)(\((?:[^()'\"]|'[^']*')*\))\s*;?\s*$",
+                            re.IGNORECASE | re.DOTALL)
+_BATCH = 2000
+
+
+class Cursor:
+    """A cursor; ``con.cursor(cdcsim.DictCursor)`` returns rows as dicts."""
+
+    arraysize = 1
+
+    def __init__(self, connection: Connection, as_dict: bool = False):
+        self.connection = connection
+        self._as_dict = as_dict
+        self._result: Result | None = None
+        self._pos = 0
+        self._closed = False
+        self.sfqid: str | None = None
+        self.query: str | None = None
+
+    # -- DB-API attributes
+    @property
+    def description(self) -> list[tuple] | None:
+        return self._result.description if self._result else None
+
+    @property
+    def rowcount(self) -> int | None:
+        return self._result.rowcount if self._result else None
+
+    def _check(self) -> None:
+        if self._closed or self.connection.is_closed():
+            raise InterfaceError("Cursor is closed in execute.", 251006)
+
+    def execute(self, command: str, params: Sequence[Any] | Mapping[str, Any] | None = None,
+                **_: Any) -> Cursor:
+        self._check()
+        self.query = command
+        self.sfqid = str(uuid.uuid4())
+        self._result = self.connection._session.execute(command, params)
+        self._pos = 0
+        return self
+
+    def executemany(self, command: str, seqparams: Sequence[Sequence[Any] | Mapping[str, Any]]) -> Cursor:
+        """Run ``command`` once per parameter set. ``INSERT ... VALUES (...)`` is batched into
+        multi-row inserts (as snowflake.connector does), so a batch is one change-log statement."""
+        self._check()
+        seq = list(seqparams)
+        m = _INSERT_VALUES.match(command)
+        if m and seq and not isinstance(seq[0], Mapping):
+            total = 0
+            for i in range(0, len(seq), _BATCH):
+                chunk = seq[i:i + _BATCH]
+                sql = m.group(1) + ", ".join([m.group(2)] * len(chunk))
+                flat = [v for row in chunk for v in row]
+                self.execute(sql, flat)
+                total += self._result.rowcount if self._result else 0
+            self._result = Result([("number of rows inserted", 0, None, None, 38, 0, False)], [(total,)], total)
+            return self
+        total = 0
+        for p in seq:
+            self.execute(command, p)
+            total += max(self._result.rowcount or 0, 0) if self._result else 0
+        if self._result is not None:
+            self._result.rowcount = total
+        return self
+
+    def _row(self, r: tuple) -> Any:
+        if self._as_dict and self._result and self._result.description:
+            return {d[0]: v for d, v in zip(self._result.description, r, strict=False)}
+        return r
+
+    def fetchone(self) -> Any:
+        if self._result is None:
+            raise InterfaceError("No result set: execute a statement first.", 251008)
+        if self._pos >= len(self._result.rows):
+            return None
+        r = self._result.rows[self._pos]
+        self._pos += 1
+        return self._row(r)
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        size = size or self.arraysize
+        out = []
+        for _ in range(size):
+            r = self.fetchone()
+            if r is None:
+                break
+            out.append(r)
+        return out
+
+    def fetchall(self) -> list[Any]:
+        if self._result is None:
+            raise InterfaceError("No result set: execute a statement first.", 251008)
+        rows = self._result.rows[self._pos:]
+        self._pos = len(self._result.rows)
+        return [self._row(r) for r in rows]
+
+    def fetch_pandas_all(self) -> Any:
+        import pandas as pd
+
+        if self._result is None or self._result.description is None:
+            raise InterfaceError("No result set: execute a statement first.", 251008)
+        cols = [d[0] for d in self._result.description]
+        rows = self._result.rows[self._pos:]
+        self._pos = len(self._result.rows)
+        return pd.DataFrame.from_records(rows, columns=cols)
+
+    def fetch_pandas_batches(self) -> Iterator[Any]:
+        yield self.fetch_pandas_all()
+
+    def __iter__(self) -> Iterator[Any]:
+        while (r := self.fetchone()) is not None:
+            yield r
+
+    def close(self) -> bool:
+        self._closed = True
+        return True
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DictCursor(Cursor):
+    """Rows as ``{COLUMN: value}`` dicts, like snowflake.connector.DictCursor."""
+
+    def __init__(self, connection: Connection):
+        super().__init__(connection, as_dict=True)
+
+
+class Connection:
+    """A connection to a cdcsim database. See ``cdcsim.connect``."""
+
+    def __init__(self, database: str | None = None, clock: Clock | None = None, limits: str = "snowflake",
+                 **_: Any):
+        self._engine = open_engine(database, clock, limits)
+        with _refs_lock:
+            self._engine.state["refs"] = self._engine.state.get("refs", 0) + 1
+        self._session = Session(self._engine)
+        self._closed = False
+        self._started = False
+
+    @property
+    def clock(self) -> Clock:
+        return self._engine.clock
+
+    @property
+    def database(self) -> str:
+        return self._session.database
+
+    @property
+    def schema(self) -> str:
+        return self._session.schema
+
+    def cursor(self, cursor_class: type[Cursor] | None = None) -> Cursor:
+        if self._closed:
+            raise InterfaceError("Connection is closed.", 251001)
+        if cursor_class is None or cursor_class is Cursor:
+            return Cursor(self)
+        return cursor_class(self)  # type: ignore[call-arg]
+
+    def execute_string(self, sql_text: str, remove_comments: bool = False, return_cursors: bool = True,
+                       **_: Any) -> list[Cursor]:
+        cursors = []
+        for stmt in split_statements(sql_text):
+            cur = self.cursor()
+            cur.execute(stmt.text)
+            cursors.append(cur)
+        return cursors if return_cursors else []
+
+    def execute_stream(self, stream: Any, remove_comments: bool = False) -> Iterator[Cursor]:
+        yield from self.execute_string(stream.read(), remove_comments)
+
+    # -- time
+    def advance(self, delta: timedelta | None = None, *, seconds: float = 0, minutes: float = 0,
+                hours: float = 0, days: float = 0) -> datetime:
+        """Move a ManualClock forward, running every task and refresh that falls due, in time order."""
+        if delta is None:
+            delta = timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)
+        assert self._engine.scheduler is not None
+        return self._engine.scheduler.advance(delta)
+
+    def run_pending(self) -> int:
+        """Run what is due now (for callers that drive time themselves)."""
+        assert self._engine.scheduler is not None
+        return self._engine.scheduler.run_pending()
+
+    def start(self) -> Connection:
+        """Run tasks and refreshes in the background in real time (APScheduler)."""
+        assert self._engine.scheduler is not None
+        self._engine.scheduler.start()
+        self._started = True
+        return self
+
+    def stop(self) -> None:
+        if self._engine.scheduler is not None:
+            self._engine.scheduler.stop()
+        self._started = False
+
+    # -- DB-API transaction control
+    def commit(self) -> None:
+        self._session.commit()
+
+    def rollback(self) -> None:
+        self._session.rollback()
+
+    def autocommit(self, mode: bool) -> None:
+        if not mode:
+            raise ProgrammingError("cdcsim runs in autocommit mode; use BEGIN ... COMMIT for transactions.", 251004)
+
+    def is_closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._started:
+            self.stop()
+        self._session.close()
+        with _refs_lock:
+            self._engine.state["refs"] -= 1
+            last = self._engine.state["refs"] <= 0
+        if last:
+            self._engine.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None and self._session.in_txn:
+            self._session.commit()
+        self.close()
+
+
+_refs_lock = threading.Lock()

@@ -1,0 +1,94 @@
+"""PEP 249 exception hierarchy shaped like snowflake.connector's errors.
+
+Every error carries ``errno`` (Snowflake's numeric code where Snowflake documents one),
+``sqlstate`` and ``msg``; ``str(err)`` reads like the connector's: ``002003 (42S02): ...``.
+"""
+
+from __future__ import annotations
+
+
+class Warning(Exception):  # noqa: A001 - PEP 249 name
+    """PEP 249 Warning."""
+
+
+class Error(Exception):
+    """Base of all cdcsim errors (PEP 249)."""
+
+    def __init__(self, msg: str = "", errno: int | None = None, sqlstate: str | None = None):
+        self.msg = msg
+        self.errno = errno
+        self.sqlstate = sqlstate
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        if self.errno is None:
+            return self.msg
+        state = f" ({self.sqlstate})" if self.sqlstate else ""
+        return f"{self.errno:06d}{state}: {self.msg}"
+
+
+class InterfaceError(Error):
+    """Misuse of the interface (closed cursor, bad parameters)."""
+
+
+class DatabaseError(Error):
+    """Errors raised by the database."""
+
+
+class DataError(DatabaseError):
+    """Bad data: numeric overflow, invalid cast, division by zero."""
+
+
+class OperationalError(DatabaseError):
+    """Errors in the database's operation (locked file, lost connection)."""
+
+
+class IntegrityError(DatabaseError):
+    """Constraint violations."""
+
+
+class InternalError(DatabaseError):
+    """Internal engine errors."""
+
+
+class ProgrammingError(DatabaseError):
+    """SQL errors: syntax, unknown objects, invalid options."""
+
+
+class NotSupportedError(DatabaseError):
+    """A feature Snowflake has that cdcsim does not emulate."""
+
+
+# Snowflake's documented codes used across the engine.
+SYNTAX_ERROR = 1003
+OBJECT_NOT_FOUND = 2003
+ALREADY_EXISTS = 2002
+INVALID_IDENTIFIER = 904
+TARGET_LAG_TOO_LOW = 2755
+INCREMENTAL_NOT_SUPPORTED = 2711
+
+
+def not_found(kind: str, name: str) -> ProgrammingError:
+    """Snowflake's 002003 'does not exist or not authorized' error."""
+    return ProgrammingError(
+        f"SQL compilation error:\n{kind} '{name}' does not exist or not authorized.",
+        OBJECT_NOT_FOUND,
+        "02000",
+    )
+
+
+def already_exists(kind: str, name: str) -> ProgrammingError:
+    """Snowflake's 002002 'already exists' error."""
+    return ProgrammingError(
+        f"SQL compilation error:\nObject '{name}' already exists.", ALREADY_EXISTS, "42710"
+    )
+
+
+def syntax_error(msg: str) -> ProgrammingError:
+    """Snowflake's 001003 syntax error."""
+    return ProgrammingError(f"SQL compilation error:\n{msg}", SYNTAX_ERROR, "42000")
+
+
+def compilation_error(msg: str, errno: int = 2000, sqlstate: str = "42601") -> ProgrammingError:
+    """A generic SQL compilation error."""
+    return ProgrammingError(f"SQL compilation error:\n{msg}", errno, sqlstate)

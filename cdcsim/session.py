@@ -1,0 +1,559 @@
+"""A session: one DuckDB connection, its current database/schema, and Snowflake's transaction
+and stream-consumption rules.
+
+* Autocommit by default; ``BEGIN``/``START TRANSACTION`` … ``COMMIT``/``ROLLBACK`` for explicit
+  transactions. DDL inside an explicit transaction commits it first, as in Snowflake.
+* A DML statement (INSERT, UPDATE, DELETE, MERGE, CTAS) that reads a stream consumes it: at commit
+  its offset moves to the end of the window the transaction saw — never on SELECT, never on
+  rollback. Inside an explicit transaction every read of a stream sees the same window
+  (repeatable read), and the transaction's own changes to the source are not in it.
+* [INFER] A failed statement inside an explicit transaction rolls the whole transaction back
+  (DuckDB cannot undo a single statement); the error says so. Snowflake keeps the transaction open.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from . import changes
+from .catalog import StreamInfo
+from .commands import COMMAND_PREFIXES, Result, find
+from .engine import Engine
+from .errors import (
+    DatabaseError,
+    DataError,
+    Error,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    compilation_error,
+    not_found,
+    syntax_error,
+)
+from .names import DEFAULT_DATABASE, DEFAULT_SCHEMA, META_SCHEMA, QName, duck_schema, quote
+from .sql import params as paramstyle
+from .sql.split import strip_comments
+from .sql.translate import Context, Translated, translate
+
+_CACHE_SIZE = 2048
+_DML_KINDS = {"insert", "update", "delete", "merge", "truncate"}
+
+
+@dataclass
+class Window:
+    info: StreamInfo
+    lo: int
+    hi: int
+    only_inserts: bool
+
+
+class Session:
+    def __init__(self, engine: Engine, name: str = "user"):
+        self.engine = engine
+        self.name = name
+        self.duck = engine.db.cursor()
+        self.lock = threading.RLock()
+        self.database = DEFAULT_DATABASE
+        self.schema = DEFAULT_SCHEMA
+        self.in_txn = False
+        self.own_floor: int | None = None
+        self.windows: dict[str, Window] = {}
+        self.consumed: dict[str, int] = {}
+        self.catalog_dirty = False
+        self.now_override: datetime | None = None  # a task run's scheduled time
+        self._now_set: object = None
+        self._cache: OrderedDict[tuple, Translated] = OrderedDict()
+        self.query_count = 0
+        self._aborted = False
+        self.last_query_id: str | None = None
+        self._use(DEFAULT_DATABASE, DEFAULT_SCHEMA)
+
+    # ------------------------------------------------------------------ basics
+    def _use(self, database: str, schema: str) -> None:
+        self.duck.execute(f"USE {quote(duck_schema(database, schema))}")
+        self.database, self.schema = database, schema
+
+    def use(self, database: str | None = None, schema: str | None = None) -> None:
+        db = database or self.database
+        sch = schema or (DEFAULT_SCHEMA if database else self.schema)
+        if not self.schema_exists(db, sch):
+            if schema is None and not self.database_exists(db):
+                raise not_found("Database", db)
+            raise not_found("Schema", f"{db}.{sch}")
+        self._use(db, sch)
+
+    def schema_exists(self, database: str, schema: str) -> bool:
+        return bool(self.duck.execute(
+            "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [duck_schema(database, schema)]
+        ).fetchone()[0])
+
+    def database_exists(self, database: str) -> bool:
+        return bool(self.duck.execute(
+            "SELECT count(*) FROM duckdb_schemas() WHERE schema_name LIKE ? ESCAPE '\\'",
+            [database.replace("_", "\\_").replace("%", "\\%") + "\\_\\_%"],
+        ).fetchone()[0])
+
+    def qualify(self, parts: list[str]) -> QName:
+        if len(parts) == 1:
+            return QName(self.database, self.schema, parts[0])
+        if len(parts) == 2:
+            return QName(self.database, parts[0], parts[1])
+        return QName(parts[0], parts[1], parts[2])
+
+    def now(self) -> datetime:
+        return self.now_override or self.engine.clock.now()
+
+    def close(self) -> None:
+        with self.lock:
+            if self.in_txn:
+                try:
+                    self.rollback()
+                except Error:
+                    pass
+            self.engine.lock.release(self, all_levels=True)
+            try:
+                self.duck.close()
+            except duckdb.Error:
+                pass
+
+    # ------------------------------------------------------------------ objects
+    def relation_kind(self, qn: QName) -> str | None:
+        """'TABLE', 'VIEW' or None for a DuckDB relation."""
+        row = self.duck.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [qn.duck_schema, qn.name],
+        ).fetchone()
+        if not row:
+            return None
+        return "VIEW" if row[0] == "VIEW" else "TABLE"
+
+    def context(self) -> Context:
+        cat = self.engine.catalog
+        return Context(
+            database=self.database,
+            schema=self.schema,
+            is_stream=lambda qn: qn.fqn in cat.streams,
+            is_tracked=lambda qn: qn.fqn in cat.tracked,
+            insert_columns=lambda qn: [c.name for c in changes.user_columns(self.duck, qn) if not c.generated],
+            table_functions=set(self.engine.hooks.table_functions),
+            system_functions=set(self.engine.hooks.system_functions),
+        )
+
+    def translate(self, text: str) -> Translated:
+        key = (text, self.database, self.schema, self.engine.catalog.version)
+        tr = self._cache.get(key)
+        if tr is not None:
+            self._cache.move_to_end(key)
+            return tr
+        tr = translate(text, self.context())
+        self._cache[key] = tr
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return tr
+
+    # ------------------------------------------------------------------ execution
+    def execute(self, sql: str, params: Any = None) -> Result:
+        with self.lock:
+            if self.engine.closed:
+                raise OperationalError("Connection is closed", 250002, "08003")
+            text = strip_comments(sql)
+            if not text:
+                raise syntax_error("Empty SQL statement.")
+            text = text.rstrip(";").strip()
+            text, values = paramstyle.convert(text, params)
+            self.query_count += 1
+            hit = find(text)
+            if hit is not None:
+                fn, m = hit
+                try:
+                    return fn(self, m, values)
+                except Error:
+                    raise
+                except Exception as e:
+                    raise map_duck_error(e, self.in_txn) from None
+            if COMMAND_PREFIXES.match(text):
+                raise syntax_error(f"Syntax error: unexpected or unsupported statement '{text[:60]}'")
+            return self.run(self.translate(text), values)
+
+    def run(self, tr: Translated, values: list[Any] | None = None) -> Result:
+        hooks = self.engine.hooks
+        if tr.is_ddl and self.in_txn:
+            self.commit()
+        for qn in tr.relations:
+            for g in hooks.read_guards:
+                g(self, qn)
+        if tr.target is not None and tr.kind in _DML_KINDS | {"create", "drop", "alter"}:
+            for wg in hooks.write_guards:
+                wg(self, tr.target, tr.kind)
+        consumes = bool(tr.streams) and tr.is_write
+        needs_own_txn = not self.in_txn and (consumes or tr.is_ddl or self._is_tracked_merge(tr))
+        if tr.is_write:
+            self.acquire_write()
+        own = False
+        try:
+            if needs_own_txn:
+                self.duck.execute("BEGIN TRANSACTION")
+                own = True
+            if tr.is_ddl:
+                self._table_ddl("pre", tr)
+            sql = self._resolve_tokens(tr)
+            self._set_now()
+            if tr.kind == "merge" and self._is_tracked_merge(tr):
+                from .merge import run_merge
+
+                result = run_merge(self, tr, sql, values)
+            else:
+                self.duck.execute(sql, values)
+                result = self._result(tr)
+            if consumes:
+                for fqn in tr.streams:
+                    w = self.windows.get(fqn)
+                    if w is not None:
+                        self.consumed[fqn] = w.hi
+                if not self.in_txn:
+                    self._apply_consumption()
+            if tr.is_ddl:
+                self._table_ddl("post", tr)
+                self.catalog_dirty = True
+            if own:
+                self.duck.execute("COMMIT")
+                own = False
+            return result
+        except Exception as e:
+            if own:
+                self._safe_rollback()
+            elif self.in_txn:
+                self._abort_txn()
+            raise self._map_error(e, tr) from None
+        finally:
+            if not self.in_txn:
+                self.windows.clear()
+                self.consumed.clear()
+                if tr.is_write:
+                    self.engine.lock.release(self, all_levels=True)
+                if self.catalog_dirty:
+                    self.reload_catalog()
+
+    def _is_tracked_merge(self, tr: Translated) -> bool:
+        return tr.kind == "merge" and tr.target is not None and tr.target.fqn in self.engine.catalog.tracked
+
+    def reload_catalog(self) -> None:
+        self.catalog_dirty = False
+        self.engine.catalog.reload(self.duck)
+
+    def acquire_write(self) -> None:
+        first = not self.engine.lock.held_by(self)
+        self.engine.lock.acquire(self)
+        if first and self.in_txn:
+            # Every statement number above this one was handed to this transaction.
+            self.own_floor = changes.current_stmt(self.duck)
+
+    def _set_now(self) -> None:
+        clock = self.engine.clock
+        if self.now_override is None and not clock.manual:
+            if self._now_set is not None:
+                self.duck.execute("RESET VARIABLE cdcsim_now")
+                self._now_set = None
+            return
+        now = self.now()
+        if now != self._now_set:
+            self.duck.execute("SET VARIABLE cdcsim_now = ?::TIMESTAMP", [now])
+            self._now_set = now
+
+    def _result(self, tr: Translated) -> Result:
+        desc = self.duck.description
+        if desc is None:
+            return Result.status("Statement executed successfully.")
+        rows = self.duck.fetchall()
+        if tr.kind in _DML_KINDS:
+            n = int(rows[0][0]) if rows and rows[0] and rows[0][0] is not None else 0
+            label = {"insert": "number of rows inserted", "update": "number of rows updated",
+                     "delete": "number of rows deleted", "merge": "number of rows affected",
+                     "truncate": "status"}[tr.kind]
+            if tr.kind == "truncate":
+                return Result.status("Statement executed successfully.")
+            return Result([(label, 0, None, None, 38, 0, False)], [(n,)], n)
+        if tr.kind in ("create", "drop", "alter"):
+            return Result.status(_ddl_message(tr))
+        return from_duck(desc, rows)
+
+    # ------------------------------------------------------------------ tokens & streams
+    def _resolve_tokens(self, tr: Translated) -> str:
+        sql = tr.sql
+        for tok in tr.tokens:
+            quoted = f'"{tok.placeholder}"'
+            if tok.kind == "stream":
+                sql = sql.replace(quoted, "(" + self.stream_sql(tok.name) + ")")
+            elif tok.kind == "tablefn":
+                fn = self.engine.hooks.table_functions[tok.name]
+                sql = sql.replace(quoted, "(" + fn(self, list(tok.args), dict(tok.kwargs)) + ")")
+            elif tok.kind == "sysfn":
+                fn = self.engine.hooks.system_functions[tok.name]
+                sql = sql.replace(quoted, fn(self, list(tok.args)))
+        return sql
+
+    def stream_info(self, fqn: str) -> StreamInfo:
+        info = self.engine.catalog.streams.get(fqn)
+        if info is None:
+            raise not_found("Stream", fqn)
+        return info
+
+    def stream_window(self, fqn: str) -> Window:
+        w = self.windows.get(fqn)
+        if w is not None:
+            return w
+        info = self.stream_info(fqn)
+        if info.stale or info.table_fqn not in self.engine.catalog.tracked:
+            raise ProgrammingError(
+                f"SQL execution error:\nBase table '{info.table_fqn}' dropped, cannot read from stream "
+                f"'{info.qname.name}' in line 1 position 0.", 91901, "55000"
+            )
+        row = self.duck.execute(
+            f"SELECT stmt_offset, initial_pending FROM {META_SCHEMA}.streams WHERE fqn = ?", [fqn]
+        ).fetchone()
+        lo, pending = int(row[0]), bool(row[1])
+        cap = self.own_floor if self.in_txn else None
+        hi, only_inserts = changes.window_end(self.duck, info.table_id, lo, cap)
+        w = Window(info, lo, hi, only_inserts)
+        w.info = StreamInfo(**{**info.__dict__, "initial_pending": pending})
+        self.windows[fqn] = w
+        return w
+
+    def stream_sql(self, fqn: str) -> str:
+        w = self.stream_window(fqn)
+        info = w.info
+        table = QName(*info.table_fqn.split(".", 2)) if info.table_fqn.count(".") == 2 else None
+        assert table is not None
+        cols = changes.user_columns(self.duck, table)
+        names = ", ".join(quote(c.name) for c in cols)
+        if info.initial_pending:
+            inner = (f"SELECT {names}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", "
+                     f"{changes.QRID} FROM {changes.state_at_sql(table, info.table_id, cols, w.hi)}")
+        elif info.mode == "APPEND_ONLY" or w.only_inserts:
+            inner = changes.inserts_sql(info.table_id, cols, w.lo, w.hi)
+        else:
+            inner = changes.net_changes_sql(info.table_id, cols, w.lo, w.hi)
+        return (f"SELECT {names}, \"METADATA$ACTION\", \"METADATA$ISUPDATE\", "
+                f"{changes.row_id_sql(info.table_id, changes.QRID)} AS \"METADATA$ROW_ID\" FROM ({inner}) AS _s")
+
+    def _apply_consumption(self) -> None:
+        now = self.now()
+        for fqn, hi in self.consumed.items():
+            info = self.engine.catalog.streams.get(fqn)
+            if info is None:
+                continue
+            self.duck.execute(
+                f"UPDATE {META_SCHEMA}.streams SET stmt_offset = ?, initial_pending = FALSE, last_consumed = ? "
+                f"WHERE fqn = ?", [hi, now, fqn],
+            )
+            changes.set_hold(self.duck, info.table_id, "stream:" + fqn, hi)
+            changes.compact(self.duck, info.table_id)
+        self.consumed.clear()
+
+    # ------------------------------------------------------------------ transactions
+    def begin(self) -> None:
+        if self.in_txn:
+            return  # Snowflake ignores BEGIN inside a transaction
+        self.duck.execute("BEGIN TRANSACTION")
+        self.in_txn = True
+        self.own_floor = None
+
+    def commit(self) -> None:
+        if not self.in_txn:
+            return
+        try:
+            if self.consumed:
+                self._apply_consumption()
+            self.duck.execute("COMMIT")
+        except Exception as e:
+            self._safe_rollback()
+            raise self._map_error(e, None) from None
+        finally:
+            self._end_txn()
+
+    def rollback(self) -> None:
+        if not self.in_txn:
+            return
+        self._safe_rollback()
+        self._end_txn()
+
+    def _end_txn(self) -> None:
+        self.in_txn = False
+        self.own_floor = None
+        self.windows.clear()
+        self.consumed.clear()
+        self.engine.lock.release(self, all_levels=True)
+        if self.catalog_dirty:
+            self.reload_catalog()
+
+    def _safe_rollback(self) -> None:
+        try:
+            self.duck.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+
+    def _abort_txn(self) -> None:
+        self._safe_rollback()
+        self._end_txn()
+        self._aborted = True
+
+    # ------------------------------------------------------------------ DDL bookkeeping
+    def _table_ddl(self, phase: str, tr: Translated) -> None:
+        target = tr.target
+        if target is None:
+            return
+        cat = self.engine.catalog
+        if phase == "pre" and tr.kind in ("create", "drop") and target.fqn in cat.tracked:
+            replace = tr.kind == "drop" or bool(tr.ast is not None and tr.ast.args.get("replace"))
+            kind = str(tr.ast.args.get("kind", "")).upper() if tr.ast is not None else ""
+            if replace and kind in ("TABLE", ""):
+                table_id = cat.tracked[target.fqn]
+                changes.untrack(self.duck, table_id)
+                self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ?", [table_id])
+        if tr.kind == "alter" and target.fqn in cat.tracked:
+            table_id = cat.tracked[target.fqn]
+            if phase == "pre":
+                changes.drop_triggers(self.duck, target, table_id)
+            else:
+                new = _renamed(tr, target) or target
+                changes.retrack(self.duck, new, table_id)
+                if new != target:
+                    self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET table_fqn = ? WHERE table_id = ?",
+                                      [new.fqn, table_id])
+        for fn in self.engine.hooks.table_ddl:
+            fn(self, phase, tr.kind, target)
+
+    # ------------------------------------------------------------------ errors
+    def _map_error(self, e: Exception, tr: Translated | None) -> Exception:
+        if isinstance(e, Error):
+            return e
+        aborted, self._aborted = self._aborted, False
+        return map_duck_error(e, self.in_txn or aborted)
+
+
+def _renamed(tr: Translated, target: QName) -> QName | None:
+    from sqlglot import exp
+
+    if tr.ast is None:
+        return None
+    for action in tr.ast.args.get("actions") or []:
+        if isinstance(action, exp.AlterRename):
+            t = action.this
+            db = t.args.get("db")
+            if db is not None and "__" in db.name:
+                d, _, sch = db.name.partition("__")
+                return QName(d, sch, t.name)
+            return QName(target.database, target.schema, t.name)
+    return None
+
+
+def _ddl_message(tr: Translated) -> str:
+    ast = tr.ast
+    kind = str(ast.args.get("kind", "")).upper() if ast is not None else ""
+    name = tr.target.name if tr.target else ""
+    if tr.kind == "create":
+        return f"{kind.title() or 'Object'} {name} successfully created."
+    if tr.kind == "drop":
+        return f"{name} successfully dropped."
+    return "Statement executed successfully."
+
+
+# Snowflake connector type codes
+_TYPE_CODES = {"BOOLEAN": 13, "DATE": 3, "TIME": 12, "BLOB": 11, "JSON": 5, "TIMESTAMP WITH TIME ZONE": 6,
+               "TIMESTAMP": 8, "DOUBLE": 1, "FLOAT": 1, "REAL": 1, "VARCHAR": 2}
+
+
+def type_code(duck_type: str) -> int:
+    t = duck_type.upper()
+    if t.startswith(("DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER",
+                     "USMALLINT", "UTINYINT")):
+        return 0
+    if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
+        return 6
+    if t.startswith("TIMESTAMP"):
+        return 8
+    if t.endswith("[]") or t.startswith("LIST"):
+        return 10
+    if t.startswith(("STRUCT", "MAP")):
+        return 9
+    return _TYPE_CODES.get(t, 2)
+
+
+_DEC = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+
+
+def from_duck(desc: list[tuple], rows: list[tuple]) -> Result:
+    """Describe DuckDB results the way snowflake.connector does and convert scale-0 decimals to int."""
+    out_desc = []
+    int_cols = []
+    for i, d in enumerate(desc):
+        tname = str(d[1])
+        precision = scale = None
+        m = _DEC.match(tname.upper())
+        if m:
+            precision, scale = int(m.group(1)), int(m.group(2))
+            if scale == 0:
+                int_cols.append(i)
+        elif type_code(tname) == 0:
+            precision, scale = 38, 0
+        name = d[0]
+        out_desc.append((name, type_code(tname), None, None, precision, scale, True))
+    if int_cols:
+        conv = []
+        for r in rows:
+            r = list(r)
+            for i in int_cols:
+                if r[i] is not None:
+                    r[i] = int(r[i])
+            conv.append(tuple(r))
+        rows = conv
+    return Result(out_desc, rows, len(rows))
+
+
+_NOT_FOUND = re.compile(r"(Table|View|Schema|Catalog|Sequence|Macro Function|Table Function|Function) with name "
+                        r"\"?([^\"!]+?)\"? does not exist", re.IGNORECASE)
+_BINDER_COL = re.compile(r'Referenced column "?([^"\s]+)"? not found', re.IGNORECASE)
+
+
+def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
+    msg = str(e)
+    note = "\nThe transaction was rolled back." if in_txn else ""
+    clean = msg.replace("__", ".")
+    if isinstance(e, duckdb.CatalogException):
+        m = _NOT_FOUND.search(msg)
+        if m:
+            kind = {"table": "Object", "view": "Object", "schema": "Schema", "catalog": "Database"}.get(
+                m.group(1).lower(), "Object")
+            name = m.group(2).replace("__", ".")
+            err = not_found(kind, name)
+            err.msg += note
+            return err
+        if "already exists" in msg:
+            return compilation_error(clean.split("\n")[0] + note, 2002, "42710")
+        return compilation_error(clean + note, 2003, "02000")
+    if isinstance(e, duckdb.ParserException):
+        return syntax_error(clean + note)
+    if isinstance(e, duckdb.BinderException):
+        m = _BINDER_COL.search(msg)
+        if m:
+            return compilation_error(f"error line 0 at position 0\ninvalid identifier '{m.group(1)}'{note}",
+                                     904, "42000")
+        return compilation_error(clean + note, 2016, "42601")
+    if isinstance(e, (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException)):
+        return DataError(clean + note, 100038, "22018")
+    if isinstance(e, duckdb.ConstraintException):
+        return IntegrityError(clean + note, 100072, "22000")
+    if isinstance(e, duckdb.TransactionException):
+        return OperationalError(clean + note, 625, "40001")
+    if isinstance(e, duckdb.Error):
+        return DatabaseError(clean + note, 100000, "XX000")
+    if isinstance(e, (ValueError, TypeError)):
+        return ProgrammingError(clean + note, 252001)
+    return e

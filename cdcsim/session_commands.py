@@ -1,0 +1,108 @@
+"""Session statements the engine answers itself: transactions, USE, and CREATE/DROP of
+databases and schemas (each Snowflake schema is a DuckDB schema ``DB__SCHEMA``)."""
+
+from __future__ import annotations
+
+import re
+
+from .commands import Result, command
+from .errors import already_exists, not_found
+from .names import DEFAULT_SCHEMA, IDENT_RE, QNAME_RE, duck_schema, parse_parts, quote
+from .session import Session
+
+
+@command(r"(BEGIN|START)(\s+(TRANSACTION|WORK))?(\s+NAME\s+\S+)?")
+def _begin(s: Session, m: re.Match[str], _p: object) -> Result:
+    s.begin()
+    return Result.status("Statement executed successfully.")
+
+
+@command(r"COMMIT(\s+WORK)?")
+def _commit(s: Session, m: re.Match[str], _p: object) -> Result:
+    s.commit()
+    return Result.status("Statement executed successfully.")
+
+
+@command(r"ROLLBACK(\s+WORK)?")
+def _rollback(s: Session, m: re.Match[str], _p: object) -> Result:
+    s.rollback()
+    return Result.status("Statement executed successfully.")
+
+
+@command(rf"USE\s+(?:(DATABASE|SCHEMA)\s+)?({QNAME_RE})")
+def _use(s: Session, m: re.Match[str], _p: object) -> Result:
+    kind = (m.group(1) or "").upper()
+    parts = parse_parts(m.group(2))
+    if kind == "DATABASE" or (not kind and len(parts) == 1 and s.database_exists(parts[0])
+                              and not s.schema_exists(s.database, parts[0])):
+        s.use(database=parts[0])
+    elif len(parts) == 1:
+        s.use(schema=parts[0])
+    else:
+        s.use(database=parts[0], schema=parts[1])
+    return Result.status("Statement executed successfully.")
+
+
+def _ddl(s: Session, sql: str) -> None:
+    if s.in_txn:
+        s.commit()
+    s.acquire_write()
+    try:
+        s.duck.execute(sql)
+    finally:
+        s.engine.lock.release(s, all_levels=True)
+
+
+@command(rf"CREATE\s+(OR\s+REPLACE\s+)?(?:TRANSIENT\s+)?DATABASE\s+(IF\s+NOT\s+EXISTS\s+)?({IDENT_RE})(\s+.*)?")
+def _create_database(s: Session, m: re.Match[str], _p: object) -> Result:
+    name = parse_parts(m.group(3))[0]
+    exists = s.database_exists(name)
+    if exists and m.group(2):
+        return Result.status(f"{name} already exists, statement succeeded.")
+    if exists and not m.group(1):
+        raise already_exists("Database", name)
+    _ddl(s, f"CREATE SCHEMA IF NOT EXISTS {quote(duck_schema(name, DEFAULT_SCHEMA))}")
+    s.use(database=name)  # Snowflake makes a new database current
+    return Result.status(f"Database {name} successfully created.")
+
+
+@command(rf"CREATE\s+(OR\s+REPLACE\s+)?(?:TRANSIENT\s+)?SCHEMA\s+(IF\s+NOT\s+EXISTS\s+)?({QNAME_RE})(\s+.*)?")
+def _create_schema(s: Session, m: re.Match[str], _p: object) -> Result:
+    parts = parse_parts(m.group(3))
+    db, sch = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+    if not s.database_exists(db):
+        raise not_found("Database", db)
+    if s.schema_exists(db, sch):
+        if m.group(2):
+            return Result.status(f"{sch} already exists, statement succeeded.")
+        if not m.group(1):
+            raise already_exists("Schema", sch)
+    _ddl(s, f"CREATE SCHEMA IF NOT EXISTS {quote(duck_schema(db, sch))}")
+    s.use(database=db, schema=sch)
+    return Result.status(f"Schema {sch} successfully created.")
+
+
+@command(rf"DROP\s+(DATABASE|SCHEMA)\s+(IF\s+EXISTS\s+)?({QNAME_RE})(\s+(CASCADE|RESTRICT))?")
+def _drop_container(s: Session, m: re.Match[str], _p: object) -> Result:
+    kind = m.group(1).upper()
+    parts = parse_parts(m.group(3))
+    if kind == "DATABASE":
+        rows = s.duck.execute(
+            "SELECT schema_name FROM duckdb_schemas() WHERE starts_with(schema_name, ?)", [parts[0] + "__"]
+        ).fetchall()
+        if not rows:
+            if m.group(2):
+                return Result.status(f"Drop statement executed successfully ({parts[0]} already dropped).")
+            raise not_found("Database", parts[0])
+        for (name,) in rows:
+            _ddl(s, f"DROP SCHEMA {quote(name)} CASCADE")
+    else:
+        db, sch = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+        if not s.schema_exists(db, sch):
+            if m.group(2):
+                return Result.status(f"Drop statement executed successfully ({sch} already dropped).")
+            raise not_found("Schema", f"{db}.{sch}")
+        _ddl(s, f"DROP SCHEMA {quote(duck_schema(db, sch))} CASCADE")
+    s.catalog_dirty = True
+    s.reload_catalog()
+    return Result.status(f"{parts[-1]} successfully dropped.")

@@ -1,0 +1,164 @@
+"""SHOW TABLES / VIEWS / SCHEMAS / DATABASES / COLUMNS and DESCRIBE TABLE / VIEW, answered from
+DuckDB's catalog in Snowflake's shape (lower-case column names, upper-case object names).
+The hidden row-id column of tracked tables never appears."""
+
+from __future__ import annotations
+
+import re
+
+from .changes import RID
+from .commands import FIXED, TEXT, TIMESTAMP_NTZ, Result, command
+from .errors import not_found
+from .names import META_SCHEMA, QNAME_RE, like_to_regex, parse_parts, split_duck_schema
+from .session import Session
+from .streams import _SCOPE, show_scope
+
+_TABLE_COLS = ["created_on", "name", "database_name", "schema_name", "kind", "comment", "cluster_by", "rows",
+               "bytes", "owner", "retention_time", "automatic_clustering", "change_tracking", "is_external",
+               "enable_schema_evolution", "owner_role_type", "is_event", "budget", "is_hybrid", "is_iceberg",
+               "is_dynamic", "is_immutable"]
+
+
+def _relations(s: Session, kind: str) -> list[tuple[str, str, str, int, str | None]]:
+    """(database, schema, name, rows, comment) of user tables or views, sorted."""
+    if kind == "VIEW":
+        q = ("SELECT schema_name, view_name, 0, comment FROM duckdb_views() WHERE NOT internal "
+             "AND schema_name <> ? AND NOT temporary")
+    else:
+        q = ("SELECT schema_name, table_name, estimated_size, comment FROM duckdb_tables() WHERE schema_name <> ? "
+             "AND NOT temporary")
+    out = []
+    for sch, name, n, comment in s.duck.execute(q, [META_SCHEMA]).fetchall():
+        parts = split_duck_schema(sch)
+        if parts is None:
+            continue
+        out.append((parts[0], parts[1], name, int(n or 0), comment))
+    return sorted(out)
+
+
+def _filter(rows: list, m: re.Match[str], s: Session) -> list:
+    like = m.group("like")
+    rx = like_to_regex(like) if like else None
+    scope = show_scope(s, m)
+    out = []
+    for r in rows:
+        if rx and not rx.match(r[2]):
+            continue
+        if scope and (scope[0] != r[0] or (scope[1] != "*" and scope[1] != r[1])):
+            continue
+        out.append(r)
+    return out
+
+
+def hidden_tables(s: Session) -> set[tuple[str, str, str]]:
+    """Relations other features present under their own SHOW (dynamic tables)."""
+    fn = s.engine.state.get("hidden_tables")
+    return fn(s) if fn else set()
+
+
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?(?P<kind>TABLES|VIEWS)(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}"
+         r"(?:\s+LIMIT\s+(?P<lim>\d+))?")
+def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
+    kind = "VIEW" if m.group("kind").upper() == "VIEWS" else "TABLE"
+    hidden = hidden_tables(s)
+    rows = [r for r in _filter(_relations(s, kind), m, s) if (r[0], r[1], r[2]) not in hidden]
+    tracked = s.engine.catalog.tracked
+    if m.group("lim"):
+        rows = rows[: int(m.group("lim"))]
+    if m.group("terse"):
+        return Result.table(["created_on", "name", "kind", "database_name", "schema_name"],
+                            [(None, r[2], kind, r[0], r[1]) for r in rows])
+    if kind == "VIEW":
+        return Result.table(["created_on", "name", "reserved", "database_name", "schema_name", "owner", "comment",
+                             "text", "is_secure", "is_materialized", "owner_role_type", "change_tracking"],
+                            [(None, r[2], "", r[0], r[1], "SYSADMIN", r[4], None, "false", "false", "ROLE", "OFF")
+                             for r in rows])
+    out = [(None, r[2], r[0], r[1], "TABLE", r[4] or "", "", r[3], None, "SYSADMIN", "1", "OFF",
+            "ON" if f"{r[0]}.{r[1]}.{r[2]}" in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N", "N", "N")
+           for r in rows]
+    types = [TIMESTAMP_NTZ] + [TEXT] * 6 + [FIXED, FIXED] + [TEXT] * 13
+    return Result.table(_TABLE_COLS, out, types)
+
+
+@command(r"SHOW\s+(?P<terse>TERSE\s+)?SCHEMAS(?:\s+LIKE\s+'(?P<like>[^']*)')?"
+         rf"(?:\s+IN\s+(?:ACCOUNT|DATABASE(?:\s+(?P<db>{QNAME_RE}))?))?")
+def show_schemas(s: Session, m: re.Match[str], _p: object) -> Result:
+    rx = like_to_regex(m.group("like")) if m.group("like") else None
+    db = parse_parts(m.group("db"))[0] if m.group("db") else (None if "ACCOUNT" in m.group(0).upper() else s.database)
+    rows = []
+    for (sch,) in s.duck.execute("SELECT schema_name FROM duckdb_schemas() ORDER BY 1").fetchall():
+        parts = split_duck_schema(sch)
+        if parts is None or (db and parts[0] != db) or (rx and not rx.match(parts[1])):
+            continue
+        current = "Y" if parts == (s.database, s.schema) else "N"
+        rows.append((None, parts[1], "N", current, parts[0], "SYSADMIN", "", "", "1", "ROLE"))
+    return Result.table(["created_on", "name", "is_default", "is_current", "database_name", "owner", "comment",
+                         "options", "retention_time", "owner_role_type"], rows)
+
+
+@command(r"SHOW\s+(?:TERSE\s+)?DATABASES(?:\s+LIKE\s+'(?P<like>[^']*)')?")
+def show_databases(s: Session, m: re.Match[str], _p: object) -> Result:
+    rx = like_to_regex(m.group("like")) if m.group("like") else None
+    dbs = sorted({p[0] for (sch,) in s.duck.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()
+                  if (p := split_duck_schema(sch))})
+    rows = [(None, d, "N", "Y" if d == s.database else "N", "", "SYSADMIN", "", "", "1", "STANDARD", "ROLE")
+            for d in dbs if not rx or rx.match(d)]
+    return Result.table(["created_on", "name", "is_default", "is_current", "origin", "owner", "comment", "options",
+                         "retention_time", "kind", "owner_role_type"], rows)
+
+
+def describe_columns(s: Session, qn_text: str, kind: str = "Table") -> Result:
+    qn = s.qualify(parse_parts(qn_text))
+    rows = s.duck.execute(
+        "SELECT column_name, data_type, is_nullable, column_default, is_generated, generation_expression, comment "
+        "FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
+        [qn.duck_schema, qn.name],
+    ).fetchall()
+    if not rows:
+        raise not_found(kind, qn.fqn)
+    out = []
+    for name, dtype, nullable, default, generated, gen_expr, comment in rows:
+        if name == RID:
+            continue
+        out.append((name, _snowflake_type(dtype), "VIRTUAL" if generated else "COLUMN", "Y" if nullable else "N",
+                    None if generated else _snowflake_default(default), "N", "N", None,
+                    gen_expr if generated else None, comment, None, None))
+    return Result.table(["name", "type", "kind", "null?", "default", "primary key", "unique key", "check",
+                         "expression", "comment", "policy name", "privacy domain"], out)
+
+
+def _snowflake_default(default: str | None) -> str | None:
+    if default and "cdcsim_now" in default:
+        return "CURRENT_TIMESTAMP()"
+    return default
+
+
+def _snowflake_type(t: str) -> str:
+    t = t.upper()
+    m = re.match(r"DECIMAL\((\d+),(\d+)\)", t.replace(" ", ""))
+    if m:
+        return f"NUMBER({m.group(1)},{m.group(2)})"
+    return {"VARCHAR": "VARCHAR(16777216)", "INTEGER": "NUMBER(38,0)", "BIGINT": "NUMBER(38,0)",
+            "SMALLINT": "NUMBER(38,0)", "TINYINT": "NUMBER(38,0)", "HUGEINT": "NUMBER(38,0)", "DOUBLE": "FLOAT",
+            "FLOAT": "FLOAT", "BOOLEAN": "BOOLEAN", "DATE": "DATE", "TIMESTAMP": "TIMESTAMP_NTZ(9)",
+            "TIMESTAMP WITH TIME ZONE": "TIMESTAMP_LTZ(9)", "TIME": "TIME(9)", "JSON": "VARIANT",
+            "BLOB": "BINARY(8388608)"}.get(t, t)
+
+
+@command(rf"DESC(?:RIBE)?\s+(?P<kind>TABLE|VIEW)\s+(?P<name>{QNAME_RE})(?:\s+TYPE\s*=\s*\w+)?")
+def describe_table(s: Session, m: re.Match[str], _p: object) -> Result:
+    return describe_columns(s, m.group("name"), m.group("kind").title())
+
+
+@command(rf"DESC(?:RIBE)?\s+(?P<name>{QNAME_RE})")
+def describe_plain(s: Session, m: re.Match[str], _p: object) -> Result:
+    return describe_columns(s, m.group("name"))
+
+
+@command(rf"SHOW\s+COLUMNS\s+IN\s+(?:TABLE\s+|VIEW\s+)?(?P<name>{QNAME_RE})")
+def show_columns(s: Session, m: re.Match[str], _p: object) -> Result:
+    qn = s.qualify(parse_parts(m.group("name")))
+    desc = describe_columns(s, m.group("name"))
+    rows = [(qn.name, qn.schema, r[0], r[1], r[3] == "Y", r[4], r[2], r[8], r[9], qn.database, "") for r in desc.rows]
+    return Result.table(["table_name", "schema_name", "column_name", "data_type", "null?", "default", "kind",
+                         "expression", "comment", "database_name", "autoincrement"], rows)

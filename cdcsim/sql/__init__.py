@@ -1,0 +1,1 @@
+"""The Snowflake SQL front end: script splitting, parameters, parsing and translation to DuckDB."""

@@ -1,0 +1,58 @@
+"""Client-side parameter styles: pyformat (``%s``, ``%(name)s``) and qmark (``?``) become DuckDB ``?``.
+
+The SQL text after conversion is the key of the translation cache, so a statement executed many
+times with different values is parsed only once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..errors import ProgrammingError
+
+_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\$.*?\$\$|%\((\w+)\)s|%s|%%|\?""", re.DOTALL)
+
+
+def convert(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> tuple[str, list[Any] | None]:
+    """Rewrite placeholders to ``?`` and return the positional parameter list."""
+    if params is None:
+        return sql, None
+    if isinstance(params, Mapping):
+        names: list[str] = []
+
+        def named(m: re.Match[str]) -> str:
+            if m.group(1) is not None:
+                names.append(m.group(1))
+                return "?"
+            if m.group(0) == "%%":
+                return "%"
+            return m.group(0)
+
+        out = _TOKEN.sub(named, sql)
+        try:
+            return out, [params[n] for n in names]
+        except KeyError as e:
+            raise ProgrammingError(f"Missing parameter {e.args[0]!r}", 252001) from None
+    if isinstance(params, (str, bytes)):
+        raise ProgrammingError("Parameters must be a sequence or a mapping", 252001)
+    values = list(params)
+    count = 0
+
+    def positional(m: re.Match[str]) -> str:
+        nonlocal count
+        tok = m.group(0)
+        if tok in ("%s", "?"):
+            count += 1
+            return "?"
+        if tok == "%%":
+            return "%"
+        return tok
+
+    out = _TOKEN.sub(positional, sql)
+    if count != len(values):
+        raise ProgrammingError(
+            f"Statement has {count} placeholders but {len(values)} parameters were given", 252001
+        )
+    return out, values

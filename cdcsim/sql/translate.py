@@ -1,0 +1,342 @@
+"""Translation of one Snowflake statement into DuckDB SQL (sqlglot AST passes).
+
+Each pass is a small function over the AST:
+
+* identifiers are normalised the Snowflake way (unquoted → upper case);
+* ``CURRENT_TIMESTAMP()``, ``SYSDATE()``, ``GETDATE()``, ``CURRENT_DATE`` … read the engine's clock
+  through the session variable ``cdcsim_now`` (falling back to DuckDB's local time), so virtual
+  time reaches queries and column defaults alike;
+* qualified names ``db.schema.t`` map to DuckDB schemas ``"DB__SCHEMA"."T"``;
+* references to streams, ``TABLE(<function>(...))`` and ``SYSTEM$...`` calls become *tokens*
+  that the session fills in at execution time (stream windows depend on offsets at that moment);
+* ``*`` over a tracked table excludes the hidden row-id column, and ``INSERT`` without a column
+  list into a tracked table gets an explicit one;
+* unaliased select expressions get Snowflake's upper-case names (``COUNT(*)``).
+
+The result is cached by statement text and catalog version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+from ..changes import RID
+from ..errors import compilation_error, syntax_error
+from ..names import QName, duck_schema
+
+NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
+_NOW_CLASSES: tuple[type, ...] = tuple(
+    c for c in (getattr(exp, n, None) for n in ("CurrentTimestamp", "CurrentDatetime", "Localtimestamp",
+                                                  "CurrentTimestampLTZ"))
+    if c is not None
+)
+_NOW_MARK = "CDCSIM_NOW"
+_NOW_NAMES = {"SYSDATE", "GETDATE", "LOCALTIMESTAMP", "SYSTIMESTAMP", "CURRENT_TIMESTAMP"}
+_JSON_TYPES = {"VARIANT", "OBJECT", "ARRAY"}
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of SQL the session produces at execution time."""
+
+    placeholder: str  # appears in the SQL as this exact quoted identifier text
+    kind: str  # "stream" | "tablefn" | "sysfn"
+    name: str  # stream fqn, or function name
+    args: tuple = ()
+    kwargs: tuple = ()
+    alias: str | None = None
+
+
+@dataclass
+class Translated:
+    kind: str  # select | insert | update | delete | merge | create | drop | alter | other
+    sql: str
+    tokens: list[Token] = field(default_factory=list)
+    streams: list[str] = field(default_factory=list)
+    relations: list[QName] = field(default_factory=list)
+    target: QName | None = None
+    is_write: bool = False
+    is_ddl: bool = False
+    uses_now: bool = False
+    ast: exp.Expression | None = None
+
+
+@dataclass
+class Context:
+    """What translation needs to know about the session and catalog."""
+
+    database: str
+    schema: str
+    is_stream: Callable[[QName], bool]
+    is_tracked: Callable[[QName], bool]
+    insert_columns: Callable[[QName], list[str]]
+    table_functions: set[str]
+    system_functions: set[str]
+
+
+def parse(sql: str) -> exp.Expression:
+    try:
+        trees = sqlglot.parse(sql, read="snowflake")
+    except (ParseError, TokenError) as e:
+        msg = str(e)
+        m = re.search(r"Line (\d+), Col: (\d+)", msg)
+        where = f" at line {m.group(1)}, position {m.group(2)}" if m else ""
+        first = msg.splitlines()[0] if msg else "invalid syntax"
+        raise syntax_error(f"Syntax error{where}: {first}") from None
+    trees = [t for t in trees if t is not None]
+    if len(trees) != 1:
+        raise syntax_error("Expected exactly one statement")
+    return trees[0]
+
+
+def _qname(table: exp.Table, ctx: Context) -> QName:
+    db = table.args.get("db")
+    cat = table.args.get("catalog")
+    name = table.name
+    if cat is not None:
+        return QName(cat.name, db.name, name)
+    if db is not None:
+        return QName(ctx.database, db.name, name)
+    return QName(ctx.database, ctx.schema, name)
+
+
+def _cte_names(tree: exp.Expression) -> set[str]:
+    return {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+
+
+def _replace_now(tree: exp.Expression) -> tuple[exp.Expression, bool]:
+    used = False
+
+    def fn(node: exp.Expression) -> exp.Expression:
+        nonlocal used
+        name = ""
+        if isinstance(node, exp.Anonymous):
+            name = str(node.this).upper()
+        if isinstance(node, _NOW_CLASSES) or name in _NOW_NAMES:
+            used = True
+            return exp.Anonymous(this=_NOW_MARK)
+        if isinstance(node, exp.CurrentDate):
+            used = True
+            return exp.Cast(this=exp.Anonymous(this=_NOW_MARK), to=exp.DataType.build("DATE"))
+        if isinstance(node, exp.AtTimeZone) and isinstance(node.this, _NOW_CLASSES):
+            used = True
+            return exp.Anonymous(this=_NOW_MARK)
+        return node
+
+    return tree.transform(fn, copy=False), used
+
+
+def _fix_types(tree: exp.Expression) -> None:
+    for dt in tree.find_all(exp.DataType):
+        if dt.this.name in _JSON_TYPES or str(dt.this).split(".")[-1] in _JSON_TYPES:
+            dt.replace(exp.DataType.build("JSON"))
+
+
+def _literal_value(node: exp.Expression) -> object:
+    if isinstance(node, exp.Literal):
+        return node.this if node.is_string else (float(node.this) if "." in node.this else int(node.this))
+    if isinstance(node, exp.Boolean):
+        return node.this
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
+        return -_literal_value(node.this)  # type: ignore[operator]
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return node.sql("snowflake")
+    if isinstance(node, exp.Column):
+        return node.sql("snowflake")
+    return node.sql("snowflake")
+
+
+def translate(sql: str, ctx: Context) -> Translated:
+    tree = parse(sql)
+    if isinstance(tree, exp.Command):
+        raise compilation_error(f"Unsupported statement: {sql.strip()[:80]}", 1003, "42000")
+    tree = normalize_identifiers(tree, dialect="snowflake")
+    tree, uses_now = _replace_now(tree)
+    _fix_types(tree)
+    out = Translated(kind="other", sql="", ast=tree, uses_now=uses_now)
+    _classify(tree, ctx, out)
+    ctes = _cte_names(tree)
+    tokens: list[Token] = []
+
+    # Table functions: TABLE(INFORMATION_SCHEMA.X(...)) / TABLE(X(...))
+    for tfr in list(tree.find_all(exp.TableFromRows)):
+        inner = tfr.this
+        call = inner.expression if isinstance(inner, exp.Dot) else inner
+        if isinstance(call, exp.Anonymous):
+            name = str(call.this).upper()
+        else:
+            name = (call.sql_name() if hasattr(call, "sql_name") else type(call).__name__).upper()
+        if name not in ctx.table_functions:
+            raise compilation_error(f"Unknown table function {name}", 2140, "42601")
+        args, kwargs = [], []
+        for a in (call.expressions if isinstance(call, exp.Anonymous) else []):
+            if isinstance(a, exp.Kwarg):
+                kwargs.append((a.this.name.upper(), _literal_value(a.expression)))
+            else:
+                args.append(_literal_value(a))
+        ph = f"__CDCSIM_TOK_{len(tokens)}__"
+        alias = tfr.args.get("alias")
+        tokens.append(Token(ph, "tablefn", name, tuple(args), tuple(kwargs)))
+        new = exp.Table(this=exp.to_identifier(ph, quoted=True))
+        if alias is not None:
+            new.set("alias", alias)
+        tfr.replace(new)
+
+    # System functions evaluated by the engine (SYSTEM$STREAM_HAS_DATA, ...)
+    for call in list(tree.find_all(exp.Anonymous)):
+        name = str(call.this).upper()
+        if name in ctx.system_functions:
+            ph = f"__CDCSIM_TOK_{len(tokens)}__"
+            tokens.append(Token(ph, "sysfn", name, tuple(_literal_value(a) for a in call.expressions)))
+            call.replace(exp.column(exp.to_identifier(ph, quoted=True)))
+        elif name.startswith("SYSTEM$"):
+            raise compilation_error(f"Unknown function {name}", 2140, "42601")
+
+    tracked_in_scope: dict[int, bool] = {}
+    for table in list(tree.find_all(exp.Table)):
+        if not table.name or table.name.startswith("__CDCSIM_TOK_"):
+            continue
+        if isinstance(table.parent, (exp.Create,)) and table.args.get("db") is None and out.kind == "create":
+            pass
+        if table.args.get("db") is None and table.name in ctes:
+            continue
+        qn = _qname(table, ctx)
+        if table.args.get("db") is not None:
+            table.set("catalog", None)
+            table.set("db", exp.to_identifier(duck_schema(qn.database, qn.schema), quoted=True))
+        if ctx.is_stream(qn):
+            ph = f"__CDCSIM_TOK_{len(tokens)}__"
+            alias = table.alias or qn.name
+            tokens.append(Token(ph, "stream", qn.fqn, alias=alias))
+            out.streams.append(qn.fqn)
+            new = exp.Table(this=exp.to_identifier(ph, quoted=True))
+            new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+            table.replace(new)
+            continue
+        if qn != out.target:
+            out.relations.append(qn)
+        if ctx.is_tracked(qn):
+            tracked_in_scope[id(table)] = True
+
+    if tracked_in_scope:
+        _exclude_rid(tree, ctx)
+    if isinstance(tree, exp.Insert):
+        _insert_columns(tree, ctx)
+    if isinstance(tree, exp.Select) or (isinstance(tree, (exp.Union, exp.Intersect, exp.Except))):
+        _snowflake_names(tree)
+    out.tokens = tokens
+    out.sql = tree.sql(dialect="duckdb").replace(f"{_NOW_MARK}()", NOW_SQL)
+    return out
+
+
+def _classify(tree: exp.Expression, ctx: Context, out: Translated) -> None:
+    def target_of(node: exp.Expression | None) -> QName | None:
+        if isinstance(node, exp.Schema):
+            node = node.this
+        return _qname(node, ctx) if isinstance(node, exp.Table) else None
+
+    if isinstance(tree, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Values)):
+        out.kind = "select"
+    elif isinstance(tree, exp.Insert):
+        out.kind, out.is_write, out.target = "insert", True, target_of(tree.this)
+    elif isinstance(tree, exp.Update):
+        out.kind, out.is_write, out.target = "update", True, target_of(tree.this)
+    elif isinstance(tree, exp.Delete):
+        out.kind, out.is_write, out.target = "delete", True, target_of(tree.this)
+    elif isinstance(tree, exp.Merge):
+        out.kind, out.is_write, out.target = "merge", True, target_of(tree.this)
+    elif isinstance(tree, exp.TruncateTable):
+        out.kind, out.is_write = "truncate", True
+        out.target = target_of(tree.expressions[0]) if tree.expressions else None
+    elif isinstance(tree, exp.Create):
+        out.kind, out.is_write, out.is_ddl, out.target = "create", True, True, target_of(tree.this)
+    elif isinstance(tree, exp.Drop):
+        out.kind, out.is_write, out.is_ddl, out.target = "drop", True, True, target_of(tree.this)
+    elif isinstance(tree, exp.Alter):
+        out.kind, out.is_write, out.is_ddl, out.target = "alter", True, True, target_of(tree.this)
+    else:
+        out.kind = type(tree).__name__.lower()
+
+
+def _rid_col() -> exp.Column:
+    return exp.column(exp.to_identifier(RID, quoted=True))
+
+
+def _exclude_rid(tree: exp.Expression, ctx: Context) -> None:
+    """Hide the row-id column from ``*`` and ``t.*`` over tracked tables."""
+    for select in tree.find_all(exp.Select):
+        sources: dict[str, bool] = {}
+        from_ = select.args.get("from_") or select.args.get("from")
+        nodes = []
+        if from_ is not None:
+            nodes.append(from_.this)
+        for j in select.args.get("joins") or []:
+            nodes.append(j.this)
+        for n in nodes:
+            if isinstance(n, exp.Table) and n.name and not n.name.startswith("__CDCSIM_TOK_"):
+                db = n.args.get("db")
+                if db is not None and "__" in db.name:
+                    d, _, s = db.name.partition("__")
+                    qn = QName(d, s, n.name)
+                else:
+                    qn = QName(ctx.database, ctx.schema, n.name)
+                sources[n.alias_or_name] = ctx.is_tracked(qn)
+        if not any(sources.values()):
+            continue
+        for proj in select.expressions:
+            if isinstance(proj, exp.Star):
+                proj.set("except_", (proj.args.get("except_") or []) + [_rid_col()])
+            elif isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star) and sources.get(proj.table):
+                star = proj.this
+                star.set("except_", (star.args.get("except_") or []) + [_rid_col()])
+
+
+def _insert_columns(tree: exp.Insert, ctx: Context) -> None:
+    target = tree.this
+    if isinstance(target, exp.Schema):
+        return
+    if not isinstance(target, exp.Table):
+        return
+    db = target.args.get("db")
+    if db is not None and "__" in db.name:
+        d, _, s = db.name.partition("__")
+        qn = QName(d, s, target.name)
+    else:
+        qn = QName(ctx.database, ctx.schema, target.name)
+    if not ctx.is_tracked(qn):
+        return
+    cols = ctx.insert_columns(qn)
+    schema = exp.Schema(this=target.copy(), expressions=[exp.to_identifier(c, quoted=True) for c in cols])
+    tree.set("this", schema)
+
+
+def _snowflake_names(tree: exp.Expression) -> None:
+    """Name unaliased expressions the way Snowflake does: their SQL text in upper case."""
+    selects = [tree] if isinstance(tree, exp.Select) else [tree.left] if hasattr(tree, "left") else []
+    for select in selects:
+        if not isinstance(select, exp.Select):
+            continue
+        new = []
+        for proj in select.expressions:
+            if isinstance(proj, (exp.Alias, exp.Column, exp.Star)) or proj.find(exp.Star) is not None and not \
+                    isinstance(proj, exp.Count):
+                new.append(proj)
+                continue
+            if isinstance(proj, exp.Column) or (isinstance(proj, exp.Dot)):
+                new.append(proj)
+                continue
+            name = proj.sql(dialect="snowflake").upper().replace(f"{_NOW_MARK}()", "CURRENT_TIMESTAMP()")
+            if "__CDCSIM_TOK_" in name or len(name) > 200:
+                new.append(proj)
+                continue
+            new.append(exp.alias_(proj, exp.to_identifier(name, quoted=True)))
+        select.set("expressions", new)

@@ -1,0 +1,233 @@
+"""Streams: CREATE / DROP / SHOW / DESCRIBE STREAM and SYSTEM$STREAM_HAS_DATA.
+
+A stream is a bookmark (a statement number) into its table's change log; reading it computes the
+net change since the bookmark (see ``changes``), and a committed DML that reads it moves the
+bookmark (see ``session``). Creating the first stream on a table turns change tracking on.
+
+Choices where Snowflake is silent (reference section 6):
+* [INFER] ``SHOW_INITIAL_ROWS = TRUE``: the first consumption returns every row present at the end
+  of the window as an INSERT — the rows that existed at creation composed with any change since, so
+  nothing is lost between creation and first read; later reads are ordinary deltas.
+* ``DESCRIBE STREAM`` returns the SHOW STREAMS columns for that stream.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from . import changes
+from .commands import BOOLEAN, TEXT, TIMESTAMP_NTZ, Result, command
+from .engine import HOOKS
+from .errors import ProgrammingError, already_exists, compilation_error, not_found
+from .names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts
+from .session import Session
+
+M = META_SCHEMA
+STALE_AFTER_DAYS = 14
+
+SHOW_COLUMNS = ["created_on", "name", "database_name", "schema_name", "owner", "comment", "table_name",
+                "source_type", "base_tables", "type", "stale", "mode", "stale_after", "invalid_reason",
+                "owner_role_type"]
+_SHOW_TYPES = [TIMESTAMP_NTZ, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, BOOLEAN, TEXT, TIMESTAMP_NTZ,
+               TEXT, TEXT]
+
+_OPT = r"(?:\s+(?:APPEND_ONLY|SHOW_INITIAL_ROWS|INSERT_ONLY)\s*=\s*(?:TRUE|FALSE)|\s+COMMENT\s*=\s*'(?:[^']|'')*')*"
+
+
+@command(
+    rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?STREAM\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})"
+    rf"(?P<copy>\s+COPY\s+GRANTS)?\s+ON\s+(?P<kind>TABLE|VIEW)\s+(?P<table>{QNAME_RE})"
+    rf"(?:\s+(?P<atb>AT|BEFORE)\s*\(\s*STREAM\s*=>\s*'(?P<at>[^']+)'\s*\))?"
+    rf"(?P<opts>{_OPT})"
+)
+def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
+    if m.group("replace") and m.group("ine"):
+        raise compilation_error("OR REPLACE and IF NOT EXISTS are incompatible.", 2016)
+    qn = s.qualify(parse_parts(m.group("name")))
+    table = s.qualify(parse_parts(m.group("table")))
+    opts = m.group("opts") or ""
+    append_only = bool(re.search(r"APPEND_ONLY\s*=\s*TRUE", opts, re.I))
+    show_initial = bool(re.search(r"SHOW_INITIAL_ROWS\s*=\s*TRUE", opts, re.I))
+    cm = re.search(r"COMMENT\s*=\s*'((?:[^']|'')*)'", opts, re.I)
+    comment = cm.group(1).replace("''", "'") if cm else None
+    if s.in_txn:
+        s.commit()
+    cat = s.engine.catalog
+    if qn.fqn in cat.streams:
+        if m.group("ine"):
+            return Result.status(f"{qn.name} already exists, statement succeeded.")
+        if not m.group("replace"):
+            raise already_exists("Stream", qn.name)
+    elif s.relation_kind(qn) is not None:
+        raise already_exists("Stream", qn.name)
+    kind = s.relation_kind(table)
+    if kind is None or (kind == "VIEW" and m.group("kind").upper() == "TABLE"):
+        raise not_found("Table", table.fqn)
+    if kind == "VIEW":
+        raise ProgrammingError(f"Streams on views are not supported by cdcsim ('{table.fqn}').", 2_100)
+    for g in HOOKS.write_guards:  # e.g. streams on dynamic tables are not emulated
+        g(s, table, "stream")
+    at_offset: int | None = None
+    if m.group("at"):
+        src = s.qualify(parse_parts(m.group("at")))
+        src_info = cat.streams.get(src.fqn)
+        if src_info is None:
+            raise not_found("Stream", src.fqn)
+        if src_info.table_fqn != table.fqn:
+            raise compilation_error(f"Stream '{src.fqn}' is not on table '{table.fqn}'.", 2_099)
+        at_offset = int(s.duck.execute(f"SELECT stmt_offset FROM {M}.streams WHERE fqn = ?",
+                                       [src.fqn]).fetchone()[0])
+    s.acquire_write()
+    try:
+        s.duck.execute("BEGIN TRANSACTION")
+        try:
+            table_id = changes.track(s.duck, table)
+            offset = at_offset if at_offset is not None else changes.current_stmt(s.duck)
+            now = s.now()
+            s.duck.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
+            s.duck.execute(
+                f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)",
+                [qn.fqn, qn.database, qn.schema, qn.name, table.fqn, table_id, offset,
+                 "APPEND_ONLY" if append_only else "DEFAULT", show_initial, show_initial, comment, now, None,
+                 "SYSADMIN"],
+            )
+            changes.set_hold(s.duck, table_id, "stream:" + qn.fqn, offset)
+            s.duck.execute("COMMIT")
+        except Exception:
+            s.duck.execute("ROLLBACK")
+            raise
+    finally:
+        s.engine.lock.release(s, all_levels=True)
+        s.reload_catalog()
+    return Result.status(f"Stream {qn.name} successfully created.")
+
+
+@command(rf"DROP\s+STREAM\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})")
+def drop_stream(s: Session, m: re.Match[str], _p: object) -> Result:
+    qn = s.qualify(parse_parts(m.group("name")))
+    info = s.engine.catalog.streams.get(qn.fqn)
+    if info is None:
+        if m.group("ie"):
+            return Result.status(f"Drop statement executed successfully ({qn.name} already dropped).")
+        raise not_found("Stream", qn.fqn)
+    if s.in_txn:
+        s.commit()
+    s.acquire_write()
+    try:
+        s.duck.execute("BEGIN TRANSACTION")
+        s.duck.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
+        if info.table_fqn in s.engine.catalog.tracked:
+            changes.drop_hold(s.duck, info.table_id, "stream:" + qn.fqn)
+            changes.compact(s.duck, info.table_id)
+        s.duck.execute("COMMIT")
+    finally:
+        s.engine.lock.release(s, all_levels=True)
+        s.reload_catalog()
+    return Result.status(f"{qn.name} successfully dropped.")
+
+
+@command(rf"ALTER\s+STREAM\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+(?P<op>SET|UNSET)\s+COMMENT"
+         r"(?:\s*=\s*'(?P<c>(?:[^']|'')*)')?")
+def alter_stream(s: Session, m: re.Match[str], _p: object) -> Result:
+    qn = s.qualify(parse_parts(m.group("name")))
+    if qn.fqn not in s.engine.catalog.streams:
+        if m.group("ie"):
+            return Result.status("Statement executed successfully.")
+        raise not_found("Stream", qn.fqn)
+    comment = m.group("c").replace("''", "'") if m.group("op").upper() == "SET" and m.group("c") is not None \
+        else None
+    s.acquire_write()
+    try:
+        s.duck.execute(f"UPDATE {M}.streams SET comment = ? WHERE fqn = ?", [comment, qn.fqn])
+    finally:
+        s.engine.lock.release(s, all_levels=True)
+        s.reload_catalog()
+    return Result.status("Statement executed successfully.")
+
+
+def _stream_rows(s: Session, pattern: str | None, scope: tuple[str, str] | None) -> list[tuple]:
+    rx = like_to_regex(pattern) if pattern else None
+    rows = []
+    for info in sorted(s.engine.catalog.streams.values(), key=lambda i: (i.qname.database, i.qname.schema,
+                                                                          i.qname.name)):
+        if rx and not rx.match(info.qname.name):
+            continue
+        if scope and (info.qname.database, info.qname.schema) != scope and scope[1] != "*":
+            continue
+        if scope and scope[1] == "*" and info.qname.database != scope[0]:
+            continue
+        stale = info.stale or info.table_fqn not in s.engine.catalog.tracked
+        last = info.last_consumed or info.created_on
+        rows.append((info.created_on, info.qname.name, info.qname.database, info.qname.schema, "SYSADMIN", info.comment, info.table_fqn, "Table",
+                     info.table_fqn, "DELTA", stale, info.mode, last + timedelta(days=STALE_AFTER_DAYS),
+                     "N/A", "ROLE"))
+    return rows
+
+
+_SCOPE = rf"(?:\s+IN\s+(?:(ACCOUNT)|DATABASE(?:\s+(?P<db>{QNAME_RE}))?|SCHEMA(?:\s+(?P<sch>{QNAME_RE}))?))?"
+
+
+def show_scope(s: Session, m: re.Match[str]) -> tuple[str, str] | None:
+    """The (database, schema) a SHOW is limited to; schema '*' means the whole database."""
+    text = m.group(0).upper()
+    if " IN ACCOUNT" in text:
+        return None
+    if m.group("db"):
+        return parse_parts(m.group("db"))[0], "*"
+    if " IN DATABASE" in text:
+        return s.database, "*"
+    if m.group("sch"):
+        parts = parse_parts(m.group("sch"))
+        return (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+    if " IN SCHEMA" in text:
+        return s.database, s.schema
+    return s.database, "*"
+
+
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?STREAMS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}(?:\s+LIMIT\s+(?P<lim>\d+))?")
+def show_streams(s: Session, m: re.Match[str], _p: object) -> Result:
+    rows = _stream_rows(s, m.group("like"), show_scope(s, m))
+    if m.group("lim"):
+        rows = rows[: int(m.group("lim"))]
+    if m.group("terse"):
+        return Result.table(["created_on", "name", "kind", "database_name", "schema_name", "tableOn"],
+                            [(r[0], r[1], "STREAM", r[2], r[3], r[6]) for r in rows])
+    return Result.table(SHOW_COLUMNS, rows, _SHOW_TYPES)
+
+
+@command(rf"DESC(?:RIBE)?\s+STREAM\s+(?P<name>{QNAME_RE})")
+def describe_stream(s: Session, m: re.Match[str], _p: object) -> Result:
+    qn = s.qualify(parse_parts(m.group("name")))
+    if qn.fqn not in s.engine.catalog.streams:
+        raise not_found("Stream", qn.fqn)
+    rows = [r for r in _stream_rows(s, None, None) if (r[2], r[3], r[1]) == (qn.database, qn.schema, qn.name)]
+    return Result.table(SHOW_COLUMNS, rows, _SHOW_TYPES)
+
+
+def stream_has_data(s: Session, args: list) -> str:
+    """SYSTEM$STREAM_HAS_DATA('name'): TRUE when change data exists past the offset.
+
+    Like Snowflake it may report a false positive (changes that cancel out), never a false
+    negative."""
+    if len(args) != 1 or not isinstance(args[0], str):
+        raise compilation_error("SYSTEM$STREAM_HAS_DATA expects one string argument", 1044, "42P13")
+    qn = s.qualify(parse_parts(args[0]))
+    info = s.engine.catalog.streams.get(qn.fqn)
+    if info is None:
+        raise not_found("Stream", qn.fqn)
+    if info.stale or info.table_fqn not in s.engine.catalog.tracked:
+        return "FALSE"
+    row = s.duck.execute(f"SELECT stmt_offset, initial_pending FROM {M}.streams WHERE fqn = ?",
+                         [qn.fqn]).fetchone()
+    lo, pending = int(row[0]), bool(row[1])
+    lt = changes.log_table(info.table_id)
+    op = f" AND _op = {changes.OP_INSERT}" if info.mode == "APPEND_ONLY" else ""
+    has = s.duck.execute(f"SELECT EXISTS (SELECT 1 FROM {lt} WHERE _stmt > ?{op})", [lo]).fetchone()[0]
+    if not has and pending:
+        table = QName(*info.table_fqn.split(".", 2))
+        has = s.duck.execute(f"SELECT EXISTS (SELECT 1 FROM {table.duck})").fetchone()[0]
+    return "TRUE" if has else "FALSE"
+
+
+HOOKS.system_functions["SYSTEM$STREAM_HAS_DATA"] = stream_has_data
