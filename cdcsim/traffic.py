@@ -101,7 +101,11 @@ class BookingGenerator:
         id_prefix: str = "T",
         movies: Sequence[Movie] = MOVIES,
     ):
-        for name, rate in (("invalid_rate", invalid_rate), ("cancel_rate", cancel_rate), ("delete_rate", delete_rate)):
+        for name, rate in (
+            ("invalid_rate", invalid_rate),
+            ("cancel_rate", cancel_rate),
+            ("delete_rate", delete_rate),
+        ):
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {rate}")
         self.rng = np.random.default_rng(seed)

@@ -121,14 +121,18 @@ def test_write_batch_applies_inserts_cancels_deletes(db: SnowflakeSqlOnDuckDB) -
     gen = BookingGenerator(seed=5, cancel_rate=1.0, delete_rate=1.0, cancel_after_minutes=(1, 2))
     for i in range(6):
         write_batch(db, gen.batch(4, T0 + timedelta(minutes=i)))
-    rows = db.execute("select booking_id, status, ticket_count * ticket_price = total_amount from raw_movie_bookings").fetchall()
+    rows = db.execute(
+        "select booking_id, status, ticket_count * ticket_price = total_amount from raw_movie_bookings"
+    ).fetchall()
     assert 0 < len(rows) < 24  # some deleted
     assert {r[1] for r in rows} == {"BOOKED", "CANCELLED"}
     assert all(r[2] for r in rows if r[2] is not None)
 
 
 def test_runner_rate_carries_fractions(db: SnowflakeSqlOnDuckDB) -> None:
-    runner = TrafficRunner(db, BookingGenerator(seed=2, cancel_rate=0, delete_rate=0), rate=0.75, interval=1.0, now=lambda: T0)
+    runner = TrafficRunner(
+        db, BookingGenerator(seed=2, cancel_rate=0, delete_rate=0), rate=0.75, interval=1.0, now=lambda: T0
+    )
     for _ in range(8):
         runner.step()
     assert runner.written["inserts"] == 6
@@ -157,5 +161,7 @@ def test_bulk_history_is_deterministic_and_shaped() -> None:
 def test_load_history(db: SnowflakeSqlOnDuckDB) -> None:
     frame = bulk_history(2500, seed=1)
     assert load_history(db, frame, chunk=1000) == 2500
-    got = db.execute("select count(*), count(customer_id), sum(ticket_count) from raw_movie_bookings").fetchone()
+    got = db.execute(
+        "select count(*), count(customer_id), sum(ticket_count) from raw_movie_bookings"
+    ).fetchone()
     assert got == (2500, int(frame["customer_id"].notna().sum()), int(frame["ticket_count"].sum()))
