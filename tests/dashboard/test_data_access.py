@@ -44,7 +44,7 @@ def test_user_values_travel_as_binds_never_in_sql_text(fake: FakeSnowflakeConnec
     assert db.bookings(d.Filters(date(2025, 9, 1), date(2025, 9, 30), movie_id=hostile)).empty
     assert db.trace_booking("B001'; DROP TABLE raw_movie_bookings; --")["source"].empty
     assert db.cancel_booking("B002' OR 'x'='x") == 0
-    for sql, params in fake.executed:
+    for sql, _ in fake.executed:
         assert "OR '1'='1" not in sql and "DROP TABLE" not in sql and "'x'='x" not in sql
     assert any(params and hostile in params for _, params in fake.executed)
     assert (
