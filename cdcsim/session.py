@@ -285,9 +285,12 @@ class Session:
         return from_duck(desc, rows)
 
     # ------------------------------------------------------------------ tokens & streams
-    def _resolve_tokens(self, tr: Translated) -> str:
-        sql = tr.sql
+    def _resolve_tokens(self, tr: Translated, sql: str | None = None) -> str:
+        """Fill the statement's tokens (stream windows, table functions, SYSTEM$ calls) in ``sql``."""
+        sql = tr.sql if sql is None else sql
         for tok in tr.tokens:
+            if tok.placeholder not in sql:
+                continue
             quoted = f'"{tok.placeholder}"'
             if tok.kind == "stream":
                 sql = sql.replace(quoted, "(" + self.stream_sql(tok.name) + ")")
@@ -415,6 +418,7 @@ class Session:
             kind = str(tr.ast.args.get("kind", "")).upper() if tr.ast is not None else ""
             if replace and kind in ("TABLE", ""):
                 table_id = cat.tracked[target.fqn]
+                changes.drop_triggers(self.duck, target, table_id)
                 changes.untrack(self.duck, table_id)
                 self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ?", [table_id])
         if tr.kind == "alter" and target.fqn in cat.tracked:

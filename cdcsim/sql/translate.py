@@ -234,8 +234,13 @@ def translate(sql: str, ctx: Context) -> Translated:
     if isinstance(tree, exp.Select) or (isinstance(tree, (exp.Union, exp.Intersect, exp.Except))):
         _snowflake_names(tree)
     out.tokens = tokens
-    out.sql = tree.sql(dialect="duckdb").replace(f"{_NOW_MARK}()", NOW_SQL)
+    out.sql = to_duck(tree)
     return out
+
+
+def to_duck(node: exp.Expression) -> str:
+    """DuckDB SQL for an already-translated AST node (virtual time included)."""
+    return node.sql(dialect="duckdb").replace(f"{_NOW_MARK}()", NOW_SQL)
 
 
 def _classify(tree: exp.Expression, ctx: Context, out: Translated) -> None:
@@ -260,7 +265,9 @@ def _classify(tree: exp.Expression, ctx: Context, out: Translated) -> None:
     elif isinstance(tree, exp.Create):
         out.kind, out.is_write, out.is_ddl, out.target = "create", True, True, target_of(tree.this)
     elif isinstance(tree, exp.Drop):
-        out.kind, out.is_write, out.is_ddl, out.target = "drop", True, True, target_of(tree.this)
+        tables = tree.args.get("tables") or ([tree.this] if tree.this is not None else [])
+        out.kind, out.is_write, out.is_ddl = "drop", True, True
+        out.target = target_of(tables[0]) if tables else None
     elif isinstance(tree, exp.Alter):
         out.kind, out.is_write, out.is_ddl, out.target = "alter", True, True, target_of(tree.this)
     else:

@@ -1,0 +1,115 @@
+"""MERGE on tracked tables, emulated as UPDATE / DELETE / INSERT statements.
+
+DuckDB refuses MERGE on a table with triggers, and change capture lives in triggers. Snowflake's
+MERGE semantics are kept: the source is evaluated once, each target row takes the first WHEN
+MATCHED clause whose condition holds, each unmatched source row the first WHEN NOT MATCHED clause,
+and both sets are decided *before* any row changes. The pieces run in one transaction, so the
+change log sees them as consecutive statements whose net change equals the MERGE's.
+[INFER] A target row matched by several source rows takes one of them (Snowflake's
+ERROR_ON_NONDETERMINISTIC_MERGE = FALSE behaviour) instead of failing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from .changes import QRID
+from .commands import Result
+from .errors import NotSupportedError
+from .sql.translate import Translated, to_duck
+
+if TYPE_CHECKING:
+    from .session import Session
+
+def _bare(node: exp.Expression, arg: str = "alias") -> str:
+    """DuckDB SQL of ``node`` without its alias (or table qualifier)."""
+    node = node.copy()
+    node.set(arg, None)
+    return to_duck(node)
+
+
+_SRC, _MATCH, _NOMATCH = "_cdcsim_merge_src", "_cdcsim_merge_m", "_cdcsim_merge_nm"
+
+
+def run_merge(s: Session, tr: Translated, _sql: str, values: list[Any] | None) -> Result:
+    tree = tr.ast
+    assert isinstance(tree, exp.Merge) and tr.target is not None
+    if values:
+        raise NotSupportedError("Bind parameters in MERGE on a stream-tracked table are not supported.", 2_000)
+    target = tree.this
+    talias = target.alias_or_name
+    tname = _bare(target)
+    using = tree.args["using"]
+    salias = using.alias_or_name
+    src_sql = s._resolve_tokens(tr, _bare(using))
+    on = tree.args["on"]
+    on_sql = s._resolve_tokens(tr, to_duck(on))
+    whens = tree.args.get("whens")
+    clauses = list(whens.expressions) if whens is not None else list(tree.args.get("expressions") or [])
+    matched = [w for w in clauses if w.args.get("matched")]
+    unmatched = [w for w in clauses if not w.args.get("matched") and not w.args.get("source")]
+
+    def case(ws: list[exp.Expression]) -> str:
+        arms = []
+        for i, w in enumerate(ws):
+            cond = w.args.get("condition")
+            arms.append(f"WHEN {s._resolve_tokens(tr, to_duck(cond)) if cond is not None else 'TRUE'} THEN {i}")
+        return "CASE " + " ".join(arms) + " END" if arms else "NULL"
+
+    d = s.duck
+    counts = {"inserted": 0, "updated": 0, "deleted": 0}
+    d.execute(f"CREATE OR REPLACE TEMP TABLE {_SRC} AS SELECT * FROM {src_sql} AS _cdcsim_src")
+    try:
+        d.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_MATCH} AS SELECT {talias}.{QRID} AS _cdcsim_target_rid, "
+            f"{salias}.*, {case(matched)} AS _cdcsim_clause FROM {tname} AS {talias} JOIN {_SRC} AS {salias} "
+            f"ON {on_sql} QUALIFY row_number() OVER (PARTITION BY {talias}.{QRID}) = 1"
+        )
+        d.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_NOMATCH} AS SELECT {salias}.*, {case(unmatched)} AS _cdcsim_clause "
+            f"FROM {_SRC} AS {salias} WHERE NOT EXISTS (SELECT 1 FROM {tname} AS {talias} WHERE {on_sql})"
+        )
+        for i, w in enumerate(matched):
+            then = w.args["then"]
+            if isinstance(then, exp.Update):
+                sets = ", ".join(
+                    f"{_bare(e.this, 'table')} = {s._resolve_tokens(tr, to_duck(e.expression))}"
+                    for e in then.expressions
+                )
+                n = d.execute(
+                    f"UPDATE {tname} AS {talias} SET {sets} FROM {_MATCH} AS {salias} "
+                    f"WHERE {talias}.{QRID} = {salias}._cdcsim_target_rid AND {salias}._cdcsim_clause = {i}"
+                ).fetchone()[0]
+                counts["updated"] += int(n)
+            elif isinstance(then, exp.Var) and then.name.upper() == "DELETE" or (
+                    isinstance(then, exp.Expression) and then.sql().upper() == "DELETE"):
+                n = d.execute(
+                    f"DELETE FROM {tname} AS {talias} USING {_MATCH} AS {salias} "
+                    f"WHERE {talias}.{QRID} = {salias}._cdcsim_target_rid AND {salias}._cdcsim_clause = {i}"
+                ).fetchone()[0]
+                counts["deleted"] += int(n)
+        for i, w in enumerate(unmatched):
+            then = w.args["then"]
+            if not isinstance(then, exp.Insert):
+                continue
+            cols = then.this
+            col_sql = ""
+            if isinstance(cols, exp.Tuple) or isinstance(cols, exp.Schema):
+                col_sql = "(" + ", ".join(_bare(c, "table") if isinstance(c, exp.Column) else to_duck(c)
+                                          for c in cols.expressions) + ")"
+            vals = then.expression
+            val_exprs = vals.expressions if isinstance(vals, exp.Tuple) else [vals]
+            val_sql = ", ".join(s._resolve_tokens(tr, to_duck(v)) for v in val_exprs)
+            n = d.execute(
+                f"INSERT INTO {tname} {col_sql} SELECT {val_sql} FROM {_NOMATCH} AS {salias} "
+                f"WHERE {salias}._cdcsim_clause = {i}"
+            ).fetchone()[0]
+            counts["inserted"] += int(n)
+    finally:
+        for t in (_SRC, _MATCH, _NOMATCH):
+            d.execute(f"DROP TABLE IF EXISTS {t}")
+    desc = [(f"number of rows {k}", 0, None, None, 38, 0, False) for k in ("inserted", "updated", "deleted")]
+    row = (counts["inserted"], counts["updated"], counts["deleted"])
+    return Result(desc, [row], sum(row))

@@ -1,0 +1,205 @@
+"""The DB-API surface: cursors, parameters, descriptions, types, scripts, errors."""
+
+from __future__ import annotations
+
+import decimal
+from datetime import datetime, timedelta
+
+import pytest
+
+import cdcsim
+
+
+def test_select_and_description_upper_cases_unquoted_names(con):
+    cur = con.cursor()
+    cur.execute('select 1 as a, 2 as "b", count(*) from (select 1)')
+    assert cur.fetchall() == [(1, 2, 1)]
+    assert [d[0] for d in cur.description] == ["A", "b", "COUNT(*)"]
+    assert cur.rowcount == 1
+
+
+def test_types_follow_snowflake_connector(con, q):
+    q("create table t (i int, n number(10,2), s string, b boolean, ts timestamp, d date, f float)")
+    q("insert into t values (1, 2.5, 'x', true, '2025-09-01 10:00:00', '2025-09-01', 1.5)")
+    row = q("select * from t")[0]
+    assert row == (1, decimal.Decimal("2.50"), "x", True, datetime(2025, 9, 1, 10), datetime(2025, 9, 1).date(), 1.5)
+    assert type(row[0]) is int
+    cur = con.cursor().execute("select n, i from t")
+    assert cur.description[0][4:6] == (10, 2)
+    assert cur.description[0][1] == 0 and cur.description[1][1] == 0  # FIXED
+
+
+@pytest.mark.parametrize("sql,params", [
+    ("select %s + %s", (1, 2)),
+    ("select ? + ?", [1, 2]),
+    ("select %(a)s + %(b)s", {"a": 1, "b": 2}),
+])
+def test_paramstyles(q, sql, params):
+    assert q(sql, params) == [(3,)]
+
+
+def test_wrong_parameter_count_is_a_programming_error(q):
+    with pytest.raises(cdcsim.ProgrammingError):
+        q("select ?", [1, 2])
+
+
+def test_fetch_variants_and_pandas(con, q):
+    q("create table t (a int, b string)")
+    con.cursor().executemany("insert into t values (?, ?)", [(i, f"r{i}") for i in range(5)])
+    cur = con.cursor().execute("select * from t order by a")
+    assert cur.fetchone() == (0, "r0")
+    assert cur.fetchmany(2) == [(1, "r1"), (2, "r2")]
+    assert cur.fetchall() == [(3, "r3"), (4, "r4")]
+    df = con.cursor().execute("select a, b as bee from t order by a").fetch_pandas_all()
+    assert list(df.columns) == ["A", "BEE"] and len(df) == 5
+
+
+def test_executemany_batches_inserts_and_counts_rows(con, q):
+    q("create table t (a int)")
+    cur = con.cursor().executemany("insert into t values (%s)", [(i,) for i in range(4500)])
+    assert cur.rowcount == 4500
+    assert q("select count(*), sum(a) from t") == [(4500, sum(range(4500)))]
+
+
+def test_dict_cursor(con, q):
+    q("create table t (a int)")
+    q("insert into t values (7)")
+    assert con.cursor(cdcsim.DictCursor).execute("select a from t").fetchall() == [{"A": 7}]
+
+
+def test_execute_string_returns_one_cursor_per_statement(con):
+    cursors = con.execute_string("""
+        create table t (a int); -- comment; with semicolon
+        insert into t values (1), (2); /* block ; */
+        select count(*) from t
+    """)
+    assert len(cursors) == 3
+    assert cursors[-1].fetchall() == [(2,)]
+
+
+def test_unknown_object_names_it(q):
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("select * from no_such_table")
+    assert e.value.errno == 2003
+    assert "NO_SUCH_TABLE" in e.value.msg and "does not exist or not authorized" in e.value.msg
+
+
+def test_syntax_error_has_position(q):
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("select from where")
+    assert e.value.errno == 1003
+    assert "line 1" in e.value.msg.lower()
+
+
+def test_invalid_identifier(q):
+    q("create table t (a int)")
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("select nope from t")
+    assert e.value.errno == 904 and "NOPE" in e.value.msg
+
+
+def test_failed_statement_leaves_database_unchanged(q):
+    q("create table t (a int)")
+    q("insert into t values (1)")
+    with pytest.raises(cdcsim.Error):
+        q("insert into t values (2), ('not a number')")
+    assert q("select a from t") == [(1,)]
+
+
+def test_virtual_time_reaches_current_timestamp_and_defaults(con, q):
+    q("create table t (a int, created_at timestamp default current_timestamp())")
+    q("insert into t (a) values (1)")
+    con.advance(minutes=5)
+    q("insert into t (a) values (2)")
+    assert q("select a, created_at from t order by a") == [
+        (1, datetime(2025, 9, 3, 11, 0)), (2, datetime(2025, 9, 3, 11, 5))]
+    assert q("select current_timestamp(), current_date(), sysdate()")[0][:2] == (
+        datetime(2025, 9, 3, 11, 5), datetime(2025, 9, 3).date())
+
+
+def test_advance_needs_manual_clock():
+    with cdcsim.connect() as c, pytest.raises(cdcsim.ProgrammingError):
+        c.advance(timedelta(minutes=1))
+
+
+def test_snowflake_functions_translate(q):
+    q("create table t (ts timestamp, n int, s string)")
+    q("insert into t values ('2025-09-07 14:30:00', 3, null)")  # a Sunday
+    row = q("""select iff(n > 2, 'big', 'small'), hour(ts), dayofweek(ts), date(ts), dateadd(day, 1, ts),
+                      datediff(minute, ts, dateadd(hour, 2, ts)), coalesce(s, 'none'), nullif(n, 3),
+                      round(n / 2, 1), count(case when n > 1 then 1 end)
+               from t group by all""")[0]
+    assert row[0] == "big" and row[1] == 14 and row[2] == 0
+    assert row[3] == datetime(2025, 9, 7).date() and row[4] == datetime(2025, 9, 8, 14, 30)
+    assert row[5] == 120 and row[6] == "none" and row[7] is None and float(row[8]) == 1.5 and row[9] == 1
+
+
+def test_qualify(q):
+    q("create table t (k int, v int)")
+    q("insert into t values (1, 1), (1, 2), (2, 5)")
+    assert q("select k, v from t qualify row_number() over (partition by k order by v desc) = 1 order by k") == [
+        (1, 2), (2, 5)]
+
+
+def test_databases_schemas_and_use(q):
+    q("create database if not exists movies")
+    q("use movies")
+    q("create table t (a int)")
+    q("insert into t values (1)")
+    q("create schema staging")
+    q("create table t2 (b int)")
+    assert q("select count(*) from movies.public.t") == [(1,)]
+    assert q("select count(*) from public.t") == [(1,)]
+    assert {r[1] for r in q("show schemas")} >= {"PUBLIC", "STAGING"}
+    q("use schema public")
+    assert [r[1] for r in q("show tables")] == ["T", "T2"] or "T" in [r[1] for r in q("show tables")]
+    with pytest.raises(cdcsim.ProgrammingError):
+        q("use database nope")
+
+
+def test_describe_table_hides_internal_columns(q):
+    q("create table t (a int, b number(10,2) as (a * 2), c timestamp default current_timestamp())")
+    q("create stream s on table t")
+    rows = q("describe table t")
+    assert [r[0] for r in rows] == ["A", "B", "C"]
+    assert rows[1][2] == "VIRTUAL" and rows[2][4] == "CURRENT_TIMESTAMP()"
+    assert q("select * from t") == []
+    assert [r[0] for r in q("show columns in table t")] == ["T", "T", "T"]
+
+
+def test_explicit_transactions_commit_and_rollback(q):
+    q("create table t (a int)")
+    q("begin")
+    q("insert into t values (1)")
+    q("rollback")
+    q("start transaction")
+    q("insert into t values (2)")
+    q("commit")
+    assert q("select a from t") == [(2,)]
+
+
+def test_ddl_commits_an_open_transaction(q):
+    q("create table t (a int)")
+    q("begin")
+    q("insert into t values (1)")
+    q("create table u (b int)")
+    q("rollback")  # nothing left to roll back: the DDL committed the insert
+    assert q("select a from t") == [(1,)]
+
+
+def test_merge_on_plain_table(q):
+    q("create table t (id int, a string)")
+    q("insert into t values (1, 'a'), (2, 'b')")
+    q("create table src (id int, a string)")
+    q("insert into src values (1, 'A'), (3, 'C')")
+    q("merge into t using src on t.id = src.id when matched then update set a = src.a "
+      "when not matched then insert (id, a) values (src.id, src.a)")
+    assert sorted(q("select * from t")) == [(1, "A"), (2, "b"), (3, "C")]
+
+
+def test_closed_connection_refuses_work():
+    c = cdcsim.connect()
+    cur = c.cursor()
+    c.close()
+    with pytest.raises(cdcsim.InterfaceError):
+        cur.execute("select 1")

@@ -1,0 +1,311 @@
+"""Stream semantics, one test per rule of reference section 1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+import cdcsim
+
+META = "metadata$action, metadata$isupdate"
+
+
+@pytest.fixture
+def t(q):
+    q("create table t (id int, v string)")
+    return q
+
+
+def rows(q, stream="s"):
+    return sorted(q(f"select id, v, {META} from {stream}"), key=lambda r: (r[0], r[2], r[1] or ""))
+
+
+def test_output_columns_follow_source_then_metadata(con, t):
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    cur = con.cursor().execute("select * from s")
+    assert [d[0] for d in cur.description] == ["ID", "V", "METADATA$ACTION", "METADATA$ISUPDATE",
+                                               "METADATA$ROW_ID"]
+    row = cur.fetchone()
+    assert row[:4] == (1, "a", "INSERT", False)
+    assert len(row[4]) == 40 and int(row[4], 16) >= 0
+
+
+def test_stream_starts_empty_at_creation(t):
+    t("insert into t values (1, 'a')")
+    t("create stream s on table t")
+    assert rows(t) == []
+
+
+def test_update_of_existing_row_is_delete_insert_pair_with_same_row_id(t):
+    t("insert into t values (1, 'a')")
+    t("create stream s on table t")
+    t("update t set v = 'b' where id = 1")
+    got = t(f"select id, v, {META}, metadata$row_id from s order by metadata$action")
+    assert [r[:4] for r in got] == [(1, "a", "DELETE", True), (1, "b", "INSERT", True)]
+    assert got[0][4] == got[1][4]
+
+
+def test_insert_then_update_is_one_insert_with_final_values(t):
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    t("update t set v = 'b' where id = 1")
+    t("update t set v = 'c' where id = 1")
+    assert rows(t) == [(1, "c", "INSERT", False)]
+
+
+def test_insert_then_delete_is_nothing(t):
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    t("delete from t where id = 1")
+    assert rows(t) == []
+
+
+def test_delete_of_existing_row(t):
+    t("insert into t values (1, 'a')")
+    t("create stream s on table t")
+    t("delete from t")
+    assert rows(t) == [(1, "a", "DELETE", False)]
+
+
+def test_update_twice_collapses_to_first_and_last_values(t):
+    t("insert into t values (1, 'a')")
+    t("create stream s on table t")
+    t("update t set v = 'b'")
+    t("update t set v = 'c'")
+    assert rows(t) == [(1, "a", "DELETE", True), (1, "c", "INSERT", True)]
+
+
+def test_update_then_delete_shows_delete_with_original_values(t):
+    t("insert into t values (1, 'a')")
+    t("create stream s on table t")
+    t("update t set v = 'b'")
+    t("delete from t")
+    assert rows(t) == [(1, "a", "DELETE", False)]
+
+
+def test_update_back_to_original_values_is_nothing(t):
+    t("insert into t values (1, 'a')")
+    t("create stream s on table t")
+    t("update t set v = 'b'")
+    t("update t set v = 'a'")
+    assert rows(t) == []
+    # SYSTEM$STREAM_HAS_DATA may report a false positive here, as Snowflake documents.
+    assert t("select system$stream_has_data('s')") == [(True,)]
+
+
+def test_delete_then_reinsert_identical_values_is_two_rows(t):
+    t("insert into t values (1, 'a')")
+    t("create stream s on table t")
+    t("delete from t")
+    t("insert into t values (1, 'a')")
+    assert rows(t) == [(1, "a", "DELETE", False), (1, "a", "INSERT", False)]
+
+
+def test_truncate_shows_deletes_of_rows_existing_at_offset(t):
+    t("insert into t values (1, 'a'), (2, 'b')")
+    t("create stream s on table t")
+    t("insert into t values (3, 'c')")
+    t("truncate table t")
+    assert rows(t) == [(1, "a", "DELETE", False), (2, "b", "DELETE", False)]
+
+
+def test_append_only_shows_every_insert_as_inserted(t):
+    t("insert into t values (0, 'z')")
+    t("create stream s on table t append_only = true")
+    t("insert into t values (1, 'a'), (2, 'b')")
+    t("update t set v = 'x'")
+    t("delete from t where id in (0, 2)")
+    assert rows(t) == [(1, "a", "INSERT", False), (2, "b", "INSERT", False)]
+    assert t("show streams like 'S'")[0][11] == "APPEND_ONLY"
+
+
+def test_append_only_doc_example_ten_inserts_five_deletes(t):
+    t("create stream s on table t append_only = true")
+    t("insert into t select range, 'r' from range(10)")
+    t("delete from t where id < 5")
+    assert t("select count(*) from s") == [(10,)]
+
+
+def test_select_never_advances_offset(t):
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    t("select * from s")
+    t("begin")
+    t("select * from s")
+    t("commit")
+    assert len(rows(t)) == 1
+
+
+def test_committed_dml_consumes_even_with_false_filter(t):
+    t("create table sink (id int, v string)")
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    t("insert into sink select id, v from s where 0 = 1")
+    assert rows(t) == []
+    assert t("select system$stream_has_data('s')") == [(False,)]
+
+
+def test_ctas_consumes(t):
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    t("create temporary table skip_it as select * from s where 1 = 0")
+    assert rows(t) == []
+
+
+def test_rollback_leaves_offset(t):
+    t("create table sink (id int, v string)")
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    t("begin")
+    t("insert into sink select id, v from s")
+    t("rollback")
+    assert rows(t) == [(1, "a", "INSERT", False)]
+    assert t("select count(*) from sink") == [(0,)]
+
+
+def test_failed_consuming_dml_does_not_consume(t):
+    t("create table sink (id int not null, v string)")
+    t("create stream s on table t")
+    t("insert into t values (null, 'a')")
+    with pytest.raises(cdcsim.Error):
+        t("insert into sink select id, v from s")
+    assert rows(t) == [(None, "a", "INSERT", False)]
+
+
+def test_repeatable_read_and_own_writes_invisible_inside_transaction(t):
+    t("create table sink (id int, v string)")
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    t("begin")
+    t("insert into t values (2, 'b')")  # own write: not in the stream until commit
+    assert rows(t) == [(1, "a", "INSERT", False)]
+    t("insert into sink select id, v from s")
+    assert rows(t) == [(1, "a", "INSERT", False)]  # same window all transaction long
+    t("commit")
+    assert rows(t) == [(2, "b", "INSERT", False)]
+    assert t("select * from sink") == [(1, "a")]
+
+
+def test_concurrent_change_after_transaction_start_stays_for_next_window(con, t):
+    t("create table sink (id int, v string)")
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    t("begin")
+    assert rows(t) == [(1, "a", "INSERT", False)]
+    # A second connection to the same in-memory engine is not possible, so use a second session
+    # through the scheduler's session, which is another DuckDB connection to the same database.
+    sched = con._engine.scheduler.session
+    sched.execute("insert into t values (9, 'z')")
+    assert rows(t) == [(1, "a", "INSERT", False)]
+    t("insert into sink select id, v from s")
+    t("commit")
+    assert rows(t) == [(9, "z", "INSERT", False)]
+
+
+def test_each_stream_has_its_own_offset(t):
+    t("create table sink (id int, v string)")
+    t("create stream s1 on table t")
+    t("create stream s2 on table t")
+    t("insert into t values (1, 'a')")
+    t("insert into sink select id, v from s1")
+    assert rows(t, "s1") == []
+    assert rows(t, "s2") == [(1, "a", "INSERT", False)]
+
+
+def test_at_stream_starts_at_other_streams_offset(t):
+    t("create table sink (id int, v string)")
+    t("create stream s1 on table t")
+    t("insert into t values (1, 'a')")
+    t("create stream s2 on table t at (stream => 's1')")
+    assert rows(t, "s2") == [(1, "a", "INSERT", False)]
+    t("create or replace stream s1 on table t")
+    assert rows(t, "s1") == []  # recreating resets the offset to now
+
+
+def test_show_initial_rows(t):
+    t("insert into t values (1, 'a'), (2, 'b')")
+    t("create table sink (id int, v string)")
+    t("create stream s on table t show_initial_rows = true")
+    assert rows(t) == [(1, "a", "INSERT", False), (2, "b", "INSERT", False)]
+    t("insert into sink select id, v from s")
+    assert rows(t) == []
+    t("update t set v = 'c' where id = 1")
+    assert rows(t) == [(1, "a", "DELETE", True), (1, "c", "INSERT", True)]
+
+
+def test_stream_uses_current_schema_of_source(t):
+    t("create stream s on table t")
+    t("insert into t values (1, 'a')")
+    t("alter table t add column w int")
+    t("insert into t values (2, 'b', 5)")
+    assert sorted(t("select id, v, w, metadata$action from s")) == [(1, "a", None, "INSERT"), (2, "b", 5, "INSERT")]
+
+
+def test_stream_on_dropped_table_is_stale(t):
+    t("create stream s on table t")
+    t("drop table t")
+    with pytest.raises(cdcsim.ProgrammingError):
+        t("select * from s")
+    assert t("show streams")[0][10] is True
+
+
+def test_show_and_describe_stream(t):
+    t("create stream s on table t comment = 'bookings cdc'")
+    shown = t("show streams like 's%'")
+    assert len(shown) == 1
+    r = shown[0]
+    assert r[1:4] == ("S", "CDCSIM", "PUBLIC") and r[5] == "bookings cdc" and r[6] == "CDCSIM.PUBLIC.T"
+    assert r[9] == "DELTA" and r[10] is False and r[11] == "DEFAULT"
+    assert r[12] == datetime(2025, 9, 17, 11, 0)
+    assert t("describe stream s")[0][1] == "S"
+    assert t("show streams like 'nomatch'") == []
+
+
+def test_create_stream_errors(t):
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        t("create stream s on table nope")
+    assert e.value.errno == 2003
+    t("create stream s on table t")
+    with pytest.raises(cdcsim.ProgrammingError):
+        t("create stream s on table t")
+    assert t("create stream if not exists s on table t")[0][0].endswith("statement succeeded.")
+    t("drop stream s")
+    with pytest.raises(cdcsim.ProgrammingError):
+        t("drop stream s")
+    t("drop stream if exists s")
+
+
+def test_merge_on_tracked_table_is_captured(t):
+    t("insert into t values (1, 'a'), (2, 'b'), (3, 'c')")
+    t("create stream s on table t")
+    t("create table src (id int, v string, del boolean)")
+    t("insert into src values (1, 'A', false), (2, null, true), (4, 'D', false)")
+    assert t("merge into t using src on t.id = src.id when matched and src.del then delete "
+             "when matched then update set v = src.v when not matched then insert (id, v) values (src.id, src.v)"
+             ) == [(1, 1, 1)]
+    assert sorted(t("select * from t")) == [(1, "A"), (3, "c"), (4, "D")]
+    assert rows(t) == [(1, "a", "DELETE", True), (1, "A", "INSERT", True), (2, "b", "DELETE", False),
+                       (4, "D", "INSERT", False)]
+
+
+def test_update_from_and_qualified_star(t):
+    t("insert into t values (1, 'a'), (2, 'b')")
+    t("create stream s on table t")
+    t("create table patch (id int, v string)")
+    t("insert into patch values (2, 'B')")
+    t("update t set v = patch.v from patch where t.id = patch.id")
+    assert t("select t.* from t order by id") == [(1, "a"), (2, "B")]
+    assert rows(t) == [(2, "b", "DELETE", True), (2, "B", "INSERT", True)]
+
+
+def test_log_is_compacted_below_the_oldest_offset(con, t):
+    t("create table sink (id int, v string)")
+    t("create stream s on table t")
+    t("insert into t select range, 'x' from range(100)")
+    table_id = con._engine.catalog.tracked["CDCSIM.PUBLIC.T"]
+    log_rows = lambda: con._session.duck.execute(f'select count(*) from _cdcsim."log_{table_id}"').fetchall()  # noqa: E731
+    assert log_rows() == [(100,)]
+    t("insert into sink select id, v from s")
+    assert log_rows() == [(0,)]
