@@ -102,8 +102,7 @@ def format_table(columns: list[str], rows: Iterable[tuple[Any, ...]]) -> str:
     for raw, r in zip(rows, cells, strict=True):
         parts = [c.rjust(w) if _numeric(v) else c.ljust(w) for v, c, w in zip(raw, r, widths, strict=True)]
         out.append("| " + " | ".join(parts) + " |")
-    if rows:
-        out.append(sep)
+    out.append(sep)
     return "\n".join(out)
 
 
