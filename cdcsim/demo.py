@@ -38,17 +38,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="cdcsim demo",
         description="Movie-booking CDC pipeline + live traffic + Streamlit dashboard on one local database.",
     )
-    p.add_argument("--database", default="cdcsim-demo.duckdb", help="demo database file (default: %(default)s)")
+    p.add_argument(
+        "--database", default="cdcsim-demo.duckdb", help="demo database file (default: %(default)s)"
+    )
     p.add_argument("--port", type=int, default=8501, help="dashboard port (default: %(default)s)")
-    p.add_argument("--address", default="127.0.0.1", help="address to bind (default: %(default)s, local only)")
+    p.add_argument(
+        "--address", default="127.0.0.1", help="address to bind (default: %(default)s, local only)"
+    )
     p.add_argument("--rate", type=float, default=2.0, help="bookings per second (default: %(default)s)")
     p.add_argument("--seed", type=int, default=42, help="traffic generator seed (default: %(default)s)")
     p.add_argument("--no-traffic", action="store_true", help="no generated traffic: only your own bookings")
-    p.add_argument("--pipeline", choices=sorted(PIPELINES), default="corrected", help="which pipeline to load")
+    p.add_argument(
+        "--pipeline", choices=sorted(PIPELINES), default="corrected", help="which pipeline to load"
+    )
     p.add_argument("--faithful", action="store_true", help="keep the 1-minute cadence and Snowflake's limits")
-    p.add_argument("--reset", action="store_true", help="drop and reload the pipeline (loses the file's data)")
+    p.add_argument(
+        "--reset", action="store_true", help="drop and reload the pipeline (loses the file's data)"
+    )
     p.add_argument("--sql-write", action="store_true", help="let the dashboard's SQL console run writes")
-    p.add_argument("--setup-only", action="store_true", help="load the pipeline and exit (no server, no traffic)")
+    p.add_argument(
+        "--setup-only", action="store_true", help="load the pipeline and exit (no server, no traffic)"
+    )
     return p.parse_args(argv)
 
 
@@ -90,9 +100,10 @@ def setup(con: Any, pipeline: str, *, reset: bool = False, schedule: str = LIVE_
 
 def serve(port: int, address: str) -> None:
     """Run the Streamlit server for dashboard/app.py in this process until it stops (Ctrl-C)."""
-    import dashboard
     from streamlit import config as st_config
     from streamlit.web import bootstrap
+
+    import dashboard
 
     app = str(Path(dashboard.__file__).resolve().parent / "app.py")
     flags = {
@@ -122,14 +133,20 @@ def main(argv: list[str] | None = None) -> int:
     traffic: TrafficRunner | None = None
     try:
         try:
-            loaded = setup(con, args.pipeline, reset=args.reset,
-                           schedule=FAITHFUL_SCHEDULE if args.faithful else LIVE_SCHEDULE)
+            loaded = setup(
+                con,
+                args.pipeline,
+                reset=args.reset,
+                schedule=FAITHFUL_SCHEDULE if args.faithful else LIVE_SCHEDULE,
+            )
         except cdcsim.Error as exc:
             print(f"cdcsim demo: could not load the {args.pipeline} pipeline: {exc}", file=sys.stderr)
             return 1
         state = "loaded" if loaded else "reusing the pipeline already in"
-        print(f"cdcsim demo: {state} {args.database} ({args.pipeline} pipeline, "
-              f"{'faithful 1-minute' if args.faithful else 'live 1-second'} cadence)")
+        print(
+            f"cdcsim demo: {state} {args.database} ({args.pipeline} pipeline, "
+            f"{'faithful 1-minute' if args.faithful else 'live 1-second'} cadence)"
+        )
         if args.setup_only:
             return 0
         con.start()
