@@ -22,6 +22,10 @@ Rules (id, name):
 - CDC007 ``stream-select-only``: a stream only ever read by SELECT never advances.
 - CDC008 ``child-task-schedule``: a child task (AFTER) cannot have a SCHEDULE.
 - CDC009 ``task-schedule-too-short``: a task SCHEDULE under 10 seconds.
+- CDC010 ``stream-source-replaced``: CREATE OR REPLACE of a table that a stream already tracks
+  makes the stream stale.
+- CDC011 ``lag-below-upstream``: a dynamic table whose TARGET_LAG is shorter than an upstream
+  dynamic table's fails on Snowflake.
 
 Choices where Snowflake documents nothing ([INFER]): the 10-second task minimum follows the
 reference's inferred floor; a top-level ``ALTER DYNAMIC TABLE ... REFRESH`` in the script runs once
@@ -52,6 +56,8 @@ RULES: dict[str, str] = {
     "CDC007": "stream-select-only",
     "CDC008": "child-task-schedule",
     "CDC009": "task-schedule-too-short",
+    "CDC010": "stream-source-replaced",
+    "CDC011": "lag-below-upstream",
 }
 
 
@@ -307,6 +313,10 @@ _EXECUTE_TASK = re.compile(rf"^\s*EXECUTE\s+TASK\s+(?P<name>{_NAME})", re.I | re
 _DEPENDENTS_ENABLE = re.compile(r"SYSTEM\$TASK_DEPENDENTS_ENABLE\s*\(\s*'(?P<name>[^']+)'", re.I)
 _SCHEDULE = re.compile(r"\bSCHEDULE\s*=\s*'(?P<value>[^']*)'", re.I)
 _TARGET_LAG = re.compile(r"\bTARGET_LAG\s*=\s*(?:'(?P<value>[^']*)'|(?P<downstream>DOWNSTREAM\b))", re.I)
+_REPLACE_TABLE = re.compile(
+    rf"^\s*CREATE\s+OR\s+REPLACE\s+(?:(?:LOCAL|GLOBAL)\s+)?(?:TRANSIENT\s+|TEMP(?:ORARY)?\s+)?TABLE\s+(?P<name>{_NAME})",
+    re.I | re.S,
+)
 _REFRESH_MODE = re.compile(r"\bREFRESH_MODE\s*=\s*'?(?P<value>\w+)", re.I)
 _SCHEDULER_DISABLE = re.compile(r"\bSCHEDULER\s*=\s*'?DISABLE", re.I)
 _AFTER = re.compile(rf"\bAFTER\s+(?P<names>{_NAME}(?:\s*,\s*{_NAME})*)", re.I)
@@ -369,6 +379,17 @@ class Linter:
             name = norm(m.group("name"))
             self.streams[name] = Stream(name, line, norm(m.group("src")))
             return
+        if m := _REPLACE_TABLE.match(text):
+            table = norm(m.group("name"))
+            for st in self.streams.values():
+                if st.source == table:
+                    self.add("CDC010", line,
+                             f"CREATE OR REPLACE TABLE {table} replaces the table that stream {st.name} (line "
+                             f"{st.line}) tracks: the new table has no change history, so the stream goes stale "
+                             "and cannot be read again; it is not re-linked to the new table.",
+                             f"Create or replace {table} before CREATE STREAM {st.name}, use CREATE TABLE IF NOT "
+                             f"EXISTS / ALTER TABLE for changes, or recreate the stream right after (CREATE OR "
+                             f"REPLACE STREAM {st.name} ON TABLE {table}).")
         if m := _CREATE_DT.match(text):
             self.create_dt(text, line, m)
             return
@@ -593,6 +614,7 @@ class Linter:
 
     # -- whole-script rules -----------------------------------------------------------------------
     def evaluate(self) -> None:
+        self.rule_lag_order()
         self.rule_action_columns()
         self.rule_never_resumed()
         self.rule_stream_consumers()
@@ -788,6 +810,26 @@ class Linter:
                      f"gives no warning.{extra}",
                      f"Give it a time-based lag (TARGET_LAG = '1 minute' or more), or refresh it from a task: "
                      f"CREATE TASK ... SCHEDULE = '1 MINUTE' AS ALTER DYNAMIC TABLE {d.name} REFRESH.")
+
+    def rule_lag_order(self) -> None:
+        def secs(d: DynamicTable) -> float | None:
+            if d.lag is None or d.lag == "DOWNSTREAM":
+                return None
+            return _duration_seconds(d.lag)
+
+        for d in self.dts.values():
+            mine = secs(d)
+            if mine is None:
+                continue
+            for up in sorted(d.reads & self.dts.keys()):
+                theirs = secs(self.dts[up])
+                if theirs is not None and theirs > mine and up != d.name:
+                    self.add("CDC011", d.line,
+                             f"Dynamic table {d.name} has TARGET_LAG = '{d.lag}' but reads {up} whose TARGET_LAG "
+                             f"is '{self.dts[up].lag}'. A dynamic table cannot be fresher than its inputs: "
+                             "Snowflake rejects a target lag shorter than an upstream dynamic table's.",
+                             f"Give {d.name} a lag of at least '{self.dts[up].lag}', or set {up} to TARGET_LAG = "
+                             "DOWNSTREAM so it refreshes whenever its consumers need it.")
 
     def upstream_dts(self, name: str) -> set[str]:
         out: set[str] = set()

@@ -80,6 +80,19 @@ CASES: dict[str, tuple[str, str, int]] = {
         BASE + "CREATE TASK t SCHEDULE = '10 SECONDS' AS SELECT 1;\nALTER TASK t RESUME;\n",
         6,
     ),
+    "CDC010": (
+        BASE + "CREATE OR REPLACE TABLE src (id INT, v STRING, extra INT);\n",
+        "CREATE OR REPLACE TABLE src (id INT);\nCREATE OR REPLACE STREAM s ON TABLE src;\n"
+        "CREATE TABLE IF NOT EXISTS src (id INT);\n",
+        5,
+    ),
+    "CDC011": (
+        BASE + "CREATE DYNAMIC TABLE up TARGET_LAG = '1 hour' WAREHOUSE = wh AS SELECT id FROM src;\n"
+        "CREATE DYNAMIC TABLE down TARGET_LAG = '10 minutes' WAREHOUSE = wh AS SELECT id FROM up;\n",
+        BASE + "CREATE DYNAMIC TABLE up TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT id FROM src;\n"
+        "CREATE DYNAMIC TABLE down TARGET_LAG = '10 minutes' WAREHOUSE = wh AS SELECT id FROM up;\n",
+        6,
+    ),
 }
 
 
