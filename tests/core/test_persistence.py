@@ -1,0 +1,76 @@
+"""File databases: tables, streams and offsets survive close/reopen; one process owns a file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import cdcsim
+
+
+def test_streams_and_offsets_survive_reopen(tmp_path):
+    path = str(tmp_path / "db.duckdb")
+    with cdcsim.connect(path) as con:
+        cur = con.cursor()
+        cur.execute("create table t (id int, v string)")
+        cur.execute("create table sink (id int, v string)")
+        cur.execute("create stream s on table t")
+        cur.execute("insert into t values (1, 'a'), (2, 'b')")
+        cur.execute("insert into sink select id, v from s")
+        cur.execute("update t set v = 'B' where id = 2")
+    with cdcsim.connect(path) as con:
+        cur = con.cursor()
+        got = sorted(cur.execute("select id, v, metadata$action, metadata$isupdate from s").fetchall(),
+                     key=lambda r: r[2])
+        assert got == [(2, "b", "DELETE", True), (2, "B", "INSERT", True)]
+        assert cur.execute("select count(*) from sink").fetchall() == [(2,)]
+        cur.execute("insert into t values (3, 'c')")  # capture still on after reopen
+        assert cur.execute("select count(*) from s").fetchall() == [(3,)]
+        assert [r[1] for r in cur.execute("show streams").fetchall()] == ["S"]
+
+
+def test_two_connections_in_one_process_share_the_database(tmp_path):
+    path = str(tmp_path / "db.duckdb")
+    a = cdcsim.connect(path)
+    b = cdcsim.connect(path)
+    a.cursor().execute("create table t (x int)")
+    a.cursor().execute("insert into t values (1)")
+    assert b.cursor().execute("select x from t").fetchall() == [(1,)]
+    a.close()
+    assert b.cursor().execute("select x from t").fetchall() == [(1,)]
+    b.close()
+
+
+def test_second_process_gets_a_clear_message_naming_the_holder(tmp_path):
+    path = str(tmp_path / "db.duckdb")
+    con = cdcsim.connect(path)
+    try:
+        code = textwrap.dedent(f"""
+            import cdcsim
+            try:
+                cdcsim.connect({path!r})
+            except cdcsim.OperationalError as e:
+                print("ERR", e.msg)
+        """)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert "ERR" in out.stdout, out.stderr
+        assert "in use by process" in out.stdout
+        assert "Traceback" not in out.stdout
+    finally:
+        con.close()
+
+
+def test_closed_database_is_released(tmp_path):
+    path = str(tmp_path / "db.duckdb")
+    cdcsim.connect(path).close()
+    code = f"import cdcsim; cdcsim.connect({path!r}).close(); print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_limits_must_be_known():
+    with pytest.raises(cdcsim.ProgrammingError):
+        cdcsim.connect(limits="fast")
