@@ -103,7 +103,7 @@ def print_what_ran(con: Any, start: datetime | None, end: datetime | None, out: 
 
 
 def _short(e: Exception) -> str:
-    return (str(e) or type(e).__name__).splitlines()[0][:160]
+    return " ".join((str(e) or type(e).__name__).split())[:200]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,12 +247,19 @@ def render_status(con: Any) -> str:
         rows = []
         for s in streams:
             name = s.get("name")
+            qualified = ".".join(f'"{p}"' for p in (s.get("database_name"), s.get("schema_name"), name) if p)
             try:
-                has = _query(con, f"SELECT SYSTEM$STREAM_HAS_DATA('{name}')")[1][0][0]
+                has = _query(con, f"SELECT SYSTEM$STREAM_HAS_DATA('{qualified}')")[1][0][0]
             except Exception:
                 has = "n/a"
-            rows.append((name, s.get("table_name"), s.get("mode"), s.get("stale"), has))
-        out.append(format_table(["name", "table", "mode", "stale", "has_data"], rows) if rows else "(none)")
+            try:
+                # Counting reads the stream without consuming it (only DML advances an offset).
+                pending = _query(con, f"SELECT COUNT(*) FROM {qualified}")[1][0][0]
+            except Exception:
+                pending = "n/a"
+            rows.append((name, s.get("table_name"), s.get("mode"), s.get("stale"), has, pending))
+        out.append(format_table(["name", "table", "mode", "stale", "has_data", "pending rows"], rows)
+                   if rows else "(none)")
     except Exception as e:
         out.append(f"n/a ({_short(e)})")
 

@@ -63,3 +63,21 @@ def test_ctrl_d_leaves_and_ctrl_c_clears_buffer(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_second_process_gets_a_clear_error(tmp_path: Path) -> None:
+    import subprocess
+
+    db = str(tmp_path / "held.duckdb")
+    child = spawn(tmp_path, "--database", db)
+    try:
+        child.sendline("CREATE TABLE t (id INT);")
+        child.expect_exact("cdcsim> ")
+        res = subprocess.run([sys.executable, "-m", "cdcsim.cli", "status", "--database", db],
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 1
+        assert "in use" in res.stderr
+    finally:
+        child.sendline("!quit")
+        child.expect(pexpect.EOF)
+        child.close()
