@@ -113,6 +113,7 @@ def serve(port: int, address: str) -> None:
         "server_fileWatcherType": "none",  # reloading modules would drop the registered engine
         "server_runOnSave": False,
         "browser_gatherUsageStats": False,
+        "client_toolbarMode": "minimal",  # no "Deploy" button: this is a local demo
         "global_developmentMode": False,
     }
     st_config._main_script_path = app

@@ -28,15 +28,18 @@ INTERVALS = [1, 2, 5, 10, 30]
 
 
 def sidebar(db: d.DataAccess) -> tuple[str, d.Filters, bool, int]:
-    st.sidebar.title("🎬 Movie bookings")
+    st.sidebar.title("Movie bookings")
     page = st.sidebar.radio("Page", PAGES, key="page")
     st.sidebar.markdown("### Filters")
-    bounds = db.date_bounds() or (date(2025, 9, 1), date(2025, 9, 30))
+    today = db.now().date()
+    lo, hi = db.date_bounds() or (date(2025, 9, 1), date(2025, 9, 30))
+    # Up to today, so bookings made after the page opened (traffic, the console) are in range.
+    bounds = (lo, max(hi, today))
     picked = st.sidebar.date_input("Date range", value=bounds, key="date_range")
     start, end = picked if isinstance(picked, tuple | list) and len(picked) == 2 else (bounds[0], bounds[1])
     status = st.sidebar.selectbox("Status", ["All", "BOOKED", "CANCELLED"], key="status")
     movie = st.sidebar.selectbox("Movie", ["All", *db.movie_ids()], key="movie")
-    st.sidebar.button("🔄 Refresh data", key="refresh")  # a click reruns the script: fresh queries
+    st.sidebar.button("Refresh data", key="refresh")  # a click reruns the script: fresh queries
     st.sidebar.markdown("### Live updates")
     live = st.sidebar.toggle("Live", value=True, key="live", help="Pause to freeze the page while you read.")
     interval = st.sidebar.selectbox("Every (seconds)", INTERVALS, index=1, key="interval")

@@ -124,14 +124,13 @@ def booking_console(db: d.DataAccess, backend: Any, run_every: int | None = None
                 req.ticket_price,
             )
             st.session_state["tracked_booking"] = req.booking_id
+            st.session_state["change_id"] = req.booking_id  # ready to cancel/delete it next
             st.success(
                 f"Booked {req.booking_id}: {req.ticket_count} × {req.ticket_price} for {req.movie_id}."
             )
     st.markdown("**Cancel or delete a booking**")
     c1, c2, c3 = st.columns([2, 1, 1])
-    target = c1.text_input(
-        "Booking id", value=st.session_state.get("tracked_booking", ""), key="change_id"
-    ).strip()
+    target = c1.text_input("Booking id", key="change_id").strip()
     cancel, delete = c2.button("Cancel booking", key="cancel"), c3.button("Delete booking", key="delete")
     if cancel or delete:
         if not ID_PATTERN.match(target):

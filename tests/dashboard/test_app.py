@@ -168,3 +168,23 @@ def test_booking_console_writes_a_valid_booking(fake: FakeSnowflakeConnection) -
     # Duplicate ids are refused.
     at.get("form_submit_button")[0].click().run()
     assert any("already exists" in e.value for e in at.error)
+
+
+def test_booking_console_cancel_and_delete(fake: FakeSnowflakeConnection) -> None:
+    at = goto(app().run(), "Booking console")
+    at.text_input(key="f_booking_id").set_value("W102")
+    at.get("form_submit_button")[0].click().run()
+    assert at.text_input(key="change_id").value == "W102"  # ready for the next step
+    at.button(key="cancel").click().run()
+    assert fake.db.execute("select status from raw_movie_bookings where booking_id = 'W102'").fetchone() == (
+        "CANCELLED",
+    )
+    at.button(key="cancel").click().run()
+    assert any("No BOOKED booking W102" in e.value for e in at.error)
+    at.button(key="delete").click().run()
+    assert fake.db.execute(
+        "select count(*) from raw_movie_bookings where booking_id = 'W102'"
+    ).fetchone() == (0,)
+    at.text_input(key="change_id").set_value("x'; drop table t; --").run()
+    at.button(key="delete").click().run()
+    assert any("Enter a booking id" in e.value for e in at.error)
