@@ -1,0 +1,65 @@
+"""A task's body (``AS <sql>``): one statement, a CALL, or a Snowflake Scripting block.
+
+Owns classifying the body and splitting a block into the statements a run executes.
+
+Supported Snowflake Scripting subset (documented choice): ``BEGIN <stmt>; <stmt>; ... END`` where
+every statement is a plain SQL statement the engine runs (DML, DDL, ``ALTER DYNAMIC TABLE ...
+REFRESH``, ``EXECUTE TASK``, SELECT ...). A run executes them in order inside one transaction, so a
+failure rolls the whole run back and a stream it read is not consumed. Variables (``DECLARE``,
+``LET``, ``:=``), control flow (``IF``, ``FOR``, ``WHILE``, ``LOOP``, ``CASE``), ``RETURN``,
+``EXCEPTION`` handlers, cursors and transaction control inside the block are rejected at CREATE
+time with a clear error. As in Snowflake, a DDL statement commits the open transaction first.
+``CALL`` is accepted at CREATE (Snowflake does not resolve the procedure then) and a run fails with a
+clear "stored procedures are not supported" error, since cdcsim has no procedures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import NotSupportedError, syntax_error
+from ..sql.split import split_statements, strip_comments
+
+_BLOCK = re.compile(r"^\s*(?P<declare>DECLARE\b.*?)?\bBEGIN\b(?P<inner>.*)\bEND\s*;?\s*$", re.I | re.S)
+_TXN_BEGIN = re.compile(r"^\s*BEGIN\s+(TRANSACTION|WORK|NAME)\b|^\s*BEGIN\s*;?\s*$", re.I)
+_SCRIPTING = {"LET", "IF", "FOR", "WHILE", "REPEAT", "LOOP", "CASE", "RETURN", "EXCEPTION", "RAISE",
+              "DECLARE", "BEGIN", "OPEN", "FETCH", "CLOSE", "BREAK", "CONTINUE", "AWAIT", "CANCEL",
+              "COMMIT", "ROLLBACK", "START"}
+_ASSIGN = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_$]*\s*:=")
+
+
+@dataclass(frozen=True)
+class Body:
+    kind: str  # "statement" | "call" | "block"
+    statements: tuple[str, ...]
+
+
+def not_supported(what: str) -> NotSupportedError:
+    return NotSupportedError(
+        f"{what} is not supported in a cdcsim task body. Supported: one SQL statement, or "
+        "BEGIN <statement>; ... END with plain SQL statements (run in one transaction).", 2_080, "0A000")
+
+
+def parse_body(text: str) -> Body:
+    code = strip_comments(text).strip().rstrip(";").strip()
+    if not code:
+        raise syntax_error("A task needs a body: AS <sql>.")
+    first = code.split(None, 1)[0].upper()
+    if first == "CALL":
+        return Body("call", (code,))
+    m = _BLOCK.match(code)
+    if m and not _TXN_BEGIN.match(code):
+        if m.group("declare"):
+            raise not_supported("DECLARE (Snowflake Scripting variables)")
+        stmts = tuple(s.text.strip() for s in split_statements(m.group("inner")))
+        for st in stmts:
+            word = strip_comments(st).split(None, 1)[0].upper()
+            if word in _SCRIPTING or _ASSIGN.match(st):
+                raise not_supported(f"'{word}' in a scripting block")
+            if word == "CALL":
+                raise not_supported("CALL (stored procedures)")
+        if not stmts:
+            raise syntax_error("Empty BEGIN ... END block in task body.")
+        return Body("block", stmts)
+    return Body("statement", (code,))

@@ -1,0 +1,190 @@
+"""Task run history: the run record, its table ``_cdcsim.task_history``, and
+``TABLE(INFORMATION_SCHEMA.TASK_HISTORY(...))`` [DOC T7].
+
+Owns the documented columns (in order), the documented arguments (SCHEDULED_TIME_RANGE_START /
+END, RESULT_LIMIT 1-10000 default 100, TASK_NAME case-insensitive and unqualified,
+DATABASE_NAME, SCHEMA_NAME, ERROR_ONLY, ROOT_TASK_ID) and the row order (newest SCHEDULED_TIME
+first). Besides finished runs it shows runs in flight (EXECUTING) and each started task's next
+run (SCHEDULED), as Snowflake does. Finished runs are buffered in memory by the scheduler and
+written in one batch after each scheduler step (the function reads the buffer too, so nothing is
+ever invisible).
+
+Choices [INFER]: the function covers the tasks of the session's current database (it is that
+database's INFORMATION_SCHEMA); a range start more than 7 days back is an error, as documented;
+rows with equal SCHEDULED_TIME come newest-recorded first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from ..errors import ProgrammingError
+from ..names import META_SCHEMA
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+M = META_SCHEMA
+RETENTION = timedelta(days=7)
+NEXT_HORIZON = timedelta(days=8)
+
+COLUMNS: list[tuple[str, str]] = [
+    ("QUERY_ID", "VARCHAR"), ("NAME", "VARCHAR"), ("DATABASE_NAME", "VARCHAR"), ("SCHEMA_NAME", "VARCHAR"),
+    ("QUERY_TEXT", "VARCHAR"), ("CONDITION_TEXT", "VARCHAR"), ("STATE", "VARCHAR"), ("ERROR_CODE", "VARCHAR"),
+    ("ERROR_MESSAGE", "VARCHAR"), ("SCHEDULED_TIME", "TIMESTAMP"), ("QUERY_START_TIME", "TIMESTAMP"),
+    ("NEXT_SCHEDULED_TIME", "TIMESTAMP"), ("COMPLETED_TIME", "TIMESTAMP"), ("ROOT_TASK_ID", "VARCHAR"),
+    ("GRAPH_VERSION", "BIGINT"), ("RUN_ID", "BIGINT"), ("RETURN_VALUE", "VARCHAR"), ("SCHEDULED_FROM", "VARCHAR"),
+    ("ATTEMPT_NUMBER", "BIGINT"), ("CONFIG", "VARCHAR"), ("QUERY_HASH", "VARCHAR"), ("QUERY_HASH_VERSION", "BIGINT"),
+    ("QUERY_PARAMETERIZED_HASH", "VARCHAR"), ("QUERY_PARAMETERIZED_HASH_VERSION", "BIGINT"),
+    ("GRAPH_RUN_GROUP_ID", "VARCHAR"), ("BACKFILL_INFO", "VARCHAR"), ("SPCS_JOB_ID", "VARCHAR"),
+]
+NAMES = [c for c, _ in COLUMNS]
+_COLS_SQL = ", ".join(f'"{c}"' for c in NAMES)
+
+DDL = [
+    f"CREATE TABLE IF NOT EXISTS {M}.task_history ({', '.join(f'{chr(34)}{c}{chr(34)} {t}' for c, t in COLUMNS)}, "
+    '"_SEQ" BIGINT)',
+]
+
+
+@dataclass
+class Record:
+    """One row of TASK_HISTORY."""
+
+    query_id: str | None
+    name: str
+    database_name: str
+    schema_name: str
+    query_text: str
+    condition_text: str | None
+    state: str
+    error_code: str | None
+    error_message: str | None
+    scheduled_time: datetime
+    query_start_time: datetime | None
+    next_scheduled_time: datetime | None
+    completed_time: datetime | None
+    root_task_id: str
+    graph_version: int
+    run_id: int
+    return_value: str | None
+    scheduled_from: str
+    attempt_number: int
+    config: str | None
+    query_hash: str | None
+    query_hash_version: int | None
+    graph_run_group_id: str | None
+    seq: int = 0
+
+    def row(self) -> tuple:
+        return (self.query_id, self.name, self.database_name, self.schema_name, self.query_text,
+                self.condition_text, self.state, self.error_code, self.error_message, self.scheduled_time,
+                self.query_start_time, self.next_scheduled_time, self.completed_time, self.root_task_id,
+                self.graph_version, self.run_id, self.return_value, self.scheduled_from, self.attempt_number,
+                self.config, self.query_hash, self.query_hash_version, self.query_hash,
+                self.query_hash_version, self.graph_run_group_id, None, None, self.seq)
+
+
+def write(con: duckdb.DuckDBPyConnection, records: list[Record]) -> None:
+    """Append finished runs in one statement (the caller holds the engine's write lock)."""
+    if not records:
+        return
+    import pandas as pd
+
+    df = pd.DataFrame.from_records([r.row() for r in records], columns=NAMES + ["_SEQ"])
+    con.register("_cdcsim_task_hist_buf", df)
+    try:
+        casts = ", ".join(f'CAST("{c}" AS {t})' for c, t in COLUMNS + [("_SEQ", "BIGINT")])
+        con.execute(f"INSERT INTO {M}.task_history SELECT {casts} FROM _cdcsim_task_hist_buf")
+    finally:
+        con.unregister("_cdcsim_task_hist_buf")
+
+
+def prune(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    con.execute(f'DELETE FROM {M}.task_history WHERE "SCHEDULED_TIME" < ?', [now - RETENTION])
+
+
+# ---------------------------------------------------------------------------- the table function
+def _lit(v: Any) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, datetime):
+        return f"TIMESTAMP '{v.isoformat(sep=' ')}'"
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _eval(s: Session, value: Any) -> Any:
+    """A kwarg is a Python literal or SQL text (``DATEADD(...)``): evaluate SQL text in the session."""
+    if not isinstance(value, str) or value.startswith("'"):
+        return value
+    tr = s.translate("SELECT " + value)
+    s._set_now()
+    return s.duck.execute(s._resolve_tokens(tr)).fetchone()[0]
+
+
+def _as_ts(s: Session, v: Any, arg: str) -> datetime:
+    if isinstance(v, str):
+        try:
+            v = datetime.fromisoformat(v.strip())
+        except ValueError:
+            v = _eval(s, v)
+    if isinstance(v, str):
+        v = datetime.fromisoformat(v)
+    if not isinstance(v, datetime):
+        raise ProgrammingError(f"Invalid argument {arg}: expected a timestamp", 1_044, "22023")
+    return v.replace(tzinfo=None) if v.tzinfo is None else v.astimezone().replace(tzinfo=None)
+
+
+def task_history(s: Session, args: list, kwargs: dict) -> str:
+    from .store import store_of
+
+    now = s.now()
+    kw = {k.upper(): v for k, v in kwargs.items()}
+    unknown = set(kw) - {"SCHEDULED_TIME_RANGE_START", "SCHEDULED_TIME_RANGE_END", "RESULT_LIMIT", "TASK_NAME",
+                         "DATABASE_NAME", "SCHEMA_NAME", "ERROR_ONLY", "ROOT_TASK_ID"}
+    if args or unknown:
+        raise ProgrammingError("SQL compilation error:\nInvalid argument for TASK_HISTORY: use named arguments "
+                               "SCHEDULED_TIME_RANGE_START, SCHEDULED_TIME_RANGE_END, RESULT_LIMIT, TASK_NAME, "
+                               "DATABASE_NAME, SCHEMA_NAME, ERROR_ONLY, ROOT_TASK_ID.", 1_044, "42P13")
+    start = _as_ts(s, _eval(s, kw["SCHEDULED_TIME_RANGE_START"]), "SCHEDULED_TIME_RANGE_START") \
+        if "SCHEDULED_TIME_RANGE_START" in kw else now - RETENTION
+    end = _as_ts(s, _eval(s, kw["SCHEDULED_TIME_RANGE_END"]), "SCHEDULED_TIME_RANGE_END") \
+        if "SCHEDULED_TIME_RANGE_END" in kw else None
+    if start < now - RETENTION - timedelta(seconds=1):
+        raise ProgrammingError("Invalid argument SCHEDULED_TIME_RANGE_START: the time range must be within the "
+                               "last 7 days.", 1_044, "22023")
+    limit = int(_eval(s, kw.get("RESULT_LIMIT", 100)))
+    if not 1 <= limit <= 10_000:
+        raise ProgrammingError("Invalid argument RESULT_LIMIT: must be between 1 and 10000.", 1_044, "22023")
+    where = [f'"SCHEDULED_TIME" >= {_lit(start)}']
+    if end is not None:
+        where.append(f'"SCHEDULED_TIME" <= {_lit(end)}')
+    if "TASK_NAME" in kw:
+        where.append(f'upper("NAME") = upper({_lit(str(_eval(s, kw["TASK_NAME"])))})')
+    db = kw.get("DATABASE_NAME")
+    where.append(f'upper("DATABASE_NAME") = upper({_lit(str(_eval(s, db)) if db is not None else s.database)})')
+    if "SCHEMA_NAME" in kw:
+        where.append(f'upper("SCHEMA_NAME") = upper({_lit(str(_eval(s, kw["SCHEMA_NAME"])))})')
+    if "ROOT_TASK_ID" in kw:
+        where.append(f'"ROOT_TASK_ID" = {_lit(str(_eval(s, kw["ROOT_TASK_ID"])))}')
+    if kw.get("ERROR_ONLY") is not None and bool(_eval(s, kw["ERROR_ONLY"])):
+        where.append("\"STATE\" IN ('FAILED', 'FAILED_AND_AUTO_SUSPENDED', 'CANCELLED')")
+    live = store_of(s.engine).live_records(now, now + NEXT_HORIZON)
+    types = dict(COLUMNS)
+    live_sql = ""
+    if live:
+        values = ", ".join("(" + ", ".join(_lit(v) for v in r.row()) + ")" for r in live)
+        casts = ", ".join(f'CAST(v{i} AS {types[c]}) AS "{c}"' for i, c in enumerate(NAMES))
+        alias = ", ".join(f"v{i}" for i in range(len(NAMES) + 1))
+        live_sql = (f" UNION ALL SELECT {casts}, CAST(v{len(NAMES)} AS BIGINT) AS \"_SEQ\" "
+                    f"FROM (VALUES {values}) AS _l({alias})")
+    return (f"SELECT {_COLS_SQL} FROM (SELECT {_COLS_SQL}, \"_SEQ\" FROM {M}.task_history{live_sql}) AS _h "
+            f"WHERE {' AND '.join(where)} ORDER BY \"SCHEDULED_TIME\" DESC, \"_SEQ\" DESC LIMIT {limit}")

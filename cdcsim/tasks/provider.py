@@ -1,0 +1,288 @@
+"""The task scheduler provider: what is due when, and running a whole task graph for one trigger.
+
+Owns the time rules [DOC T1, T2, T3, T4, T5]:
+* an interval schedule's slots are ``RESUME time + k * interval``; a run never starts early; after a
+  run the next slot is the first one after it *finished*, so slots that pass during a run are
+  skipped (one instance at a time, NO_OVERLAP) — under a ManualClock runs take no virtual time and
+  every slot runs;
+* a triggered task (no SCHEDULE, WHEN SYSTEM$STREAM_HAS_DATA) runs once its stream has data, at most
+  every USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS, and at least every 12 hours (health check:
+  SKIPPED when there is no data);
+* EXECUTE TASK runs once now (also when suspended); when the task has a SCHEDULED run pending, the
+  requested run replaces it [DOC T6], so the schedule continues with the slot after;
+* a file database reopened later has its overdue tasks run once (one catch-up run, no burst), then
+  the schedule continues from the first slot after now.
+
+And the graph rules: children run after all their predecessors succeed (a suspended child is
+passed over as if it had succeeded [DOC T4]); a SKIPPED root runs nothing else and no finalizer; the
+finalizer runs after every other task completed or failed; TASK_AUTO_RETRY_ATTEMPTS re-runs the
+failed tasks and what depends on them (SCHEDULED_FROM 'AUTOMATIC RETRY', same RUN_ID); after
+SUSPEND_TASK_AFTER_NUM_FAILURES consecutive failed runs of any graph task the root is suspended
+(that run is FAILED_AND_AUTO_SUSPENDED; last_suspended_reason SUSPENDED_DUE_TO_ERRORS).
+
+Choices [INFER]: a run whose retries all fail counts as one failed run; SKIPPED runs neither count
+nor reset the failure streak; a resume resets it. A child's SCHEDULED_TIME is the instant its
+predecessors finished. Graph runs execute one at a time on the scheduler thread, so with
+ALLOW_CHILD_OVERLAP / ALLOW_ALL_OVERLAP slots that pass during a run are skipped as with NO_OVERLAP.
+A finalizer runs only if it is resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..names import quote
+from ..scheduler import provider
+from . import graph
+from .history import Record
+from .model import Task
+from .runner import FAILED, SKIPPED, SUCCEEDED, Outcome, RunContext, run_task
+from .store import TaskStore, epoch_ms, store_of
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..session import Session
+
+HEALTH_CHECK = timedelta(hours=12)
+PASSED, NOT_RUN = "PASSED", "NOT_RUN"  # suspended child passed over / not reached
+AUTO_SUSPENDED = "FAILED_AND_AUTO_SUSPENDED"
+
+
+def merge_config(base: str | None, override: str | None) -> str | None:
+    """EXECUTE TASK ... USING CONFIG deep-merges into the root's CONFIG for one run [DOC T6]."""
+    if override is None:
+        return base
+
+    def deep(a: object, b: object) -> object:
+        if isinstance(a, dict) and isinstance(b, dict):
+            return {**a, **{k: deep(a.get(k), v) for k, v in b.items()}}
+        return b
+
+    return json.dumps(deep(json.loads(base) if base else {}, json.loads(override)))
+
+
+def slot_after(engine: Engine, task: Task, after: datetime) -> datetime | None:
+    sched = task.parsed_schedule(engine.relaxed)
+    if sched is None:
+        return None
+    return sched.first_after(task.base or after, after)
+
+
+@provider
+class TaskProvider:
+    priority = 20
+
+    def __init__(self) -> None:
+        self._poll_lock = threading.Lock()
+        self._poll: Session | None = None
+
+    # ------------------------------------------------------------------ what is due
+    def _has_data(self, engine: Engine, task: Task) -> bool:
+        from ..session import Session
+        from ..streams import stream_has_data
+
+        with self._poll_lock:
+            if self._poll is None:
+                self._poll = Session(engine, name="task-poll")
+            for name in task.trigger_streams:
+                try:
+                    from ..names import parse_parts, qualify
+
+                    qn = qualify(parse_parts(name), task.database, task.schema)
+                    ref = ".".join(quote(p) for p in (qn.database, qn.schema, qn.name))
+                    if stream_has_data(self._poll, [ref]) == "TRUE":
+                        return True
+                except Exception:  # a missing stream: the WHEN check at run time reports it
+                    continue
+        return False
+
+    def _due(self, engine: Engine, st: TaskStore, t: Task) -> datetime | None:
+        if not t.is_triggered:
+            return t.next_due
+        seen = st.observed.get(t.fqn)
+        if seen is None and self._has_data(engine, t):
+            seen = st.observed[t.fqn] = engine.clock.now()
+        if seen is None:
+            return t.next_due  # the 12-hour health check
+        last = t.last_trigger_run
+        eligible = last + timedelta(seconds=t.min_trigger_interval_s) if last else (t.resumed_on or seen)
+        return max(seen, eligible)
+
+    def next_due(self, engine: Engine) -> datetime | None:
+        st = store_of(engine)
+        best: datetime | None = None
+        with st.lock:
+            for r in st.requests:
+                best = r.at if best is None or r.at < best else best
+            for t in st.tasks.values():
+                if t.state == "started" and t.is_root:
+                    d = self._due(engine, st, t)
+                    if d is not None and (best is None or d < best):
+                        best = d
+        return best
+
+    def poll_interval(self, engine: Engine) -> float | None:
+        st = store_of(engine)
+        with st.lock:
+            ivals = [t.min_trigger_interval_s for t in st.tasks.values() if t.state == "started" and t.is_triggered]
+        if not ivals:
+            return None
+        # Notice new data well within the trigger interval without spinning.
+        return max(0.005, min(1.0, min(ivals) / 4))
+
+    # ------------------------------------------------------------------ running
+    def run_due(self, engine: Engine, now: datetime) -> None:
+        st = store_of(engine)
+        assert engine.scheduler is not None
+        sess = engine.scheduler.session
+        try:
+            while True:
+                batch: list[tuple[datetime, str, str, str | None]] = []
+                with st.lock:
+                    for r in list(st.requests):
+                        if r.at <= now:
+                            batch.append((r.at, r.fqn, r.source, r.config))
+                            st.requests.remove(r)
+                    for t in st.tasks.values():
+                        if t.state == "started" and t.is_root:
+                            d = self._due(engine, st, t)
+                            if d is not None and d <= now:
+                                batch.append((d, t.fqn, "TRIGGER" if t.is_triggered else "SCHEDULE", None))
+                if not batch:
+                    break
+                batch.sort(key=lambda b: (b[0], b[1]))
+                for at, fqn, source, config in batch:
+                    self.run_graph(engine, st, sess, fqn, at, source, config, now)
+        finally:
+            st.flush(sess)
+
+    def run_graph(self, engine: Engine, st: TaskStore, sess: Session, fqn: str, scheduled: datetime,
+                  source: str, config: str | None, now: datetime) -> None:
+        clock = engine.clock
+        with st.lock:
+            live_root = st.get(fqn)
+            if live_root is None:
+                return
+            if source in ("SCHEDULE", "TRIGGER"):
+                if live_root.state != "started":
+                    return
+                # Consume the slot now, so a failure below can never re-run it.
+                live_root.next_due = None
+                st.observed.pop(fqn, None)
+            if live_root.modified or live_root.graph_version == 0:
+                live_root.graph_version += 1  # the version is fixed when the graph runs [DOC T2]
+                live_root.modified = False
+            if live_root.last_committed_on is None:
+                live_root.last_committed_on = now
+            st.dirty.add(fqn)
+            order = [t.snapshot() for t in graph.members(st, live_root)]
+            fin = st.finalizer(fqn)
+            fin = fin.snapshot() if fin is not None else None
+        root = order[0]
+        in_graph = {t.fqn for t in order}
+        run_config = merge_config(root.config, config)
+        group = str(uuid.uuid4())
+        run_id = epoch_ms(scheduled)
+        outcomes: dict[str, str] = {}
+        records: dict[str, Record] = {}
+        returns: dict[str, str] = {}
+        attempt, src = 1, source
+        todo = set(in_graph)
+
+        def instant() -> datetime:
+            return now if clock.manual else clock.now()
+
+        def run_one(t: Task, sched_t: datetime) -> None:
+            rec = Record(None, t.name, t.database, t.schema, t.definition, t.condition, "EXECUTING", None, None,
+                         sched_t, instant(), None, None, root.id, root.graph_version, run_id, None, src,
+                         attempt, run_config, t.query_hash(), 1, group, st.next_seq())
+            with st.lock:
+                st.executing[t.fqn] = rec
+            ctx = RunContext(t, root, run_config, returns)
+            try:
+                out = run_task(engine, sess, t, sched_t, ctx)
+            except Exception as e:  # never let one run stop the scheduler
+                out = Outcome(FAILED, None, None, instant(), "100000", str(e))
+            rec.state, rec.query_id, rec.error_code, rec.error_message = (out.state, out.query_id,
+                                                                          out.error_code, out.error_message)
+            rec.query_start_time, rec.completed_time, rec.return_value = out.start, out.end, out.return_value
+            if out.return_value is not None:
+                returns[t.fqn] = out.return_value
+            outcomes[t.fqn] = out.state
+            records[t.fqn] = rec
+            with st.lock:
+                st.executing.pop(t.fqn, None)
+                st.pending.append(rec)
+
+        while True:
+            for t in order:
+                if t.fqn not in todo:
+                    continue
+                if t.fqn == root.fqn:
+                    run_one(t, scheduled if attempt == 1 else instant())
+                    continue
+                preds = [p for p in t.predecessors if p in in_graph]
+                if any(outcomes.get(p) not in (SUCCEEDED, PASSED) for p in preds):
+                    outcomes[t.fqn] = NOT_RUN
+                elif t.state != "started":
+                    outcomes[t.fqn] = PASSED
+                else:
+                    run_one(t, instant())
+            failed = [f for f, s in outcomes.items() if s == FAILED]
+            if failed and attempt <= root.retry_attempts:
+                attempt, src = attempt + 1, "AUTOMATIC RETRY"
+                todo = set(failed)
+                for f in failed:
+                    todo |= graph.descendants(st, f) & in_graph
+                for f in todo:
+                    outcomes.pop(f, None)
+                continue
+            break
+        if fin is not None and outcomes.get(root.fqn) != SKIPPED and fin.state == "started":
+            run_one(fin, instant())
+        self._account(engine, st, fqn, outcomes, records, source, scheduled, now)
+
+    def _account(self, engine: Engine, st: TaskStore, fqn: str, outcomes: dict[str, str],
+                 records: dict[str, Record], source: str, scheduled: datetime, now: datetime) -> None:
+        clock = engine.clock
+        finish = max(now, clock.now())
+        with st.lock:
+            root = st.get(fqn)
+            suspend = False
+            for f, state in outcomes.items():
+                t = st.get(f)
+                if t is None:
+                    continue
+                if state == FAILED:
+                    t.failures += 1
+                    st.dirty.add(f)
+                    if root is not None and root.suspend_after > 0 and t.failures >= root.suspend_after:
+                        suspend = True
+                        records[f].state = AUTO_SUSPENDED
+                elif state == SUCCEEDED and t.failures:
+                    t.failures = 0
+                    st.dirty.add(f)
+            if root is None:
+                return
+            if suspend and root.state == "started":
+                root.state, root.last_suspended_reason, root.last_suspended_on = (
+                    "suspended", "SUSPENDED_DUE_TO_ERRORS", finish)
+                root.next_due = None
+            if root.state == "started":
+                if root.is_triggered:
+                    if source == "TRIGGER":
+                        root.last_trigger_run = scheduled
+                    root.next_due = (root.last_trigger_run or root.resumed_on or finish) + HEALTH_CHECK
+                elif root.schedule is not None:
+                    if source == "EXECUTE_TASK" and root.next_due is not None:
+                        # The requested run replaced the pending scheduled one [DOC T6].
+                        root.next_due = slot_after(engine, root, max(root.next_due, finish))
+                    elif root.next_due is None or root.next_due <= finish:
+                        root.next_due = slot_after(engine, root, finish)
+            st.dirty.add(fqn)
+            for rec in records.values():
+                rec.next_scheduled_time = root.next_due

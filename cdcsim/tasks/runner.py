@@ -1,0 +1,130 @@
+"""Running one task once: evaluate WHEN, execute the body, and report the outcome.
+
+Owns the per-run rules [DOC T1, T2]: WHEN false (or NULL) → SKIPPED with no SQL executed; the
+body runs in the task's database and schema on the scheduler's own session, with
+``CURRENT_TIMESTAMP()`` equal to the run's scheduled time under a ManualClock; a failure is FAILED
+with ERROR_CODE / ERROR_MESSAGE and the run is rolled back as a whole (a single statement is atomic;
+a block runs in one transaction), so a stream it read is not consumed. USER_TASK_TIMEOUT_MS (or a
+lower non-zero STATEMENT_TIMEOUT_IN_SECONDS) interrupts a run under a wall clock and the run
+counts as FAILED. [INFER] Under a ManualClock a run takes no virtual time, so a timeout never
+fires there.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..errors import Error, NotSupportedError
+from .model import Task
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..session import Session
+
+SUCCEEDED, FAILED, SKIPPED = "SUCCEEDED", "FAILED", "SKIPPED"
+MAX_TIMEOUT_MS = 604_800_000
+
+
+@dataclass
+class Outcome:
+    state: str
+    query_id: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    return_value: str | None = None
+
+
+def timeout_s(task: Task) -> float:
+    ms = task.timeout_ms or MAX_TIMEOUT_MS  # 0 means the maximum is enforced [DOC T1]
+    st = task.session_params.get("STATEMENT_TIMEOUT_IN_SECONDS")
+    if isinstance(st, (int, float)) and st > 0:
+        ms = min(ms, st * 1000)
+    return ms / 1000
+
+
+def _error(e: BaseException) -> tuple[str, str]:
+    if isinstance(e, Error):
+        return (f"{e.errno:06d}" if e.errno is not None else "100000"), e.msg
+    return "100000", str(e)
+
+
+class RunContext:
+    """What the SYSTEM$ functions a body may call need to know about the run in progress."""
+
+    def __init__(self, task: Task, root: Task, config: str | None, returns: dict[str, str]):
+        self.task, self.root, self.config, self.returns = task, root, config, returns
+        self.return_value: str | None = None
+
+
+def run_task(engine: Engine, sess: Session, task: Task, scheduled: datetime, ctx: RunContext) -> Outcome:
+    clock = engine.clock
+    sess.now_override = scheduled if clock.manual else None
+    sess.task_run = ctx  # type: ignore[attr-defined]
+    try:
+        try:
+            if (sess.database, sess.schema) != (task.database, task.schema):
+                sess.use(task.database, task.schema)
+            if task.condition:
+                row = sess.execute("SELECT " + task.condition).rows
+                if not (row and row[0][0]):
+                    return Outcome(SKIPPED, None, None, clock.now())
+        except Exception as e:
+            code, msg = _error(e)
+            return Outcome(FAILED, None, None, clock.now(), code, msg)
+        qid = str(uuid.uuid4())
+        start = clock.now()
+        timer: threading.Timer | None = None
+        fired = threading.Event()
+        if not clock.manual:
+            limit = timeout_s(task)
+
+            def _interrupt() -> None:
+                fired.set()
+                sess.duck.interrupt()
+
+            timer = threading.Timer(limit, _interrupt)
+            timer.daemon = True
+            timer.start()
+        try:
+            _execute(sess, task)
+        except Exception as e:
+            code, msg = _error(e)
+            if fired.is_set():
+                code, msg = "000630", (f"Statement reached its statement or warehouse timeout of "
+                                       f"{timeout_s(task):g} second(s) and was canceled.")
+            return Outcome(FAILED, qid, start, clock.now(), code, msg)
+        finally:
+            if timer is not None:
+                timer.cancel()
+        return Outcome(SUCCEEDED, qid, start, clock.now(), return_value=ctx.return_value)
+    finally:
+        sess.now_override = None
+        sess.task_run = None  # type: ignore[attr-defined]
+        if sess.in_txn:
+            sess.rollback()
+
+
+def _execute(sess: Session, task: Task) -> None:
+    body = task.body()
+    if body.kind == "call":
+        raise NotSupportedError("Stored procedures are not supported by cdcsim: a task body can be one SQL "
+                                "statement or a BEGIN ... END block of statements.", 2_080, "0A000")
+    if body.kind == "statement":
+        sess.execute(body.statements[0])
+        return
+    sess.begin()
+    try:
+        for st in body.statements:
+            sess.execute(st)
+            if not sess.in_txn:  # a DDL statement committed; the rest runs in a new transaction
+                sess.begin()
+        sess.commit()
+    except BaseException:
+        sess.rollback()
+        raise

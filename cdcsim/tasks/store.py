@@ -1,0 +1,148 @@
+"""The task catalog of one engine: every task (definition + runtime state) in memory, persisted
+in ``_cdcsim.tasks`` (one JSON document per task) so a file database keeps tasks, their state and
+their history across restarts; plus the scheduler's in-memory buffers (finished runs not yet
+written, runs in flight, EXECUTE TASK requests waiting for the scheduler).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from ..engine import HOOKS
+from ..names import META_SCHEMA
+from . import history
+from .history import Record
+from .model import Task
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..session import Session
+
+M = META_SCHEMA
+_KEY = "tasks"
+
+
+@dataclass
+class Request:
+    """A run asked for by EXECUTE TASK (or a retry) that the scheduler has not started yet."""
+
+    at: datetime
+    fqn: str
+    source: str  # EXECUTE_TASK
+    config: str | None = None
+
+
+class TaskStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.lock = threading.RLock()
+        self.tasks: dict[str, Task] = {}
+        self.pending: list[Record] = []  # finished, not yet written
+        self.executing: dict[str, Record] = {}  # fqn -> in-flight run
+        self.requests: list[Request] = []
+        self.dirty: set[str] = set()  # runtime state changed, not yet written
+        self.observed: dict[str, datetime] = {}  # triggered task fqn -> when new data was first seen
+        self._seq = itertools.count(1)
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    def load(self, con: duckdb.DuckDBPyConnection) -> None:
+        rows = con.execute(f"SELECT doc FROM {M}.tasks").fetchall()
+        seq = con.execute(f'SELECT coalesce(max("_SEQ"), 0) FROM {M}.task_history').fetchone()[0]
+        with self.lock:
+            self.tasks = {t.fqn: t for t in (Task.from_json(r[0]) for r in rows)}
+            self._seq = itertools.count(int(seq) + 1)
+
+    # ---- queries
+    def get(self, fqn: str) -> Task | None:
+        return self.tasks.get(fqn)
+
+    def children(self, fqn: str) -> list[Task]:
+        return sorted((t for t in self.tasks.values() if fqn in t.predecessors), key=lambda t: t.fqn)
+
+    def finalizer(self, root_fqn: str) -> Task | None:
+        for t in self.tasks.values():
+            if t.finalize == root_fqn:
+                return t
+        return None
+
+    def live_records(self, now: datetime, horizon: datetime) -> list[Record]:
+        """Unwritten finished runs, runs in flight, and every started task's next SCHEDULED run."""
+        with self.lock:
+            out = list(self.pending) + list(self.executing.values())
+            for t in self.tasks.values():
+                if t.state != "started" or t.next_due is None or not t.is_root or t.next_due > horizon:
+                    continue
+                if t.is_triggered and t.fqn not in self.observed:
+                    continue  # a triggered task has no predictable next run
+                out.append(Record(None, t.name, t.database, t.schema, t.definition, t.condition, "SCHEDULED",
+                                  None, None, t.next_due, None, None, None, t.id, max(t.graph_version, 1),
+                                  epoch_ms(t.next_due), None, "TRIGGER" if t.is_triggered else "SCHEDULE", 1,
+                                  t.config, None, None, None, next(self._seq) + 10**12))
+            return out
+
+    # ---- persistence (callers hold the engine write lock for ``con``'s session)
+    def save(self, con: duckdb.DuckDBPyConnection, tasks: list[Task]) -> None:
+        if not tasks:
+            return
+        values = ", ".join(["(?, ?)"] * len(tasks))
+        params: list[object] = []
+        for t in tasks:
+            params += [t.fqn, t.to_json()]
+        con.execute(f"INSERT OR REPLACE INTO {M}.tasks VALUES {values}", params)
+
+    def delete(self, con: duckdb.DuckDBPyConnection, fqn: str) -> None:
+        con.execute(f"DELETE FROM {M}.tasks WHERE fqn = ?", [fqn])
+
+    def flush(self, s: Session) -> None:
+        """Write buffered runs and changed runtime state in one short write transaction."""
+        with self.lock:
+            records, self.pending = self.pending, []
+            tasks = [self.tasks[f] for f in self.dirty if f in self.tasks]
+            self.dirty.clear()
+        if not records and not tasks:
+            return
+        s.acquire_write()
+        try:
+            s.duck.execute("BEGIN TRANSACTION")
+            try:
+                history.write(s.duck, records)
+                self.save(s.duck, tasks)
+                s.duck.execute("COMMIT")
+            except Exception:
+                s.duck.execute("ROLLBACK")
+                with self.lock:  # keep them for the next flush
+                    self.pending[:0] = records
+                    self.dirty.update(t.fqn for t in tasks)
+                raise
+        finally:
+            s.engine.lock.release(s, all_levels=True)
+
+
+def epoch_ms(t: datetime) -> int:
+    """RUN_ID: the root's originally scheduled time in epoch milliseconds [DOC T7] (naive = local)."""
+    return int(t.timestamp() * 1000)
+
+
+def store_of(engine: Engine) -> TaskStore:
+    st = engine.state.get(_KEY)
+    if st is None:
+        st = engine.state.setdefault(_KEY, TaskStore(engine))
+    return st
+
+
+def _on_load(engine: Engine, con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {M}.tasks (fqn VARCHAR PRIMARY KEY, doc VARCHAR)")
+    for ddl in history.DDL:
+        con.execute(ddl)
+    store_of(engine).load(con)
+
+
+HOOKS.on_load.append(_on_load)

@@ -1,0 +1,99 @@
+"""SYSTEM$ functions about tasks [DOC T1, T2, T4, T7]:
+
+* ``SYSTEM$TASK_DEPENDENTS_ENABLE('<root>')`` resumes the root and every task of its graph
+  (children first, then the root, the order Snowflake requires).
+* Inside a task run: ``SYSTEM$GET_TASK_GRAPH_CONFIG(['<key>'])``, ``SYSTEM$SET_RETURN_VALUE('<v>')``
+  (shown as RETURN_VALUE in TASK_HISTORY), ``SYSTEM$GET_PREDECESSOR_RETURN_VALUE(['<task>'])`` and
+  ``SYSTEM$CURRENT_USER_TASK_NAME()``; outside a run they return NULL [INFER].
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from ..engine import HOOKS
+from ..errors import compilation_error, not_found
+from ..names import parse_parts, qualify
+from . import graph
+from .store import store_of
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+
+def _lit(v: object) -> str:
+    if v is None:
+        return "NULL"
+    if not isinstance(v, str):
+        v = json.dumps(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def task_dependents_enable(s: Session, args: list) -> str:
+    from .statements import _persist, resume
+
+    if len(args) != 1 or not isinstance(args[0], str):
+        raise compilation_error("SYSTEM$TASK_DEPENDENTS_ENABLE expects one string argument", 1_044, "42P13")
+    st = store_of(s.engine)
+    qn = s.qualify(parse_parts(args[0]))
+    with st.lock:
+        root = st.get(qn.fqn)
+        if root is None:
+            raise not_found("Task", qn.fqn)
+        members = graph.members(st, root)
+        fin = st.finalizer(root.fqn)
+        changed = [t for t in members[1:] + ([fin] if fin else []) + [root] if t.state != "started"]
+        for t in changed:
+            resume(s, st, t)
+        _persist(s, st, changed)
+    return "''"
+
+
+def _run(s: Session):  # noqa: ANN202
+    return getattr(s, "task_run", None)
+
+
+def get_task_graph_config(s: Session, args: list) -> str:
+    run = _run(s)
+    if run is None or run.config is None:
+        return "NULL"
+    cfg = json.loads(run.config)
+    if not args:
+        return _lit(cfg)
+    return _lit(cfg.get(str(args[0])) if isinstance(cfg, dict) else None)
+
+
+def set_return_value(s: Session, args: list) -> str:
+    run = _run(s)
+    if run is not None and args:
+        run.return_value = None if args[0] is None else str(args[0])
+    return "''"
+
+
+def get_predecessor_return_value(s: Session, args: list) -> str:
+    run = _run(s)
+    if run is None:
+        return "NULL"
+    preds = run.task.predecessors
+    if args:
+        want = qualify(parse_parts(str(args[0])), run.task.database, run.task.schema).fqn
+        return _lit(run.returns.get(want))
+    for p in preds:
+        if p in run.returns:
+            return _lit(run.returns[p])
+    return "NULL"
+
+
+def current_user_task_name(s: Session, args: list) -> str:
+    run = _run(s)
+    return "NULL" if run is None else _lit(run.task.name)
+
+
+HOOKS.system_functions.update({
+    "SYSTEM$TASK_DEPENDENTS_ENABLE": task_dependents_enable,
+    "SYSTEM$GET_TASK_GRAPH_CONFIG": get_task_graph_config,
+    "SYSTEM$SET_RETURN_VALUE": set_return_value,
+    "SYSTEM$GET_PREDECESSOR_RETURN_VALUE": get_predecessor_return_value,
+    "SYSTEM$CURRENT_USER_TASK_NAME": current_user_task_name,
+})
