@@ -95,10 +95,11 @@ def _create_triggers(con: duckdb.DuckDBPyConnection, qn: QName, table_id: int, c
         f"CREATE TRIGGER {ins} AFTER INSERT ON {qn.duck} REFERENCING NEW TABLE AS nt "
         f"FOR EACH STATEMENT INSERT INTO {target} SELECT {stmt}, {OP_INSERT}, {sel('nt')} FROM nt"
     )
+    # One nextval per statement, shared by the before- and after-images (a one-row cross join).
     con.execute(
         f"CREATE TRIGGER {upd} AFTER UPDATE ON {qn.duck} REFERENCING OLD TABLE AS ot NEW TABLE AS nt "
-        f"FOR EACH STATEMENT INSERT INTO {target} WITH s AS MATERIALIZED (SELECT nextval('{M}.stmt_seq') AS v) "
-        f"SELECT s.v, {OP_BEFORE}, {sel('ot')} FROM ot, s UNION ALL SELECT s.v, {OP_AFTER}, {sel('nt')} FROM nt, s"
+        f"FOR EACH STATEMENT INSERT INTO {target} SELECT s.v, x.* FROM (SELECT {OP_BEFORE}, {sel('ot')} FROM ot "
+        f"UNION ALL SELECT {OP_AFTER}, {sel('nt')} FROM nt) AS x, (SELECT nextval('{M}.stmt_seq') AS v) AS s"
     )
     con.execute(
         f"CREATE TRIGGER {dele} AFTER DELETE ON {qn.duck} REFERENCING OLD TABLE AS ot "
@@ -177,15 +178,25 @@ def inserts_sql(table_id: int, cols: list[Column], lo: int, hi: int) -> str:
 
 def net_changes_sql(table_id: int, cols: list[Column], lo: int, hi: int) -> str:
     """Snowflake's minimal delta between ``lo`` and ``hi``: the columns, METADATA$ACTION,
-    METADATA$ISUPDATE and the raw row id (``__CDCSIM_RID``)."""
+    METADATA$ISUPDATE and the raw row id (``__CDCSIM_RID``).
+
+    Most rows change once in a window; those are answered straight from their single event, and
+    only rows with several events go through the first/last-event comparison.
+    """
     c = _cols(cols)
-    return f"""(WITH _w AS (SELECT * FROM {log_table(table_id)} WHERE _stmt > {int(lo)} AND _stmt <= {int(hi)}),
+    return f"""(WITH _w AS (SELECT _stmt, _op, {c}, {QRID} FROM {log_table(table_id)}
+        WHERE _stmt > {int(lo)} AND _stmt <= {int(hi)}),
+_multi AS (SELECT {QRID} FROM _w GROUP BY {QRID} HAVING count(*) > 1),
 _e AS (SELECT _op, {c}, {QRID},
         row_number() OVER (PARTITION BY {QRID} ORDER BY _stmt, _op) AS _rn,
-        count(*) OVER (PARTITION BY {QRID}) AS _cnt FROM _w),
+        count(*) OVER (PARTITION BY {QRID}) AS _cnt FROM _w SEMI JOIN _multi USING ({QRID})),
 _b AS (SELECT * FROM _e WHERE _rn = 1 AND _op IN ({OP_DELETE}, {OP_BEFORE})),
 _a AS (SELECT * FROM _e WHERE _rn = _cnt AND _op IN ({OP_INSERT}, {OP_AFTER}))
-SELECT {_cols(cols, '_b')}, 'DELETE' AS "METADATA$ACTION", _a.{QRID} IS NOT NULL AS "METADATA$ISUPDATE", _b.{QRID}
+SELECT {c}, CASE WHEN _op = {OP_INSERT} THEN 'INSERT' ELSE 'DELETE' END AS "METADATA$ACTION",
+       FALSE AS "METADATA$ISUPDATE", {QRID}
+FROM _w ANTI JOIN _multi USING ({QRID})
+UNION ALL
+SELECT {_cols(cols, '_b')}, 'DELETE', _a.{QRID} IS NOT NULL, _b.{QRID}
 FROM _b LEFT JOIN _a ON _a.{QRID} = _b.{QRID}
 WHERE _a.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')}
 UNION ALL
