@@ -93,13 +93,13 @@ def booking_console(db: d.DataAccess, backend: Any, run_every: int | None = None
         "Make a change, then watch it travel: source → stream → bronze (task) → silver → gold (refresh)."
     )
     now = db.now()
-    movie_ids = sorted({m.movie_id for m in MOVIES} | set(db.movie_ids()))
+    catalogue = ", ".join(f"{m.movie_id} {m.title}" for m in MOVIES)
     with st.form("new_booking", clear_on_submit=False):
         st.markdown("**New booking**")
         c1, c2, c3 = st.columns(3)
         booking_id = c1.text_input("Booking id", value=f"W{now:%H%M%S}", key="f_booking_id")
         customer_id = c2.text_input("Customer id", value="C9001", key="f_customer_id")
-        movie_id = c3.selectbox("Movie", movie_ids, key="f_movie_id")
+        movie_id = c3.text_input("Movie id", value="M001", key="f_movie_id", help=catalogue)
         c4, c5, c6, c7 = st.columns(4)
         day = c4.date_input("Date", value=now.date(), key="f_date")
         at = c5.time_input("Time", value=time(now.hour, now.minute), key="f_time")
@@ -167,7 +167,12 @@ def track(db: d.DataAccess, booking_id: str) -> None:
     cols = st.columns(5)
     for col, (key, label) in zip(cols, labels.items(), strict=True):
         frame = stages[key]
-        col.metric(label, f"{len(frame)} row{'s' if len(frame) != 1 else ''}")
+        if key == "gold":
+            # Gold is per movie: show how many bookings gold counts for this booking's movie.
+            n = int(frame["total_bookings"].sum()) if not frame.empty else 0
+            col.metric(label, f"{n} booking{'s' if n != 1 else ''}")
+        else:
+            col.metric(label, f"{len(frame)} row{'s' if len(frame) != 1 else ''}")
     for key, label in labels.items():
         st.caption(label)
         st.dataframe(stages[key], hide_index=True, key=f"trace_{key}")

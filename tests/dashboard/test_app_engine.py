@@ -53,7 +53,7 @@ def test_booking_console_change_reaches_gold(engine: cdcsim.Connection) -> None:
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.sidebar.radio(key="page").set_value("Booking console").run()
     at.text_input(key="f_booking_id").set_value("W200")
-    at.selectbox(key="f_movie_id").set_value("M002")
+    at.text_input(key="f_movie_id").set_value("M002")
     at.get("form_submit_button")[0].click().run()
     assert not at.error, [e.value for e in at.error]
     m = metrics(at)
@@ -64,9 +64,12 @@ def test_booking_console_change_reaches_gold(engine: cdcsim.Connection) -> None:
     m = metrics(at)
     assert m["2 · stream (pending)"] == "0 rows" and m["3 · bronze change log"] == "1 row"
     assert m["4 · silver (current state)"] == "1 row"
-    gold = engine.cursor().execute(
-        "SELECT total_bookings, active_bookings FROM movie_booking_insights WHERE movie_id = 'M002'"
-    ).fetchone()
+    assert m["5 · gold (its movie)"] == "2 bookings"  # B002 and W200
+    gold = (
+        engine.cursor()
+        .execute("SELECT total_bookings, active_bookings FROM movie_booking_insights WHERE movie_id = 'M002'")
+        .fetchone()
+    )
     assert gold == (2, 2)
     # Cancel it: the stream shows the DELETE + INSERT pair, then gold's cancellation rate moves.
     at.button(key="cancel").click().run()
@@ -74,7 +77,9 @@ def test_booking_console_change_reaches_gold(engine: cdcsim.Connection) -> None:
     engine.advance(minutes=2)
     at.run()
     assert metrics(at)["3 · bronze change log"] == "3 rows"
-    rate = engine.cursor().execute(
-        "SELECT cancellation_rate_percent FROM movie_booking_insights WHERE movie_id = 'M002'"
-    ).fetchone()[0]
+    rate = (
+        engine.cursor()
+        .execute("SELECT cancellation_rate_percent FROM movie_booking_insights WHERE movie_id = 'M002'")
+        .fetchone()[0]
+    )
     assert float(rate) == 50.0
