@@ -1,0 +1,279 @@
+"""Refresh execution: one pipeline run at one shared DATA_TIMESTAMP, atomically, with history.
+
+A *pipeline run* refreshes a set of dynamic tables plus (transitively) the dynamic tables they read,
+upstream first, each exactly once. It holds the engine's write lock from start to end, so every
+base table stays at one version (the run's data timestamp) while the run reads it, and all
+refreshes of the run are applied in **one DuckDB transaction**: a reader sees every table of the
+pipeline before the run or every table after it, so gold always agrees with the silver it was
+computed from. (Snowflake only promises per-table atomicity; this is stronger, never weaker.)
+
+Failures: when a table's refresh raises, the transaction is rolled back and the run is repeated
+without that table; its consumers record UPSTREAM_FAILED and keep their last good contents. The
+failing table records FAILED with the error's code and message. Five consecutive failed
+*scheduled* refreshes suspend the table (SUSPENDED_DUE_TO_ERRORS) and its consumers
+(UPSTREAM_SUSPENDED_DUE_TO_ERRORS); manual failures do not count and any success resets the count.
+
+A table none of whose inputs changed since its frontier refreshes as NO_DATA: no query runs, only
+the data timestamp and history advance. [INFER] The initial refresh of an INCREMENTAL table
+reports REFRESH_ACTION = INCREMENTAL (everything is its first delta); of a FULL table, FULL.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .. import changes
+from ..errors import Error, ProgrammingError
+from ..names import META_SCHEMA, QName
+from ..session import Session, map_duck_error
+from . import apply
+from .catalog import DT, Registry, record_graph, registry, update
+from .planning import get_plan
+
+M = META_SCHEMA
+MAX_SCHEDULED_FAILURES = 5
+
+
+@dataclass
+class Outcome:
+    dt: DT
+    state: str = "SUCCEEDED"
+    action: str = "NO_DATA"
+    inserted: int = 0
+    deleted: int = 0
+    error: Error | None = None
+    code: str | None = None
+    message: str | None = None
+    ms: float = 0.0
+    inputs: list[dict] = field(default_factory=list)
+
+
+class RefreshFailed(Exception):
+    def __init__(self, fqn: str, error: Error):
+        super().__init__(str(error))
+        self.fqn, self.error = fqn, error
+
+
+def pipeline_members(reg: Registry, targets: list[DT]) -> set[str]:
+    """The targets and every upstream dynamic table they (transitively) read. An upstream table
+    with SCHEDULER = DISABLE is not refreshed (the walk stops there); a target with SCHEDULER =
+    DISABLE refreshes only itself."""
+    out: set[str] = set()
+    todo = list(targets)
+    while todo:
+        t = todo.pop()
+        if t.fqn in out:
+            continue
+        out.add(t.fqn)
+        if not t.scheduler_enabled:
+            continue
+        for u in reg.upstream(t):
+            if u.scheduler_enabled:
+                todo.append(u)
+    return out
+
+
+def run_pipeline(s: Session, targets: list[DT], trigger: str, *, own_txn: bool = True,
+                 force_init: set[str] | None = None) -> dict[str, Outcome]:
+    """Refresh ``targets`` and their upstream tables at one data timestamp.
+
+    ``own_txn=False`` (CREATE ... INITIALIZE = ON_CREATE): the caller's transaction is used and the
+    first failure propagates as ``RefreshFailed`` so the CREATE fails and leaves nothing behind.
+    """
+    reg = registry(s.engine)
+    members = pipeline_members(reg, targets)
+    order = reg.topo_order(members)
+    data_ts = s.now()
+    failed: dict[str, Outcome] = {}
+    saved_override = s.now_override
+    s.now_override = data_ts  # CURRENT_TIMESTAMP() inside the refresh reads the data timestamp
+    try:
+        if not own_txn:
+            return _attempt(s, reg, order, trigger, data_ts, failed, force_init or set(), raise_on_fail=True)
+        s.acquire_write()
+        try:
+            while True:
+                s.duck.execute("BEGIN TRANSACTION")
+                try:
+                    outcomes = _attempt(s, reg, order, trigger, data_ts, failed, force_init or set())
+                    _record(s, reg, outcomes, trigger, data_ts)
+                    s.duck.execute("COMMIT")
+                    break
+                except RefreshFailed as rf:
+                    s._safe_rollback()
+                    # in-memory frontiers of the tables refreshed before the failure moved: restore
+                    reg.reload(s.duck)
+                    order = reg.topo_order(members)
+                    failed[rf.fqn] = Outcome(reg.tables[rf.fqn], "FAILED", "NO_DATA", error=rf.error,
+                                             code=f"{rf.error.errno or 100000:06d}"
+                                             if isinstance(rf.error.errno, int) else str(rf.error.errno),
+                                             message=rf.error.msg)
+                except BaseException:
+                    s._safe_rollback()
+                    reg.reload(s.duck)
+                    raise
+        finally:
+            s.engine.lock.release(s, all_levels=True)
+            _drop_temps(s)
+        reg.reload(s.duck)
+        if any(o.state != "SUCCEEDED" for o in outcomes.values()) or trigger == "SCHEDULED":
+            s.engine.scheduler and s.engine.scheduler.wake()
+        return outcomes
+    finally:
+        s.now_override = saved_override
+
+
+def _drop_temps(s: Session) -> None:
+    try:
+        for (name,) in s.duck.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_dt\\_%' ESCAPE '\\'"
+        ).fetchall():
+            s.duck.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
+    except Exception:  # noqa: BLE001 - cleanup only; temp tables die with the connection anyway
+        pass
+
+
+def _attempt(s: Session, reg: Registry, order: list[DT], trigger: str, data_ts: datetime,
+             failed: dict[str, Outcome], force_init: set[str], raise_on_fail: bool = False) -> dict[str, Outcome]:
+    outcomes: dict[str, Outcome] = {}
+    bad: set[str] = set(failed)
+    for dt in order:
+        if dt.fqn in failed:
+            outcomes[dt.fqn] = failed[dt.fqn]
+            continue
+        if any(u.fqn in bad for u in reg.upstream(dt)):
+            bad.add(dt.fqn)
+            outcomes[dt.fqn] = Outcome(dt, "UPSTREAM_FAILED", "NO_DATA", code="UPSTREAM_FAILURE",
+                                       message="Skipped refreshing because an input dynamic table failed.")
+            continue
+        t0 = time.perf_counter()
+        try:
+            out = refresh_one(s, reg, dt, dt.fqn in force_init or not dt.initialized)
+        except Exception as e:  # noqa: BLE001 - any failure of the query becomes the table's FAILED state
+            err = e if isinstance(e, Error) else map_duck_error(e)
+            if not isinstance(err, Error):
+                err = ProgrammingError(str(e), 100000)
+            raise RefreshFailed(dt.fqn, err) from None
+        out.ms = (time.perf_counter() - t0) * 1000
+        outcomes[dt.fqn] = out
+    return outcomes
+
+
+def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
+    con = s.duck
+    plan = get_plan(s, dt)
+    table = dt.qname
+    hi = changes.current_stmt(con)
+    out = Outcome(dt)
+    changed: list = []
+    tracked = [src for src in dt.sources if src.table_id is not None]
+    if tracked:
+        q = " UNION ALL ".join(
+            f"SELECT {i}, count(*) FROM {changes.log_table(src.table_id)} WHERE _stmt > {int(src.frontier)}"
+            for i, src in enumerate(tracked))
+        counts = dict(con.execute(q).fetchall())
+        changed = [src for i, src in enumerate(tracked) if counts.get(i, 0)]
+    minimal = _has_consumers(con, dt)
+    tmp = f"_dt_{dt.id}"
+    if initialize:
+        out.inserted, out.deleted = apply.full(con, table, plan, dt.id, False, tmp)
+        out.action = "INCREMENTAL" if dt.refresh_mode == "INCREMENTAL" else "FULL"
+    elif not changed and not plan.time_dependent:
+        out.action = "NO_DATA"
+    elif dt.refresh_mode == "FULL" or plan.kind == "DIFF":
+        out.inserted, out.deleted = apply.full(con, table, plan, dt.id, minimal, tmp)
+        out.action = "FULL" if dt.refresh_mode == "FULL" else "INCREMENTAL"
+    else:
+        deltas = {}
+        tables = {}
+        for i, src in enumerate(changed):
+            qn = QName(*src.fqn.split(".", 2))
+            cols = changes.user_columns(con, qn)
+            deltas[src.fqn] = apply.materialise_delta(con, f"{tmp}_d{i}", src.fqn, src.table_id, cols,
+                                                      src.frontier, hi)
+            tables[src.fqn] = qn
+        out.inserted, out.deleted = apply.incremental(con, table, plan, dt.id, deltas, tables, tmp)
+        out.action = "INCREMENTAL"
+    out.inputs = [{"name": src.fqn, "kind": src.kind} for src in changed]
+    # advance the frontiers and release the log rows no holder needs any more
+    for src in tracked:
+        src.frontier = hi
+        con.execute(f"UPDATE {M}.dt_sources SET frontier = ? WHERE dt_fqn = ? AND src_fqn = ?",
+                    [hi, dt.fqn, src.fqn])
+        changes.set_hold(con, src.table_id, "dt:" + dt.fqn, hi)
+        if src in changed:
+            changes.compact(con, src.table_id)
+    if dt.table_id is not None and (out.inserted or out.deleted) and not minimal:
+        changes.compact(con, dt.table_id)
+    if out.action != "NO_DATA" or initialize:
+        dt.initialized = True
+    return out
+
+
+def _has_consumers(con, dt: DT) -> bool:  # noqa: ANN001
+    if dt.table_id is None:
+        return False
+    return bool(con.execute(f"SELECT count(*) FROM {M}.log_holds WHERE table_id = ?", [dt.table_id]).fetchone()[0])
+
+
+def _record(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: str, data_ts: datetime) -> None:
+    con = s.duck
+    now = s.engine.clock.now()
+    for fqn, o in outcomes.items():
+        dt = o.dt
+        lag = reg.effective_lag(dt)
+        prev = dt.data_timestamp
+        target = prev + timedelta(seconds=lag) if prev is not None and lag is not None else None
+        if o.state == "SUCCEEDED":
+            stats = {"numInsertedRows": o.inserted, "numDeletedRows": o.deleted, "numCopiedRows": 0,
+                     "numAddedPartitions": 1 if o.inserted else 0, "numRemovedPartitions": 1 if o.deleted else 0,
+                     "queuedTimeMs": 0, "compilationTimeMs": 0, "executionTimeMs": round(o.ms)}
+            update(con, fqn, initialized=True, data_timestamp=data_ts, failures=0)
+        else:
+            stats = {"queuedTimeMs": 0, "compilationTimeMs": 0, "executionTimeMs": round(o.ms)}
+            if o.state == "FAILED" and trigger == "SCHEDULED":
+                n = dt.failures + 1
+                update(con, fqn, failures=n)
+                if n >= MAX_SCHEDULED_FAILURES and dt.scheduling_state == "RUNNING":
+                    _auto_suspend(s, reg, dt, now)
+        last_dep = None
+        ups = reg.upstream(dt)
+        if ups:
+            u = ups[0]
+            last_dep = json.dumps({"qualified_name": u.fqn, "data_timestamp": str(data_ts)})
+        inputs = json.dumps(o.inputs) if o.action != "NO_DATA" and o.inputs else None
+        con.execute(
+            f"INSERT INTO {M}.dt_refresh_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            f"nextval('{M}.dt_hist_seq'))",
+            [dt.qname.name, dt.qname.schema, dt.qname.database, o.state, o.code, o.message, str(uuid.uuid4()),
+             data_ts, data_ts, now, target, fqn, last_dep, json.dumps(stats), o.action, None, trigger, lag,
+             dt.created_on, inputs],
+        )
+
+
+def _auto_suspend(s: Session, reg: Registry, dt: DT, now: datetime) -> None:
+    con = s.duck
+    update(con, dt.fqn, scheduling_state="SUSPENDED", suspend_reason="SUSPENDED_DUE_TO_ERRORS", last_suspended_on=now)
+    dt.scheduling_state, dt.suspend_reason, dt.last_suspended_on = "SUSPENDED", "SUSPENDED_DUE_TO_ERRORS", now
+    record_graph(con, reg, dt, now, "SUSPEND")
+    for d in reg.downstream_closure(dt):
+        if d.scheduling_state == "RUNNING":
+            update(con, d.fqn, scheduling_state="SUSPENDED", suspend_reason="UPSTREAM_SUSPENDED_DUE_TO_ERRORS",
+                   last_suspended_on=now)
+
+
+def raise_for_manual(outcomes: dict[str, Outcome], targets: list[DT]) -> None:
+    """ALTER ... REFRESH fails when a listed table ends FAILED or UPSTREAM_FAILED (doc D9, D15)."""
+    for t in targets:
+        o = outcomes.get(t.fqn)
+        if o is None:
+            continue
+        if o.state == "FAILED" and o.error is not None:
+            raise o.error
+        if o.state == "UPSTREAM_FAILED":
+            raise ProgrammingError("Manual refresh failed because an upstream dynamic table failed to refresh.",
+                                   2753, "XX000")
