@@ -122,12 +122,18 @@ def _lit(v: Any) -> str:
 
 
 def _eval(s: Session, value: Any) -> Any:
-    """A kwarg is a Python literal or SQL text (``DATEADD(...)``): evaluate SQL text in the session."""
-    if not isinstance(value, str) or value.startswith("'"):
+    """Evaluate SQL text (``DATEADD(...)``, ``'...'::TIMESTAMP``) in the session; literals pass through."""
+    if not isinstance(value, str):
         return value
     tr = s.translate("SELECT " + value)
     s._set_now()
     return s.duck.execute(s._resolve_tokens(tr)).fetchone()[0]
+
+
+def _truthy(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.strip().upper() in ("TRUE", "'TRUE'")
+    return bool(v)
 
 
 def _as_ts(s: Session, v: Any, arg: str) -> datetime:
@@ -154,28 +160,32 @@ def task_history(s: Session, args: list, kwargs: dict) -> str:
         raise ProgrammingError("SQL compilation error:\nInvalid argument for TASK_HISTORY: use named arguments "
                                "SCHEDULED_TIME_RANGE_START, SCHEDULED_TIME_RANGE_END, RESULT_LIMIT, TASK_NAME, "
                                "DATABASE_NAME, SCHEMA_NAME, ERROR_ONLY, ROOT_TASK_ID.", 1_044, "42P13")
-    start = _as_ts(s, _eval(s, kw["SCHEDULED_TIME_RANGE_START"]), "SCHEDULED_TIME_RANGE_START") \
+    # String literals arrive as Python strings, expressions as SQL text: only timestamps need evaluating.
+    start = _as_ts(s, kw["SCHEDULED_TIME_RANGE_START"], "SCHEDULED_TIME_RANGE_START") \
         if "SCHEDULED_TIME_RANGE_START" in kw else now - RETENTION
-    end = _as_ts(s, _eval(s, kw["SCHEDULED_TIME_RANGE_END"]), "SCHEDULED_TIME_RANGE_END") \
+    end = _as_ts(s, kw["SCHEDULED_TIME_RANGE_END"], "SCHEDULED_TIME_RANGE_END") \
         if "SCHEDULED_TIME_RANGE_END" in kw else None
     if start < now - RETENTION - timedelta(seconds=1):
         raise ProgrammingError("Invalid argument SCHEDULED_TIME_RANGE_START: the time range must be within the "
                                "last 7 days.", 1_044, "22023")
-    limit = int(_eval(s, kw.get("RESULT_LIMIT", 100)))
+    try:
+        limit = int(kw.get("RESULT_LIMIT", 100))
+    except (TypeError, ValueError):
+        limit = 0
     if not 1 <= limit <= 10_000:
         raise ProgrammingError("Invalid argument RESULT_LIMIT: must be between 1 and 10000.", 1_044, "22023")
     where = [f'"SCHEDULED_TIME" >= {_lit(start)}']
     if end is not None:
         where.append(f'"SCHEDULED_TIME" <= {_lit(end)}')
     if "TASK_NAME" in kw:
-        where.append(f'upper("NAME") = upper({_lit(str(_eval(s, kw["TASK_NAME"])))})')
+        where.append(f'upper("NAME") = upper({_lit(str(kw["TASK_NAME"]))})')
     db = kw.get("DATABASE_NAME")
-    where.append(f'upper("DATABASE_NAME") = upper({_lit(str(_eval(s, db)) if db is not None else s.database)})')
+    where.append(f'upper("DATABASE_NAME") = upper({_lit(str(db) if db is not None else s.database)})')
     if "SCHEMA_NAME" in kw:
-        where.append(f'upper("SCHEMA_NAME") = upper({_lit(str(_eval(s, kw["SCHEMA_NAME"])))})')
+        where.append(f'upper("SCHEMA_NAME") = upper({_lit(str(kw["SCHEMA_NAME"]))})')
     if "ROOT_TASK_ID" in kw:
-        where.append(f'"ROOT_TASK_ID" = {_lit(str(_eval(s, kw["ROOT_TASK_ID"])))}')
-    if kw.get("ERROR_ONLY") is not None and bool(_eval(s, kw["ERROR_ONLY"])):
+        where.append(f'"ROOT_TASK_ID" = {_lit(str(kw["ROOT_TASK_ID"]))}')
+    if _truthy(kw.get("ERROR_ONLY")):
         where.append("\"STATE\" IN ('FAILED', 'FAILED_AND_AUTO_SUSPENDED', 'CANCELLED')")
     live = store_of(s.engine).live_records(now, now + NEXT_HORIZON)
     types = dict(COLUMNS)
