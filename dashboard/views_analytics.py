@@ -15,6 +15,7 @@ from dashboard.export import export_file_name, to_csv_bytes, to_parquet_bytes
 
 DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]  # DAYOFWEEK: 0 = Sunday
 TITLES = {m.movie_id: m.title for m in MOVIES}
+RAW_ROWS_SHOWN = 1_000
 
 
 def money(value: float) -> str:
@@ -75,7 +76,10 @@ def overview(db: d.DataAccess, filters: d.Filters) -> None:
         g3.metric("Active revenue (gold)", money(float(gold["total_active_revenue"].sum())))
     st.dataframe(gold, hide_index=True, key="gold_insights")
     with st.expander("Raw data (silver rows in the filter)"):
-        st.dataframe(frame, hide_index=True, key="raw_rows")
+        # The page re-renders every second when live: show the newest rows, export them all.
+        if len(frame) > RAW_ROWS_SHOWN:
+            st.caption(f"Newest {RAW_ROWS_SHOWN:,} of {len(frame):,} rows; the downloads have them all.")
+        st.dataframe(frame.head(RAW_ROWS_SHOWN), hide_index=True, key="raw_rows")
     exports(frame)
 
 
