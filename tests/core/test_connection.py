@@ -203,3 +203,21 @@ def test_closed_connection_refuses_work():
     c.close()
     with pytest.raises(cdcsim.InterfaceError):
         cur.execute("select 1")
+
+
+def test_error_inside_explicit_transaction_rolls_it_back_and_says_so(con, q):
+    """[INFER] documented in cdcsim/session.py: DuckDB cannot undo one statement of a transaction."""
+    q("create table t (a int)")
+    q("begin")
+    q("insert into t values (1)")
+    with pytest.raises(cdcsim.DataError) as e:
+        q("insert into t values ('not a number')")
+    assert "rolled back" in e.value.msg
+    assert not con._session.in_txn
+    assert q("select count(*) from t") == [(0,)]
+
+
+def test_variant_columns_hold_json(q):
+    q("create table v (x variant)")
+    q("""insert into v select parse_json('{"a": 1}')""")
+    assert q("select x from v") == [('{"a":1}',)]
