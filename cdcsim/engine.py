@@ -145,6 +145,9 @@ class Engine:
         self.closed = True
         if self.scheduler is not None:
             self.scheduler.stop()
+            # The scheduler's session holds its own DuckDB connection, which keeps the file open.
+            if self.scheduler._session is not None:
+                self.scheduler._session.close()
         try:
             self.db.close()
         finally:

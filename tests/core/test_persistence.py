@@ -74,3 +74,16 @@ def test_closed_database_is_released(tmp_path):
 def test_limits_must_be_known():
     with pytest.raises(cdcsim.ProgrammingError):
         cdcsim.connect(limits="fast")
+
+
+def test_file_is_released_after_scheduled_work_ran(tmp_path):
+    from datetime import datetime
+
+    path = str(tmp_path / "db.duckdb")
+    con = cdcsim.connect(path, clock=cdcsim.ManualClock(datetime(2025, 1, 1)))
+    con.cursor().execute("create table t (a int)")
+    con._engine.scheduler.session.execute("insert into t values (1)")  # opens the scheduler's connection
+    con.close()
+    code = f"import cdcsim; c = cdcsim.connect({path!r}); print(c.cursor().execute('select a from t').fetchall())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[(1,)]", out.stderr
