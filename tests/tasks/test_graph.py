@@ -1,0 +1,208 @@
+"""Task graphs: run order, suspended children, failures, finalizers, the root-suspended rule."""
+
+from __future__ import annotations
+
+import pytest
+from taskdb import DB, T0
+
+from cdcsim import ProgrammingError
+
+
+def mk(db: DB, name: str, after: str = "", body: str = "", extra: str = "") -> None:
+    sched = "" if after or "FINALIZE" in extra else "SCHEDULE = '1 MINUTE'"
+    aft = f"AFTER {after}" if after else ""
+    body = body or f"INSERT INTO log SELECT '{name.upper()}', CURRENT_TIMESTAMP()"
+    db.x(f"CREATE OR REPLACE TASK {name} WAREHOUSE = wh {sched} {extra} {aft} AS {body}")
+
+
+@pytest.fixture
+def g(db: DB) -> DB:
+    """root -> a, b; c after a and b."""
+    db.x("CREATE TABLE log (task STRING, ts TIMESTAMP)")
+    mk(db, "root")
+    mk(db, "a", "root")
+    mk(db, "b", "root")
+    mk(db, "c", "a, b")
+    return db
+
+
+def ran(db: DB) -> list[str]:
+    return [r[0] for r in db.x("SELECT task FROM log ORDER BY rowid")]
+
+
+def test_children_run_after_all_predecessors(g: DB) -> None:
+    g.x("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root')")
+    assert {r["state"] for r in g.dicts("SHOW TASKS")} == {"started"}
+    g.advance(minutes=1)
+    order = ran(g)
+    assert order[0] == "ROOT" and order[-1] == "C" and sorted(order[1:3]) == ["A", "B"]
+    hist = g.history()
+    assert len({h["RUN_ID"] for h in hist}) == 1
+    assert len({h["GRAPH_RUN_GROUP_ID"] for h in hist}) == 1
+    root_id = g.dicts("SHOW TASKS LIKE 'ROOT'")[0]["id"]
+    assert {h["ROOT_TASK_ID"] for h in hist} == {root_id}
+    assert {h["SCHEDULED_FROM"] for h in hist} == {"SCHEDULE"}
+    assert {h["GRAPH_VERSION"] for h in hist} == {1}
+
+
+def test_resuming_root_does_not_resume_children(g: DB) -> None:
+    g.x("ALTER TASK root RESUME")
+    g.advance(minutes=1)
+    # Suspended children are passed over as if they had succeeded: c's predecessors are suspended too.
+    assert ran(g) == ["ROOT"]
+    assert [s for s in g.dicts("SHOW TASKS") if s["state"] == "started"][0]["name"] == "ROOT"
+
+
+def test_suspended_child_is_skipped_as_if_succeeded(g: DB) -> None:
+    g.x("ALTER TASK c RESUME")
+    g.x("ALTER TASK b RESUME")
+    g.x("ALTER TASK root RESUME")  # a stays suspended
+    g.advance(minutes=1)
+    assert ran(g) == ["ROOT", "B", "C"]
+
+
+def test_failed_predecessor_stops_its_dependents(g: DB) -> None:
+    mk(g, "a", "root", body="SELECT CAST('boom' AS INT)")
+    g.x("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root')")
+    g.advance(minutes=1)
+    assert ran(g) == ["ROOT", "B"]
+    assert dict(g.states()) == {"ROOT": "SUCCEEDED", "A": "FAILED", "B": "SUCCEEDED"}
+
+
+def test_skipped_root_runs_nothing_else(g: DB) -> None:
+    mk(g, "root", extra="", body="SELECT 1")
+    g.x("ALTER TASK root MODIFY WHEN 1 = 0")
+    mk(g, "fin", extra="FINALIZE = root")
+    g.x("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root')")
+    g.advance(minutes=2)
+    assert ran(g) == []
+    assert g.states() == [("ROOT", "SKIPPED"), ("ROOT", "SKIPPED")]
+
+
+def test_skipped_child_stops_its_dependents(g: DB) -> None:
+    mk(g, "a", "root")
+    g.x("ALTER TASK a MODIFY WHEN FALSE")
+    g.x("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root')")
+    g.advance(minutes=1)
+    assert ran(g) == ["ROOT", "B"]
+    assert ("A", "SKIPPED") in g.states()
+
+
+def test_finalizer_runs_last_even_after_failure(g: DB) -> None:
+    mk(g, "fin", extra="FINALIZE = root")
+    mk(g, "b", "root", body="SELECT CAST('boom' AS INT)")
+    g.x("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root')")
+    g.advance(minutes=1)
+    assert ran(g) == ["ROOT", "A", "FIN"]
+    rel = {r["name"]: r["task_relations"] for r in g.dicts("SHOW TASKS")}
+    assert rel["ROOT"] == '{"Predecessors":[],"FinalizerTask":"CDCSIM.PUBLIC.FIN"}'
+    assert rel["FIN"] == '{"FinalizedRootTask":"CDCSIM.PUBLIC.ROOT","Predecessors":[]}'
+    assert rel["C"] == '{"Predecessors":["CDCSIM.PUBLIC.A","CDCSIM.PUBLIC.B"]}'
+
+
+def test_one_finalizer_per_root_and_no_schedule(g: DB) -> None:
+    mk(g, "fin", extra="FINALIZE = root")
+    with pytest.raises(ProgrammingError, match="already has a finalizer"):
+        mk(g, "fin2", extra="FINALIZE = root")
+    with pytest.raises(ProgrammingError, match="SCHEDULE"):
+        g.x("CREATE TASK fin3 SCHEDULE = '1 MINUTE' FINALIZE = root AS SELECT 1")
+    with pytest.raises(ProgrammingError, match="child"):
+        mk(g, "d", "fin")
+
+
+def test_modifying_a_started_graph_needs_the_root_suspended(g: DB) -> None:
+    g.x("ALTER TASK root RESUME")
+    for stmt in ["ALTER TASK a SET COMMENT = 'x'", "ALTER TASK c MODIFY AS SELECT 2", "ALTER TASK a RESUME",
+                 "ALTER TASK root SET SCHEDULE = '5 MINUTES'", "ALTER TASK c REMOVE AFTER a",
+                 "CREATE TASK d AFTER c AS SELECT 1", "CREATE OR REPLACE TASK a AFTER root AS SELECT 1"]:
+        with pytest.raises(ProgrammingError) as e:
+            g.x(stmt)
+        assert e.value.errno == 91421
+        assert "Unable to update graph with root task CDCSIM.PUBLIC.ROOT since that root task is not suspended." \
+            in e.value.msg
+    g.x("ALTER TASK root SUSPEND")
+    g.x("ALTER TASK a SET COMMENT = 'x'")
+    g.x("ALTER TASK a RESUME")
+    g.x("ALTER TASK root RESUME")
+    g.x("ALTER TASK root SUSPEND")
+    g.x("ALTER TASK a SUSPEND")
+
+
+def test_graph_version_changes_after_modification(g: DB) -> None:
+    g.x("ALTER TASK root RESUME")
+    g.advance(minutes=1)
+    g.x("ALTER TASK root SUSPEND")
+    g.x("ALTER TASK a MODIFY AS SELECT 42")
+    g.x("ALTER TASK root RESUME")
+    g.advance(minutes=1)
+    assert [h["GRAPH_VERSION"] for h in g.history("root")] == [1, 2]
+
+
+def test_cycles_and_child_schedule_are_refused(g: DB) -> None:
+    with pytest.raises(ProgrammingError, match="cycle"):
+        g.x("ALTER TASK a ADD AFTER c")
+    with pytest.raises(ProgrammingError, match="SCHEDULE"):
+        g.x("CREATE TASK d SCHEDULE = '1 MINUTE' AFTER a AS SELECT 1")
+    with pytest.raises(ProgrammingError, match="does not exist"):
+        g.x("CREATE TASK d AFTER nope AS SELECT 1")
+    with pytest.raises(ProgrammingError, match="TASK_AUTO_RETRY_ATTEMPTS"):
+        g.x("CREATE TASK d TASK_AUTO_RETRY_ATTEMPTS = 1 AFTER a AS SELECT 1")
+
+
+def test_add_and_remove_after(g: DB) -> None:
+    g.x("CREATE TASK d WAREHOUSE = wh AS INSERT INTO log SELECT 'D', CURRENT_TIMESTAMP()")
+    g.x("ALTER TASK d ADD AFTER c")
+    assert '"CDCSIM.PUBLIC.C"' in g.dicts("SHOW TASKS LIKE 'D'")[0]["predecessors"]
+    g.x("ALTER TASK d RESUME")
+    g.x("ALTER TASK d REMOVE AFTER c")
+    row = g.dicts("SHOW TASKS LIKE 'D'")[0]
+    assert row["predecessors"] == "[]"
+    assert row["state"] == "suspended" and row["last_suspended_reason"] == "CHILD_BECAME_ROOT"
+
+
+def test_drop_predecessor_makes_child_a_root(g: DB) -> None:
+    g.x("DROP TASK c")
+    g.x("ALTER TASK a RESUME")
+    g.x("DROP TASK root")
+    rows = {r["name"]: r for r in g.dicts("SHOW TASKS")}
+    assert set(rows) == {"A", "B"}
+    assert rows["A"]["state"] == "suspended" and rows["A"]["last_suspended_reason"] == "CHILD_BECAME_ROOT"
+    g.x("DROP TASK IF EXISTS root")
+    with pytest.raises(ProgrammingError, match="does not exist"):
+        g.x("DROP TASK root")
+
+
+def test_retry_restarts_from_the_failed_task(g: DB) -> None:
+    mk(g, "root", extra="TASK_AUTO_RETRY_ATTEMPTS = 1")
+    mk(g, "b", "root", body="SELECT CAST('boom' AS INT)")
+    g.x("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root')")
+    g.advance(minutes=1)
+    hist = g.history()
+    assert [(h["NAME"], h["ATTEMPT_NUMBER"], h["STATE"]) for h in hist] == [
+        ("ROOT", 1, "SUCCEEDED"), ("A", 1, "SUCCEEDED"), ("B", 1, "FAILED"), ("B", 2, "FAILED")]
+    assert hist[-1]["SCHEDULED_FROM"] == "AUTOMATIC RETRY"
+    # The tasks that succeeded are not re-run; c never runs.
+    assert ran(g) == ["ROOT", "A"]
+
+
+def test_return_values_and_config(db: DB) -> None:
+    db.x("CREATE TABLE out (v STRING, cfg STRING, me STRING)")
+    db.x("CREATE TASK r WAREHOUSE = wh SCHEDULE = '1 MINUTE' CONFIG = $${\"k\": \"v1\"}$$ "
+         "AS SELECT SYSTEM$SET_RETURN_VALUE('hello')")
+    db.x("CREATE TASK c WAREHOUSE = wh AFTER r AS INSERT INTO out SELECT SYSTEM$GET_PREDECESSOR_RETURN_VALUE('r'), "
+         "SYSTEM$GET_TASK_GRAPH_CONFIG('k'), SYSTEM$CURRENT_USER_TASK_NAME()")
+    db.x("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('r')")
+    db.advance(minutes=1)
+    assert db.x("SELECT * FROM out") == [("hello", "v1", "C")]
+    assert db.history("r")[0]["RETURN_VALUE"] == "hello"
+    assert db.history("r")[0]["CONFIG"] == '{"k": "v1"}'
+    assert db.one("SELECT SYSTEM$CURRENT_USER_TASK_NAME()") is None
+
+
+def test_execute_task_runs_graph_with_suspended_root(g: DB) -> None:
+    g.x("ALTER TASK a RESUME")
+    g.x("ALTER TASK c RESUME")
+    g.x("EXECUTE TASK root")
+    assert ran(g) == ["ROOT", "A", "C"]  # b is suspended: passed over
+    assert {h["SCHEDULED_FROM"] for h in g.history()} == {"EXECUTE_TASK"}
+    assert T0 in {h["SCHEDULED_TIME"] for h in g.history()}
