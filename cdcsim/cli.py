@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -65,28 +66,32 @@ def what_ran(con: Any, start: datetime | None, end: datetime | None) -> tuple[li
         return isinstance(t, datetime) and (start is None or t > start) and (end is None or t <= end)
 
     try:
-        for r in _dicts(con, "SELECT * FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(RESULT_LIMIT => 10000))"):
+        rows = _dicts(con, "SELECT * FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(RESULT_LIMIT => 10000))")
+        # History is newest first; reversed, it is run order, which breaks ties at one instant
+        # (a root and its children finish at the same virtual time).
+        for i, r in enumerate(reversed(rows)):
             when = r.get("completed_time") or r.get("query_start_time")
             if r.get("state") in {"SCHEDULED", "EXECUTING"} or not within(when):
                 continue
             detail = r.get("error_message") or ""
-            events.append((when, "task", r.get("name"), r.get("state"), detail))
+            events.append((when, "task", r.get("name"), r.get("state"), detail, i))
     except Exception as e:
         notes.append(f"task history n/a: {_short(e)}")
     try:
         sql = "SELECT * FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(RESULT_LIMIT => 10000))"
-        for r in _dicts(con, sql):
+        rows = _dicts(con, sql)
+        for i, r in enumerate(reversed(rows)):
             when = r.get("refresh_end_time") or r.get("refresh_start_time") or r.get("data_timestamp")
             if r.get("state") in {"SCHEDULED", "EXECUTING"} or not within(when):
                 continue
             detail = " ".join(str(x) for x in (r.get("refresh_action"), r.get("refresh_trigger")) if x)
             if r.get("state_message"):
                 detail += f" {r['state_message']}"
-            events.append((when, "refresh", r.get("name"), r.get("state"), detail))
+            events.append((when, "refresh", r.get("name"), r.get("state"), detail, i))
     except Exception as e:
         notes.append(f"refresh history n/a: {_short(e)}")
-    events.sort(key=lambda e: (e[0], e[1], str(e[2])))
-    return events, notes
+    events.sort(key=lambda e: (e[0], e[1], e[5]))
+    return [e[:5] for e in events], notes
 
 
 def print_what_ran(con: Any, start: datetime | None, end: datetime | None, out: TextIO) -> int:
@@ -285,8 +290,8 @@ def render_status(con: Any) -> str:
             key = str(t.get("name")).upper()
             lr = last.get(key)
             last_s = f"{lr.get('state')} @ {fmt_value(lr.get('completed_time') or lr.get('scheduled_time'))}" if lr else "-"
-            rows.append((t.get("name"), t.get("state"), t.get("schedule") or "-",
-                         t.get("predecessors") or "-", last_s, fmt_value(nxt.get(key)) if nxt.get(key) else "-"))
+            rows.append((t.get("name"), t.get("state"), t.get("schedule") or "-", _names(t.get("predecessors")),
+                         last_s, fmt_value(nxt.get(key)) if nxt.get(key) else "-"))
         out.append(format_table(["name", "state", "schedule", "after", "last run", "next run"], rows)
                    if rows else "(none)")
     except Exception as e:
@@ -320,6 +325,15 @@ def render_status(con: Any) -> str:
     except Exception as e:
         out.append(f"n/a ({_short(e)})")
     return "\n".join(out)
+
+
+def _names(value: Any) -> str:
+    """SHOW TASKS predecessors (a JSON array of qualified names) as 'A, B' or '-'."""
+    try:
+        names = json.loads(value) if isinstance(value, str) else list(value or [])
+    except (ValueError, TypeError):
+        return str(value)
+    return ", ".join(str(n).split(".")[-1] for n in names) or "-"
 
 
 def _fmt_lag(delta: Any) -> str:

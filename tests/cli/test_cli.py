@@ -202,3 +202,61 @@ def test_bench_is_forwarded(monkeypatch: pytest.MonkeyPatch) -> None:
         assert rc == 0 and calls[0][1:] == ["-m", "benchmarks", "--quick"]
     else:
         assert rc == 2
+
+
+TASK_PIPELINE = """CREATE TABLE bookings (id INT, status STRING);
+CREATE STREAM s ON TABLE bookings;
+CREATE TABLE ev (id INT, status STRING, action STRING);
+CREATE TASK mv SCHEDULE = '5 MINUTES' WHEN SYSTEM$STREAM_HAS_DATA('s')
+  AS INSERT INTO ev SELECT id, status, METADATA$ACTION FROM s;
+CREATE TASK child AFTER mv AS SELECT 1;
+ALTER TASK child RESUME;
+ALTER TASK mv RESUME;
+INSERT INTO bookings VALUES (1, 'BOOKED');
+"""
+
+
+def test_run_virtual_prints_task_runs_in_order(tmp_path: Path) -> None:
+    script = tmp_path / "p.sql"
+    script.write_text(TASK_PIPELINE)
+    res = cdcsim("run", str(script), "--virtual", "16m", "--start", "2025-01-01T00:00")
+    assert res.returncode == 0, res.stderr
+    lines = [ln.split() for ln in res.stdout.splitlines() if "  task  " in ln]
+    assert [(ln[1], ln[3], ln[4]) for ln in lines] == [
+        ("00:05:00", "MV", "SUCCEEDED"),
+        ("00:05:00", "CHILD", "SUCCEEDED"),  # the child runs after its root
+        ("00:10:00", "MV", "SKIPPED"),  # WHEN found the stream empty
+        ("00:15:00", "MV", "SKIPPED"),
+    ]
+    assert "4 task runs, 0 refreshes" in res.stdout
+
+
+def test_run_stops_on_script_error(tmp_path: Path) -> None:
+    script = tmp_path / "p.sql"
+    script.write_text("CREATE TABLE t (id INT);\nINSERT INTO missing VALUES (1);\n")
+    res = cdcsim("run", str(script), "--virtual", "5m")
+    assert res.returncode == 1
+    assert f"{script}:2: Error" in res.stderr
+
+
+def test_status_shows_tasks_with_last_and_next_run(tmp_path: Path) -> None:
+    script = tmp_path / "p.sql"
+    script.write_text(TASK_PIPELINE)
+    res = cdcsim("status", "--manual-clock", "2025-01-01", "-f", str(script), "--advance", "6m")
+    assert res.returncode == 0, res.stderr
+    tasks = res.stdout[res.stdout.index("Tasks"):res.stdout.index("Dynamic tables")]
+    mv = next(ln for ln in tasks.splitlines() if ln.startswith("| MV "))
+    assert "started" in mv and "5 MINUTES" in mv
+    assert "SUCCEEDED @ 2025-01-01 00:05:00" in mv and "2025-01-01 00:10:00" in mv
+    child = next(ln for ln in tasks.splitlines() if ln.startswith("| CHILD "))
+    assert "| MV " in child
+
+
+def test_sql_advance_prints_what_ran(tmp_path: Path) -> None:
+    script = tmp_path / "p.sql"
+    script.write_text(TASK_PIPELINE + "!advance 5m\nSELECT COUNT(*) AS moved FROM ev;\n")
+    res = cdcsim("sql", "--manual-clock", "2025-01-01", "-f", str(script))
+    assert res.returncode == 0, res.stderr
+    assert re.search(r"2025-01-01 00:05:00\s+task\s+MV\s+SUCCEEDED", res.stdout)
+    assert "2 task runs, 0 refreshes" in res.stdout
+    assert re.search(r"\|\s+1 \|", res.stdout.split("MOVED")[1])
