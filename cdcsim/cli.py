@@ -90,7 +90,8 @@ def what_ran(con: Any, start: datetime | None, end: datetime | None) -> tuple[li
             events.append((when, "refresh", r.get("name"), r.get("state"), detail, i))
     except Exception as e:
         notes.append(f"refresh history n/a: {_short(e)}")
-    events.sort(key=lambda e: (e[0], e[1], e[5]))
+    # At one instant tasks come first: a refresh at that instant is usually one a task asked for.
+    events.sort(key=lambda e: (e[0], e[1] != "task", e[5]))
     return [e[:5] for e in events], notes
 
 
@@ -174,11 +175,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     try:
         shell = Shell(con, timing=False, out=sys.stdout if args.verbose else open(os.devnull, "w"))  # noqa: SIM115
-        text = Path(args.script).read_text(encoding="utf-8")
-        if not shell.run_text(text, args.script):
-            return 1
+        for script in args.scripts:
+            if not shell.run_text(Path(script).read_text(encoding="utf-8"), script):
+                return 1
         loaded_at = shell.now()
-        print(f"loaded {args.script} at {fmt_value(loaded_at)}")
+        print(f"loaded {', '.join(args.scripts)} at {fmt_value(loaded_at)}")
         if virtual is not None:
             # Step a minute at a time so long windows interleave runs in time order on screen.
             step = min(virtual.total_seconds(), 60.0)
@@ -209,6 +210,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         finally:
             con.stop()
         return 0
+    except BrokenPipeError:
+        raise
     except OSError as e:
         sys.stderr.write(f"Error: {e}\n")
         return 1
@@ -437,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_sql)
 
     r = sub.add_parser("run", help="load a pipeline script and run its tasks and refreshes")
-    r.add_argument("script")
+    r.add_argument("scripts", nargs="+", metavar="SCRIPT", help="scripts to load, in order (pipeline, data...)")
     db_opts(r, clock=False)
     g = r.add_mutually_exclusive_group()
     g.add_argument("--for", dest="for_", metavar="DURATION", help="run in real time for DURATION (e.g. 10m)")
@@ -487,6 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, without a traceback at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
 
 

@@ -260,3 +260,16 @@ def test_sql_advance_prints_what_ran(tmp_path: Path) -> None:
     assert re.search(r"2025-01-01 00:05:00\s+task\s+MV\s+SUCCEEDED", res.stdout)
     assert "2 task runs, 0 refreshes" in res.stdout
     assert re.search(r"\|\s+1 \|", res.stdout.split("MOVED")[1])
+
+
+@pytest.mark.skipif(not (EXAMPLES / "seed.sql").exists(), reason="examples not written yet")
+def test_engine_agrees_with_lint_about_the_seed() -> None:
+    """What CDC002 predicts: the seed's DOWNSTREAM tables never refresh; the corrected ones do."""
+    data = str(EXAMPLES / "sample_data.sql")
+    seed = cdcsim("run", str(EXAMPLES / "seed.sql"), data, "--virtual", "5m", "--start", "2025-09-01T10:00")
+    assert seed.returncode == 0, seed.stderr
+    assert "CONSUME_STREAM_TASK" in seed.stdout
+    assert "  refresh  " not in seed.stdout and ", 0 refreshes" in seed.stdout
+    fixed = cdcsim("run", str(EXAMPLES / "pipeline.sql"), data, "--virtual", "5m", "--start", "2025-09-01T10:00")
+    assert fixed.returncode == 0, fixed.stderr
+    assert re.search(r"refresh\s+MOVIE_BOOKING_INSIGHTS\s+SUCCEEDED", fixed.stdout)
