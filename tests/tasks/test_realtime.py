@@ -1,0 +1,78 @@
+"""Real time: the background scheduler runs a short relaxed schedule and stops cleanly.
+
+No wall-clock assertions beyond generous waits."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from taskdb import DB
+
+import cdcsim
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = 30.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return cond()
+
+
+def test_background_scheduler_runs_and_stops_cleanly() -> None:
+    baseline = {t.ident for t in threading.enumerate()}
+    con = cdcsim.connect(limits="relaxed")
+    db = DB(con)
+    db.x("CREATE TABLE src (a INT)")
+    db.x("CREATE STREAM s ON TABLE src")
+    db.x("CREATE TABLE bronze (a INT, action STRING)")
+    db.x("CREATE TABLE ticks (ts TIMESTAMP)")
+    db.x("CREATE TASK tick SCHEDULE = '0.05 SECONDS' AS INSERT INTO ticks SELECT CURRENT_TIMESTAMP()")
+    db.x("CREATE TASK trig WAREHOUSE = wh USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS = 0.05 "
+         "WHEN SYSTEM$STREAM_HAS_DATA('s') AS INSERT INTO bronze SELECT a, METADATA$ACTION FROM s")
+    db.x("ALTER TASK tick RESUME")
+    db.x("ALTER TASK trig RESUME")
+    con.start()
+    assert wait_for(lambda: db.one("SELECT count(*) FROM ticks") >= 5)
+    for i in range(3):
+        db.x(f"INSERT INTO src VALUES ({i})")
+    assert wait_for(lambda: db.one("SELECT count(*) FROM bronze") == 3)
+    con.stop()
+    n = db.one("SELECT count(*) FROM ticks")
+    time.sleep(0.3)
+    assert db.one("SELECT count(*) FROM ticks") == n  # stopped: no more runs
+    runs = db.history("tick")
+    assert runs and all(r["STATE"] == "SUCCEEDED" for r in runs)
+    # Never early: each run starts at or after its slot.
+    assert all(r["QUERY_START_TIME"] >= r["SCHEDULED_TIME"] for r in runs)
+    assert {r["SCHEDULED_FROM"] for r in db.history("trig")} == {"TRIGGER"}
+    con.close()
+    assert wait_for(lambda: {t.ident for t in threading.enumerate()} <= baseline, timeout=10)
+
+
+def test_context_manager_stops_the_scheduler() -> None:
+    baseline = {t.ident for t in threading.enumerate()}
+    with cdcsim.connect(limits="relaxed") as con:
+        db = DB(con)
+        db.x("CREATE TABLE ticks (ts TIMESTAMP)")
+        db.x("CREATE TASK tick SCHEDULE = '0.05 SECONDS' AS INSERT INTO ticks SELECT CURRENT_TIMESTAMP()")
+        db.x("ALTER TASK tick RESUME")
+        con.start()
+        assert wait_for(lambda: db.one("SELECT count(*) FROM ticks") >= 2)
+    assert con.is_closed()
+    assert wait_for(lambda: {t.ident for t in threading.enumerate()} <= baseline, timeout=10)
+
+
+def test_timeout_interrupts_a_run_under_wall_clock() -> None:
+    con = cdcsim.connect(limits="relaxed")
+    db = DB(con)
+    db.x("CREATE TASK slow USER_TASK_TIMEOUT_MS = 200 AS "
+         "SELECT count(*) FROM range(100000000) a, range(100000000) b WHERE a.range + b.range = -1")
+    db.x("EXECUTE TASK slow")
+    (h,) = db.history("slow")
+    assert h["STATE"] == "FAILED" and h["ERROR_CODE"] == "000630"
+    assert "timeout" in h["ERROR_MESSAGE"]
+    con.close()
