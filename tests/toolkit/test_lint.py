@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cdcsim.lint import RULES, lint_text, render
+from cdcsim.sql.split import split_statements
 
 BASE = """
 CREATE TABLE src (id INT, v STRING);
@@ -225,3 +226,47 @@ def test_seed_pipeline_is_flagged() -> None:
 def test_corrected_pipeline_is_clean() -> None:
     found = lint_text((EXAMPLES / "pipeline.sql").read_text())
     assert found == [], render(found)
+
+
+# The engine enforces Snowflake's rules; the lint must agree with it on the rules it can check.
+ENGINE_REJECTS = {"CDC003": "002755", "CDC008": "091405", "CDC009": "SCHEDULE", "CDC011": "002755"}
+
+
+def _run_script(script: str) -> Exception | None:
+    import cdcsim
+
+    con = cdcsim.connect(clock=cdcsim.ManualClock())
+    try:
+        for st in split_statements(script):
+            con.cursor().execute(st.text)
+    except cdcsim.Error as e:
+        return e
+    finally:
+        con.close()
+    return None
+
+
+@pytest.mark.parametrize("rule", sorted(ENGINE_REJECTS))
+def test_engine_rejects_what_lint_flags(rule: str) -> None:
+    bad, good, _ = CASES[rule]
+    err = _run_script(bad)
+    assert err is not None and ENGINE_REJECTS[rule] in str(err)
+    assert _run_script(good) is None
+
+
+def test_engine_resolves_flagged_dynamic_table_to_full() -> None:
+    import cdcsim
+
+    con = cdcsim.connect(clock=cdcsim.ManualClock())
+    try:
+        for st in split_statements(CASES["CDC004"][0]):
+            con.cursor().execute(st.text)
+        rows = con.cursor(cdcsim.DictCursor).execute("SHOW DYNAMIC TABLES LIKE 'D'").fetchall()
+        assert rows[0]["refresh_mode"] == "FULL"
+    finally:
+        con.close()
+
+
+def test_engine_makes_stream_unreadable_after_source_replaced() -> None:
+    err = _run_script(CASES["CDC010"][0] + "SELECT * FROM s;\n")
+    assert err is not None and "cannot read from stream" in str(err)
