@@ -196,19 +196,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         deadline = time.monotonic() + real.total_seconds() if real is not None else None
         print("running in real time" + (f" for {args.for_}" if real else " (Ctrl-C to stop)"))
         seen = loaded_at
+
+        def poll() -> None:
+            nonlocal seen
+            now = shell.now()
+            events, notes = what_ran(con, seen, now)
+            for when, kind, name, state, detail in events:
+                print(f"{fmt_value(when)}  {kind:<7}  {str(name):<32}  {str(state):<10}  {detail}".rstrip(),
+                      flush=True)
+            if not notes:  # a history query that failed (e.g. busy) is retried over the same window
+                seen = now
+
         try:
             while deadline is None or time.monotonic() < deadline:
                 time.sleep(1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic())))
-                now = shell.now()
-                events, _ = what_ran(con, seen, now)
-                for when, kind, name, state, detail in events:
-                    print(f"{fmt_value(when)}  {kind:<7}  {str(name):<32}  {str(state):<10}  {detail}".rstrip(),
-                          flush=True)
-                seen = now
+                poll()
         except KeyboardInterrupt:
             pass
         finally:
             con.stop()
+        poll()  # runs that finished during the last interval
         return 0
     except BrokenPipeError:
         raise

@@ -273,3 +273,12 @@ def test_engine_agrees_with_lint_about_the_seed() -> None:
     fixed = cdcsim("run", str(EXAMPLES / "pipeline.sql"), data, "--virtual", "5m", "--start", "2025-09-01T10:00")
     assert fixed.returncode == 0, fixed.stderr
     assert re.search(r"refresh\s+MOVIE_BOOKING_INSIGHTS\s+SUCCEEDED", fixed.stdout)
+
+
+def test_run_real_time_for_a_duration(tmp_path: Path) -> None:
+    script = tmp_path / "p.sql"
+    script.write_text("CREATE TABLE t (id INT);\n")
+    res = cdcsim("run", str(script), "--for", "1s")
+    assert res.returncode == 0, res.stderr
+    assert "running in real time for 1s" in res.stdout
+    assert "--for" in cdcsim("run", str(script), "--for", "1s", "--virtual", "1m").stderr
