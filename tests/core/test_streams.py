@@ -309,3 +309,35 @@ def test_log_is_compacted_below_the_oldest_offset(con, t):
     assert log_rows() == [(100,)]
     t("insert into sink select id, v from s")
     assert log_rows() == [(0,)]
+
+
+def test_stream_has_data_doc_example(t):
+    """S6: insert → TRUE; consuming it in an explicit transaction → FALSE."""
+    t("create table t2 (id int)")
+    t("create stream s on table t")
+    assert t("select system$stream_has_data('s')") == [(False,)]
+    t("insert into t values (1, 'a')")
+    assert t("select system$stream_has_data('s')") == [(True,)]
+    t("begin")
+    t("insert into t2 select id from s")
+    t("commit")
+    assert t("select system$stream_has_data('s')") == [(False,)]
+
+
+def test_stream_has_data_errors_name_the_stream(t):
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        t("select system$stream_has_data('missing')")
+    assert "MISSING" in e.value.msg and e.value.errno == 2003
+
+
+def test_basic_doc_example_members_stream(t):
+    """S3 shape: a stream over inserts, an update and a delete, consumed into a history table."""
+    t("create table members (id int, name string, fee number(10,2))")
+    t("create stream member_check on table members")
+    t("insert into members values (1, 'Joe', 0), (2, 'Jane', 0), (3, 'George', 0)")
+    t("create table members_hist as select * from member_check where 1 = 0")  # consumes: empty window now
+    t("update members set fee = 15 where id = 2")
+    t("delete from members where id = 3")
+    got = sorted(t("select id, fee, metadata$action, metadata$isupdate from member_check"),
+                 key=lambda r: (r[0], r[2]))
+    assert got == [(2, 0, "DELETE", True), (2, 15, "INSERT", True), (3, 0, "DELETE", False)]
