@@ -40,6 +40,7 @@ the group key so a group's row is found without the key being projected.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -577,5 +578,7 @@ def _key_plan(base: Plan, tree: exp.Expression, refs: dict[tuple[str, str], Sour
             tab.replace(_sub(sql, alias))
         return t.sql("duckdb")
 
+    # The keys SQL is the same temp-table name every refresh: build the sqlglot rewrite once.
+    restricted = functools.lru_cache(maxsize=4)(restricted)
     base.kind, base.key, base.restricted = "KEY", k, restricted
     return base
