@@ -127,7 +127,7 @@ def _eval(s: Session, value: Any) -> Any:
         return value
     tr = s.translate("SELECT " + value)
     s._set_now()
-    return s.duck.execute(s._resolve_tokens(tr)).fetchone()[0]
+    return s.duck.execute(s._resolve_tokens(tr)).fetchall()[0][0]
 
 
 def _truthy(v: Any) -> bool:
@@ -188,13 +188,14 @@ def task_history(s: Session, args: list, kwargs: dict) -> str:
     if _truthy(kw.get("ERROR_ONLY")):
         where.append("\"STATE\" IN ('FAILED', 'FAILED_AND_AUTO_SUSPENDED', 'CANCELLED')")
     live = store_of(s.engine).live_records(now, now + NEXT_HORIZON)
-    types = dict(COLUMNS)
     live_sql = ""
     if live:
-        values = ", ".join("(" + ", ".join(_lit(v) for v in r.row()) + ")" for r in live)
-        casts = ", ".join(f'CAST(v{i} AS {types[c]}) AS "{c}"' for i, c in enumerate(NAMES))
-        alias = ", ".join(f"v{i}" for i in range(len(NAMES) + 1))
-        live_sql = (f" UNION ALL SELECT {casts}, CAST(v{len(NAMES)} AS BIGINT) AS \"_SEQ\" "
-                    f"FROM (VALUES {values}) AS _l({alias})")
+        # In-memory rows travel as a registered DataFrame: a VALUES literal of many rows parses slowly.
+        import pandas as pd
+
+        df = pd.DataFrame.from_records([r.row() for r in live], columns=NAMES + ["_SEQ"])
+        s.duck.register("_cdcsim_task_live", df)
+        casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in COLUMNS + [("_SEQ", "BIGINT")])
+        live_sql = f" UNION ALL SELECT {casts} FROM _cdcsim_task_live"
     return (f"SELECT {_COLS_SQL} FROM (SELECT {_COLS_SQL}, \"_SEQ\" FROM {M}.task_history{live_sql}) AS _h "
             f"WHERE {' AND '.join(where)} ORDER BY \"SCHEDULED_TIME\" DESC, \"_SEQ\" DESC LIMIT {limit}")

@@ -176,9 +176,10 @@ class TaskProvider:
             if live_root.modified or live_root.graph_version == 0:
                 live_root.graph_version += 1  # the version is fixed when the graph runs [DOC T2]
                 live_root.modified = False
+                st.dirty.add(fqn)
             if live_root.last_committed_on is None:
                 live_root.last_committed_on = now
-            st.dirty.add(fqn)
+                st.dirty.add(fqn)
             order = [t.snapshot() for t in graph.members(st, live_root)]
             fin = st.finalizer(fqn)
             fin = fin.snapshot() if fin is not None else None
@@ -272,10 +273,12 @@ class TaskProvider:
                 root.state, root.last_suspended_reason, root.last_suspended_on = (
                     "suspended", "SUSPENDED_DUE_TO_ERRORS", finish)
                 root.next_due = None
+                st.dirty.add(fqn)
             if root.state == "started":
                 if root.is_triggered:
                     if source == "TRIGGER":
                         root.last_trigger_run = scheduled
+                        st.dirty.add(fqn)
                     root.next_due = (root.last_trigger_run or root.resumed_on or finish) + HEALTH_CHECK
                 elif root.schedule is not None:
                     if source == "EXECUTE_TASK" and root.next_due is not None:
@@ -283,6 +286,7 @@ class TaskProvider:
                         root.next_due = slot_after(engine, root, max(root.next_due, finish))
                     elif root.next_due is None or root.next_due <= finish:
                         root.next_due = slot_after(engine, root, finish)
-            st.dirty.add(fqn)
+            # next_due alone is not written back after every run (that would cost a write per run):
+            # on reopen it is recomputed from the history (see TaskStore.load).
             for rec in records.values():
                 rec.next_scheduled_time = root.next_due

@@ -56,9 +56,20 @@ class TaskStore:
     def load(self, con: duckdb.DuckDBPyConnection) -> None:
         rows = con.execute(f"SELECT doc FROM {M}.tasks").fetchall()
         seq = con.execute(f'SELECT coalesce(max("_SEQ"), 0) FROM {M}.task_history').fetchone()[0]
+        last = {(r[0], r[1], r[2]): r[3] for r in con.execute(
+            f'SELECT "DATABASE_NAME", "SCHEMA_NAME", "NAME", max("SCHEDULED_TIME") FROM {M}.task_history '
+            "WHERE \"SCHEDULED_FROM\" = 'SCHEDULE' GROUP BY ALL").fetchall()}
         with self.lock:
             self.tasks = {t.fqn: t for t in (Task.from_json(r[0]) for r in rows)}
             self._seq = itertools.count(int(seq) + 1)
+            for t in self.tasks.values():
+                # The stored next_due may predate the last runs: the next slot is after the last one run.
+                ran = last.get((t.database, t.schema, t.name))
+                if t.state == "started" and t.schedule and ran is not None and t.next_due is not None \
+                        and ran >= t.next_due:
+                    sched = t.parsed_schedule(self.engine.relaxed)
+                    if sched is not None:
+                        t.next_due = sched.first_after(t.base or ran, ran)
 
     # ---- queries
     def get(self, fqn: str) -> Task | None:

@@ -57,3 +57,19 @@ def test_wall_clock_reopen_runs_overdue_task_once(tmp_path: Path) -> None:
     db.con.run_pending()
     assert db.one("SELECT count(*) FROM log") == 1
     db.con.close()
+
+
+def test_quick_restart_does_not_run_early(tmp_path: Path) -> None:
+    path = str(tmp_path / "q.duckdb")
+    db = DB(cdcsim.connect(path, clock=cdcsim.ManualClock(T0)))
+    db.x("CREATE TABLE log (ts TIMESTAMP)")
+    db.x("CREATE TASK t WAREHOUSE = wh SCHEDULE = '1 MINUTE' AS INSERT INTO log SELECT CURRENT_TIMESTAMP()")
+    db.x("ALTER TASK t RESUME")
+    db.advance(minutes=5, seconds=10)
+    db.con.close()
+    db = DB(cdcsim.connect(path, clock=cdcsim.ManualClock(T0 + timedelta(minutes=5, seconds=30))))
+    db.con.run_pending()
+    assert db.one("SELECT count(*) FROM log") == 5  # the 9:09 slot is not due yet
+    db.advance(seconds=30)
+    assert db.x("SELECT max(ts) FROM log") == [(T0 + timedelta(minutes=6),)]
+    db.con.close()
