@@ -253,7 +253,7 @@ def alter_task(s: Session, m: re.Match[str], _p: object) -> Result:
             for k in keys:
                 props.unset(new, k)
             if "FINALIZE" in keys and t.finalize:
-                new.last_suspended_reason = "FINALIZER_BECAME_ROOT"
+                suspend(s, new, "FINALIZER_BECAME_ROOT")
         elif op == "MODIFY":
             what = sc.word()
             text = rest[sc.pos:].strip().rstrip(";").strip()
@@ -283,7 +283,7 @@ def alter_task(s: Session, m: re.Match[str], _p: object) -> Result:
             else:
                 new.predecessors = [p for p in new.predecessors if p not in names]
                 if not new.predecessors and t.predecessors:
-                    new.state, new.last_suspended_reason = "suspended", "CHILD_BECAME_ROOT"
+                    suspend(s, new, "CHILD_BECAME_ROOT")
         else:
             raise sc.error("RESUME | SUSPEND | SET | UNSET | MODIFY | REMOVE | ADD")
         if not sc.at_end():
