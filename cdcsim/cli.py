@@ -381,6 +381,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     bad = [c for c in check_script(text) if c.error]
     for c in bad:
         sys.stderr.write(f"{args.script}:{c.statement.line}: warning: {c.error}\n")
+    from cdcsim.lint import lint_text
+
+    # Deploying is the user's call; the lint only warns (run `cdcsim lint` for the details).
+    for f in lint_text(text, args.script):
+        sys.stderr.write(f"{args.script}:{f.line}: warning: {f.rule} {f.name}\n")
     try:
         n = deploy(text, dry_run=args.dry_run, connect=lambda: snowflake_connect(args.connection))
     except DeployError as e:

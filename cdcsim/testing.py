@@ -241,6 +241,25 @@ def stream_rows(con: Any, stream: str, schema: Schema) -> list[tuple[Any, ...]]:
     return normalize(cur.fetchall(), cols)
 
 
+def assert_stream_matches(con: Any, stream: str, oracle: StreamOracle) -> None:
+    """Assert ``stream`` shows exactly what ``oracle`` expects; the message lists the differences."""
+    got = stream_rows(con, stream, oracle.schema)
+    want = oracle.expected()
+    if got == want:
+        return
+    missing, unexpected = list(want), []
+    for row in got:
+        if row in missing:
+            missing.remove(row)
+        else:
+            unexpected.append(row)
+    cols = ", ".join(oracle.schema.names + [ACTION, ISUPDATE])
+    lines = [f"stream {stream} differs from the oracle ({cols}):"]
+    lines += [f"  missing:    {r}" for r in missing]
+    lines += [f"  unexpected: {r}" for r in unexpected]
+    raise AssertionError("\n".join(lines))
+
+
 def table_rows(con: Any, schema: Schema) -> list[tuple[Any, ...]]:
     cur = con.cursor()
     cur.execute(f"SELECT {', '.join(schema.names)} FROM {schema.table}")

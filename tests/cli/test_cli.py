@@ -147,6 +147,10 @@ def test_deploy_dry_run_and_missing_connection(tmp_path: Path) -> None:
     res = cdcsim("deploy", str(script), "--connection", "dev", "--dry-run")
     assert res.returncode == 0, res.stderr
     assert res.stdout.index("CREATE TABLE t") < res.stdout.index("CREATE STREAM s")
+    script.write_text("CREATE TABLE t (id INT);\nCREATE STREAM s ON TABLE t;\n"
+                      "CREATE TASK k SCHEDULE = '1 MINUTE' AS INSERT INTO t SELECT id FROM s;\n")
+    res = cdcsim("deploy", str(script), "--dry-run")
+    assert res.returncode == 0 and f"{script}:3: warning: CDC005 task-never-resumed" in res.stderr
     res = cdcsim("deploy", str(script), "--connection", "dev", env={"SNOWFLAKE_HOME": str(tmp_path)})
     assert res.returncode == 1
     assert "connections.toml not found" in res.stderr

@@ -128,3 +128,23 @@ def test_sql_rendering_quotes_strings() -> None:
     ins = Insert(((1, "it's"), (2, None)))
     assert ins.sql(S) == "INSERT INTO t (id, v) VALUES (1, 'it''s'), (2, NULL)"
     assert Update(1, (("v", True),)).sql(S) == "UPDATE t SET v = TRUE WHERE id = 1"
+
+
+def test_assert_stream_matches_lists_differences() -> None:
+    import pytest
+
+    import cdcsim
+    from cdcsim.testing import assert_stream_matches, run_ops
+
+    con = cdcsim.connect(clock=cdcsim.ManualClock())
+    try:
+        con.cursor().execute(S.create_sql())
+        con.cursor().execute("CREATE STREAM s ON TABLE t")
+        o = StreamOracle(S)
+        run_ops(con, S, [Insert(((1, "a"),))], o)
+        assert_stream_matches(con, "s", o)
+        o.apply(Insert(((2, "b"),)))  # the oracle sees a change the database never got
+        with pytest.raises(AssertionError, match=r"missing:    \(2, 'b', 'INSERT', False\)"):
+            assert_stream_matches(con, "s", o)
+    finally:
+        con.close()
