@@ -371,7 +371,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from cdcsim.deploy import DeployError, check_script, deploy, snowflake_connect
+    from cdcsim import deploy as deploy_mod
+    from cdcsim.deploy import DeployError, check_script, deploy
 
     try:
         text = Path(args.script).read_text(encoding="utf-8")
@@ -387,7 +388,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     for f in lint_text(text, args.script):
         sys.stderr.write(f"{args.script}:{f.line}: warning: {f.rule} {f.name}\n")
     try:
-        n = deploy(text, dry_run=args.dry_run, connect=lambda: snowflake_connect(args.connection))
+        n = deploy(text, dry_run=args.dry_run, connect=lambda: deploy_mod.snowflake_connect(args.connection))
     except DeployError as e:
         sys.stderr.write(f"Error: {e}\n")
         return 1
@@ -475,8 +476,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("deploy", help="run a script on Snowflake (connections.toml)")
     d.add_argument("script")
-    d.add_argument("--connection", "-c", metavar="NAME", default="default",
-                   help="connection name in ~/.snowflake/connections.toml (default: default)")
+    d.add_argument("--connection", "-c", metavar="NAME",
+                   default=os.environ.get("SNOWFLAKE_DEFAULT_CONNECTION_NAME", "default"),
+                   help="connection name in ~/.snowflake/connections.toml "
+                        "(default: $SNOWFLAKE_DEFAULT_CONNECTION_NAME or 'default')")
     d.add_argument("--dry-run", action="store_true", help="print the statements in order, run nothing")
     d.set_defaults(func=cmd_deploy)
 

@@ -286,3 +286,30 @@ def test_run_real_time_for_a_duration(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert "running in real time for 1s" in res.stdout
     assert "--for" in cdcsim("run", str(script), "--for", "1s", "--virtual", "1m").stderr
+
+
+def test_deploy_runs_through_the_named_connection(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from cdcsim import cli, deploy
+
+    executed: list[str] = []
+    names: list[str] = []
+
+    class Cur:
+        def execute(self, sql: str) -> None:
+            executed.append(sql)
+
+        def close(self) -> None:
+            pass
+
+    class Con:
+        def cursor(self) -> Cur:
+            return Cur()
+
+    monkeypatch.setattr(deploy, "snowflake_connect", lambda name: names.append(name) or Con())
+    script = tmp_path / "p.sql"
+    script.write_text("CREATE TABLE t (id INT);\nCREATE STREAM s ON TABLE t;\n")
+    assert cli.main(["deploy", str(script), "--connection", "prod"]) == 0
+    assert names == ["prod"]
+    assert executed == ["CREATE TABLE t (id INT)", "CREATE STREAM s ON TABLE t"]
+    assert "deployed 2 statements to connection 'prod'" in capsys.readouterr().out
