@@ -355,6 +355,7 @@ class Linter:
         # every unit anywhere (top level, task bodies, dynamic-table queries): (stmt text, line, unit)
         self.all_units: list[tuple[str, int, Unit]] = []
         self.schemas: dict[str, list[str]] = {}  # table -> column names, from CREATE TABLE
+        self.views: dict[str, set[str]] = {}  # view -> what it reads, so DTs over views see through them
 
     # -- helpers --------------------------------------------------------------------------------
     def add(self, rule: str, line: int, message: str, fix: str) -> None:
@@ -420,6 +421,9 @@ class Linter:
             if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema) and tree.this.this:
                 cols = [c.name.upper() for c in tree.this.expressions if isinstance(c, exp.ColumnDef)]
                 self.schemas[norm(tree.this.this.name)] = cols
+            if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "VIEW" and tree.this:
+                view = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+                self.views[norm(view.name)] = u.tables - {norm(view.name)}
 
     def create_dt(self, text: str, line: int, m: re.Match[str]) -> None:
         name = norm(m.group("name"))
@@ -778,7 +782,7 @@ class Linter:
     def rule_downstream(self) -> None:
         readers: dict[str, list[str]] = {n: [] for n in self.dts}
         for d in self.dts.values():
-            for r in d.reads:
+            for r in self.reads(d):
                 if r in readers and r != d.name:
                     readers[r].append(d.name)
         task_refreshed: set[str] = set()
@@ -821,7 +825,7 @@ class Linter:
             mine = secs(d)
             if mine is None:
                 continue
-            for up in sorted(d.reads & self.dts.keys()):
+            for up in sorted(self.reads(d) & self.dts.keys()):
                 theirs = secs(self.dts[up])
                 if theirs is not None and theirs > mine and up != d.name:
                     self.add("CDC011", d.line,
@@ -831,12 +835,24 @@ class Linter:
                              f"Give {d.name} a lag of at least '{self.dts[up].lag}', or set {up} to TARGET_LAG = "
                              "DOWNSTREAM so it refreshes whenever its consumers need it.")
 
+    def reads(self, d: DynamicTable) -> set[str]:
+        """What ``d`` reads, looking through views to the tables and dynamic tables under them."""
+        out: set[str] = set()
+        todo = list(d.reads)
+        while todo:
+            n = todo.pop()
+            if n in out:
+                continue
+            out.add(n)
+            todo += list(self.views.get(n, ()))
+        return out
+
     def upstream_dts(self, name: str) -> set[str]:
         out: set[str] = set()
         todo = [name]
         while todo:
             n = todo.pop()
-            for r in self.dts[n].reads:
+            for r in self.reads(self.dts[n]):
                 if r in self.dts and r not in out:
                     out.add(r)
                     todo.append(r)

@@ -289,3 +289,12 @@ def test_lint_never_crashes(text: str) -> None:
 @pytest.mark.xfail(reason="engine gap: cdcsim.sql.split asserts on non-ASCII letters outside quotes", strict=False)
 def test_non_ascii_identifier() -> None:
     assert lint_text("CREATE TABLE café (id INT);") == []
+
+
+def test_downstream_consumed_through_a_view_is_clean() -> None:
+    script = BASE + (
+        "CREATE DYNAMIC TABLE silver TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT id FROM src;\n"
+        "CREATE VIEW silver_v AS SELECT id FROM silver;\n"
+        "CREATE DYNAMIC TABLE gold TARGET_LAG = '5 minutes' WAREHOUSE = wh AS SELECT COUNT(*) c FROM silver_v;\n"
+    )
+    assert lint_text(script) == []
