@@ -45,6 +45,7 @@ _SHOW_TYPES = [TIMESTAMP_NTZ] + [TEXT] * 17 + [TIMESTAMP_NTZ, TIMESTAMP_NTZ] + [
 # ---------------------------------------------------------------------------- helpers
 def _persist(s: Session, st: TaskStore, tasks: list[Task], delete: list[str] | None = None) -> None:
     """Write task documents in one transaction (DDL: commits an open transaction first)."""
+    st.touch()
     if s.in_txn:
         s.commit()
     s.acquire_write()
@@ -205,6 +206,7 @@ def create_task(s: Session, m: re.Match[str], _p: object) -> Result:
             graph.require_roots_suspended(st, st.tasks[p])
         _validate(s, st, t)
         st.tasks[qn.fqn] = t
+        st.touch()
         st.observed.pop(qn.fqn, None)
         _mark_modified(st, t)
         _persist(s, st, [t])
@@ -291,6 +293,7 @@ def alter_task(s: Session, m: re.Match[str], _p: object) -> Result:
         _validate(s, st, new)
         new.modified = True
         st.tasks[t.fqn] = new
+        st.touch()
         _mark_modified(st, new)
         changed = [new] + [r for r in graph.roots_of(st, new) if r.fqn != new.fqn]
         _persist(s, st, changed)
@@ -309,6 +312,7 @@ def drop_task(s: Session, m: re.Match[str], _p: object) -> Result:
                 return Result.status(f"Drop statement executed successfully ({qn.name} already dropped).")
             raise not_found("Task", qn.fqn)
         del st.tasks[qn.fqn]
+        st.touch()
         st.observed.pop(qn.fqn, None)
         st.requests = [r for r in st.requests if r.fqn != qn.fqn]
         changed = []

@@ -49,6 +49,29 @@ class TaskStore:
         self.dirty: set[str] = set()  # runtime state changed, not yet written
         self.observed: dict[str, datetime] = {}  # triggered task fqn -> when new data was first seen
         self._seq = itertools.count(1)
+        # Graph indexes, rebuilt after DDL (``touch``): a scan of every task per run would make the
+        # scheduler quadratic in the number of tasks.
+        self._version = 0
+        self._indexed = -1
+        self._children: dict[str, list[Task]] = {}
+        self._finalizers: dict[str, Task] = {}
+
+    def touch(self) -> None:
+        """The set of tasks or their links changed."""
+        with self.lock:
+            self._version += 1
+
+    def _index(self) -> None:
+        if self._indexed == self._version:
+            return
+        children: dict[str, list[Task]] = {}
+        finalizers: dict[str, Task] = {}
+        for t in sorted(self.tasks.values(), key=lambda t: t.fqn):
+            for p in t.predecessors:
+                children.setdefault(p, []).append(t)
+            if t.finalize is not None:
+                finalizers[t.finalize] = t
+        self._children, self._finalizers, self._indexed = children, finalizers, self._version
 
     def next_seq(self) -> int:
         return next(self._seq)
@@ -62,6 +85,7 @@ class TaskStore:
         with self.lock:
             self.tasks = {t.fqn: t for t in (Task.from_json(r[0]) for r in rows)}
             self._seq = itertools.count(int(seq) + 1)
+            self.touch()
             for t in self.tasks.values():
                 # The stored next_due may predate the last runs: the next slot is after the last one run.
                 ran = last.get((t.database, t.schema, t.name))
@@ -76,13 +100,14 @@ class TaskStore:
         return self.tasks.get(fqn)
 
     def children(self, fqn: str) -> list[Task]:
-        return sorted((t for t in self.tasks.values() if fqn in t.predecessors), key=lambda t: t.fqn)
+        with self.lock:
+            self._index()
+            return list(self._children.get(fqn, ()))
 
     def finalizer(self, root_fqn: str) -> Task | None:
-        for t in self.tasks.values():
-            if t.finalize == root_fqn:
-                return t
-        return None
+        with self.lock:
+            self._index()
+            return self._finalizers.get(root_fqn)
 
     def live_records(self, now: datetime, horizon: datetime) -> list[Record]:
         """Unwritten finished runs, runs in flight, and every started task's next SCHEDULED run."""
