@@ -397,3 +397,14 @@ def test_seed_consume_stream_task(db: DB) -> None:
     ]
     assert db.one("SELECT count(*) FROM movie_bookings_stream") == 0
     assert [s for _, s in db.states("consume_stream_task")] == ["SUCCEEDED"] * 3
+
+
+def test_retries_count_as_one_failed_run_for_auto_suspend(db: DB) -> None:
+    db.x("CREATE TASK t SCHEDULE = '1 MINUTE' WAREHOUSE = wh TASK_AUTO_RETRY_ATTEMPTS = 1 "
+         "SUSPEND_TASK_AFTER_NUM_FAILURES = 2 AS SELECT CAST('boom' AS INT)")
+    db.x("ALTER TASK t RESUME")
+    db.advance(minutes=5)
+    hist = db.history("t")
+    assert [(h["ATTEMPT_NUMBER"], h["STATE"]) for h in hist] == [
+        (1, "FAILED"), (2, "FAILED"), (1, "FAILED"), (2, "FAILED_AND_AUTO_SUSPENDED")]
+    assert db.dicts("SHOW TASKS")[0]["state"] == "suspended"
