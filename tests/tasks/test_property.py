@@ -1,7 +1,7 @@
 """Property: random schedules, WHEN conditions, failures, suspends and clock advances give exactly
 the history a simple model predicts — runs at the due instants only, SKIPPED / FAILED /
-FAILED_AND_AUTO_SUSPENDED states, auto-suspend after N consecutive failures, and no stream
-consumed by a failed run."""
+FAILED_AND_AUTO_SUSPENDED states, automatic retries, auto-suspend after N consecutive failed runs,
+and no stream consumed by a failed run."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Model:
     interval: int  # seconds
     when: bool
     suspend_after: int
+    retries: int = 0
     state: str = "suspended"
     next_due: datetime | None = None
     failures: int = 0
@@ -42,6 +43,8 @@ class Model:
             if self.when and self.pending == 0:
                 self.history.append((slot, "SKIPPED"))
             elif self.fail:
+                # Retries happen at once (no virtual time passes) and the run counts as one failure.
+                self.history += [(slot, "FAILED")] * self.retries
                 self.failures += 1
                 if self.suspend_after and self.failures >= self.suspend_after:
                     self.history.append((slot, "FAILED_AND_AUTO_SUSPENDED"))
@@ -66,8 +69,9 @@ ops = st.lists(st.one_of(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(interval=st.sampled_from([10, 15, 30, 60, 120]), when=st.booleans(), suspend_after=st.integers(0, 3),
-       ops=ops)
-def test_history_matches_model(interval: int, when: bool, suspend_after: int, ops: list[tuple[str, int]]) -> None:
+       retries=st.integers(0, 2), ops=ops)
+def test_history_matches_model(interval: int, when: bool, suspend_after: int, retries: int,
+                               ops: list[tuple[str, int]]) -> None:
     con = cdcsim.connect(clock=cdcsim.ManualClock(T0))
     db = DB(con)
     try:
@@ -79,10 +83,11 @@ def test_history_matches_model(interval: int, when: bool, suspend_after: int, op
         db.x("CREATE TABLE probe (x INT)")
         cond = "WHEN SYSTEM$STREAM_HAS_DATA('s')" if when else ""
         db.x(f"CREATE TASK t WAREHOUSE = wh SCHEDULE = '{interval} SECONDS' "
-             f"SUSPEND_TASK_AFTER_NUM_FAILURES = {suspend_after} {cond} AS BEGIN "
+             f"SUSPEND_TASK_AFTER_NUM_FAILURES = {suspend_after} TASK_AUTO_RETRY_ATTEMPTS = {retries} "
+             f"{cond} AS BEGIN "
              "INSERT INTO dst SELECT a FROM s; "
              "INSERT INTO probe SELECT CAST(CASE WHEN fail THEN 'boom' ELSE '1' END AS INT) FROM ctl; END")
-        m = Model(interval, when, suspend_after)
+        m = Model(interval, when, suspend_after, retries)
         now = T0
         n = 0
         for op, arg in ops:
