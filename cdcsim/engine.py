@@ -9,6 +9,7 @@ numbers in change logs are in commit order.
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import threading
@@ -32,19 +33,29 @@ LOCK_TIMEOUT_S = 60.0
 
 
 class WriteLock:
-    """A lock owned by a session (not a thread), re-entrant for its owner."""
+    """A lock owned by a session (not a thread), re-entrant for its owner.
+
+    First come, first served: waiters queue, so a scheduler that runs one task right after another
+    cannot starve a booking application's writes by re-taking the lock the moment it lets go.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._owner: object | None = None
         self._depth = 0
+        self._queue: collections.deque[object] = collections.deque()
 
     def acquire(self, owner: object, timeout: float = LOCK_TIMEOUT_S) -> None:
         with self._cond:
             if self._owner is owner:
                 self._depth += 1
                 return
-            if not self._cond.wait_for(lambda: self._owner is None, timeout=timeout):
+            ticket = object()
+            self._queue.append(ticket)
+            got = self._cond.wait_for(lambda: self._owner is None and self._queue[0] is ticket, timeout=timeout)
+            self._queue.remove(ticket)
+            if not got:
+                self._cond.notify_all()  # the next in line may be free to go now
                 raise OperationalError(
                     "Statement reached its statement or warehouse timeout waiting for a lock held by "
                     "another transaction; commit or roll back the other transaction first.",
