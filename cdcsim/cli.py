@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import io
 import json
 import os
 import subprocess
@@ -174,7 +175,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"Error: {e}\n")
         return 1
     try:
-        shell = Shell(con, timing=False, out=sys.stdout if args.verbose else open(os.devnull, "w"))  # noqa: SIM115
+        # The script's own results are noise here unless asked for; errors still go to stderr.
+        shell = Shell(con, timing=False, out=sys.stdout if args.verbose else io.StringIO())
         for script in args.scripts:
             if not shell.run_text(Path(script).read_text(encoding="utf-8"), script):
                 return 1
@@ -234,7 +236,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 1
     try:
         if args.file:
-            shell = Shell(con, timing=False, out=open(os.devnull, "w"))  # noqa: SIM115
+            shell = Shell(con, timing=False, out=io.StringIO())
             for f in args.file:
                 if not shell.run_text(Path(f).read_text(encoding="utf-8"), f):
                     return 1
@@ -366,7 +368,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
             sys.stderr.write(f"Error: {e}\n")
             return 2
     text = render(findings, args.format)
-    (sys.stdout if args.format == "json" or not findings else sys.stdout).write(text + "\n")
+    sys.stdout.write(text + "\n")
     return 1 if findings else 0
 
 
