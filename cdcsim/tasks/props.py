@@ -3,9 +3,10 @@ each property's value type, documented bounds and default [DOC T1, T5].
 
 Owns: ``KEY = value`` lists (quoted strings, ``$$...$$``, identifiers, numbers, booleans),
 ``AFTER a, b``, ``WHEN <expr>`` (up to the top-level ``AS``), ``WITH TAG (...)``, and applying or
-unsetting a property on a task. A key that is not a task property is taken as a session
-parameter (recorded, shown by DESCRIBE, no effect) [INFER: Snowflake accepts any session
-parameter here]; SEARCH_PATH and AUTOCOMMIT = FALSE are refused as documented.
+unsetting a property on a task. Snowflake session parameters (a known list plus the documented
+name families CLIENT_*, *_OUTPUT_FORMAT, *_TIMEOUT_IN_SECONDS) are recorded and have no effect
+except STATEMENT_TIMEOUT_IN_SECONDS; SEARCH_PATH and AUTOCOMMIT = FALSE are refused as documented;
+any other key is an "invalid property" error.
 """
 
 from __future__ import annotations
@@ -272,8 +273,29 @@ def apply(task: Task, key: str, v: Value, relaxed: bool, current_db: str, curren
         raise compilation_error("Session parameter SEARCH_PATH cannot be set on a task.", 2_043, "22023")
     elif key == "AUTOCOMMIT" and v.kind == "bool" and not v.value:
         raise compilation_error("AUTOCOMMIT must be TRUE for a task.", 2_043, "22023")
-    else:
+    elif is_session_parameter(key):
         task.session_params = {**task.session_params, key: v.value}
+    else:
+        # A misspelt SCHEDULE must not become a silently ignored "parameter" (Snowflake refuses it too).
+        raise compilation_error(f"invalid property '{key}' for 'TASK'", 2_029, "42601")
+
+
+SESSION_PARAMETERS = {
+    "ABORT_DETACHED_QUERY", "AUTOCOMMIT", "BINARY_INPUT_FORMAT", "BINARY_OUTPUT_FORMAT", "DATE_INPUT_FORMAT",
+    "DATE_OUTPUT_FORMAT", "ERROR_ON_NONDETERMINISTIC_MERGE", "ERROR_ON_NONDETERMINISTIC_UPDATE",
+    "GEOGRAPHY_OUTPUT_FORMAT", "GEOMETRY_OUTPUT_FORMAT", "JSON_INDENT", "LOCK_TIMEOUT", "MULTI_STATEMENT_COUNT",
+    "QUERY_TAG", "QUOTED_IDENTIFIERS_IGNORE_CASE", "ROWS_PER_RESULTSET", "SEARCH_PATH",
+    "SIMULATED_DATA_SHARING_CONSUMER", "STRICT_JSON_OUTPUT", "TIMESTAMP_DAY_IS_ALWAYS_24H",
+    "TIMESTAMP_INPUT_FORMAT", "TIMESTAMP_TYPE_MAPPING", "TIMEZONE", "TIME_INPUT_FORMAT", "TIME_OUTPUT_FORMAT",
+    "TRACE_LEVEL", "TRANSACTION_ABORT_ON_ERROR", "TRANSACTION_DEFAULT_ISOLATION_LEVEL", "TWO_DIGIT_CENTURY_START",
+    "UNSUPPORTED_DDL_ACTION", "USE_CACHED_RESULT", "WEEK_OF_YEAR_POLICY", "WEEK_START", "METRIC_LEVEL",
+    "ENABLE_UNLOAD_PHYSICAL_TYPE_OPTIMIZATION", "CSV_TIMESTAMP_FORMAT", "S3_STAGE_VPCE_DNS_NAME",
+}
+_PARAM_SHAPES = re.compile(r"^(CLIENT_|JDBC_|ODBC_|PYTHON_|TIMESTAMP_\w+_OUTPUT_FORMAT$|\w+_TIMEOUT_IN_SECONDS$)")
+
+
+def is_session_parameter(key: str) -> bool:
+    return key in SESSION_PARAMETERS or bool(_PARAM_SHAPES.match(key))
 
 
 _DEFAULTS: dict[str, tuple[str, Any]] = {

@@ -88,7 +88,7 @@ def test_create_or_replace_and_if_not_exists(db: DB) -> None:
     "USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS = 604801", "TARGET_COMPLETION_INTERVAL = '5 SECONDS'",
     "TARGET_COMPLETION_INTERVAL = '25 HOURS'", "OVERLAP_POLICY = SOMETIMES", "ALLOW_OVERLAPPING_EXECUTION = 3",
     "CONFIG = 'not json'", "USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'HUGE'", "SEARCH_PATH = 'x'",
-    "AUTOCOMMIT = FALSE",
+    "AUTOCOMMIT = FALSE", "SCHEDUEL = '1 MINUTE'",
 ])
 def test_documented_bounds(db: DB, clause: str) -> None:
     with pytest.raises(ProgrammingError):
