@@ -80,6 +80,10 @@ def setup(con: Any, pipeline: str, *, reset: bool = False, schedule: str = LIVE_
     """
     loaded = False
     if reset or not _exists(con, "raw_movie_bookings"):
+        # Drop the dynamic tables first: replacing their base tables under them leaves them
+        # pointing at the old tables' change logs (engine gap, see the issue report).
+        for dt in ("movie_booking_insights", "movie_bookings_filtered"):
+            con.cursor().execute(f"DROP DYNAMIC TABLE IF EXISTS {dt}")
         con.execute_string((EXAMPLES / PIPELINES[pipeline]).read_text())
         con.execute_string((EXAMPLES / "sample_data.sql").read_text())
         loaded = True

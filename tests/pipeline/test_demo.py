@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import load_or_skip
+from pipeline_helpers import load_or_skip
 
 import cdcsim
 from cdcsim import demo

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from conftest import example, load_or_skip, statements, task_body
+from pipeline_helpers import example, load_or_skip, statements, task_body
 
 import cdcsim
 from dashboard.data import dynamic_table_query, seed_gold_query

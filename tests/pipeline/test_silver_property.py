@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import START, example, statements, task_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pipeline_helpers import START, example, statements, task_body
 
 import cdcsim
 from dashboard.data import dynamic_table_query

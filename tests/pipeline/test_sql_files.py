@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlglot
-from conftest import EXAMPLES, statements
+from pipeline_helpers import EXAMPLES, statements
 from sqlglot import exp
 
 from cdcsim.lint import lint_file
