@@ -26,6 +26,8 @@ Rules (id, name):
   makes the stream stale.
 - CDC011 ``lag-below-upstream``: a dynamic table whose TARGET_LAG is shorter than an upstream
   dynamic table's fails on Snowflake.
+- CDC012 ``when-stream-not-consumed``: a task whose WHEN checks SYSTEM$STREAM_HAS_DATA('s') but that
+  (with its child tasks) never consumes ``s`` in DML runs on every schedule once ``s`` has data.
 
 Choices where Snowflake documents nothing ([INFER]): the 10-second task minimum follows the
 reference's inferred floor; a top-level ``ALTER DYNAMIC TABLE ... REFRESH`` in the script runs once
@@ -58,6 +60,7 @@ RULES: dict[str, str] = {
     "CDC009": "task-schedule-too-short",
     "CDC010": "stream-source-replaced",
     "CDC011": "lag-below-upstream",
+    "CDC012": "when-stream-not-consumed",
 }
 
 
@@ -618,6 +621,7 @@ class Linter:
 
     # -- whole-script rules -----------------------------------------------------------------------
     def evaluate(self) -> None:
+        self.rule_when_stream()
         self.rule_lag_order()
         self.rule_action_columns()
         self.rule_never_resumed()
@@ -814,6 +818,33 @@ class Linter:
                      f"gives no warning.{extra}",
                      f"Give it a time-based lag (TARGET_LAG = '1 minute' or more), or refresh it from a task: "
                      f"CREATE TASK ... SCHEDULE = '1 MINUTE' AS ALTER DYNAMIC TABLE {d.name} REFRESH.")
+
+    def rule_when_stream(self) -> None:
+        children: dict[str, list[str]] = {}
+        for t in self.tasks.values():
+            for a in t.after:
+                children.setdefault(a, []).append(t.name)
+        for t in self.tasks.values():
+            if not t.when:
+                continue
+            graph, todo = [], [t.name]
+            while todo:  # the task and everything that runs after it
+                n = todo.pop()
+                if n in graph or n not in self.tasks:
+                    continue
+                graph.append(n)
+                todo += children.get(n, [])
+            consumed = {s for n in graph for u in self.tasks[n].units if u.dml for s in u.tables}
+            for m in re.finditer(r"SYSTEM\$STREAM_HAS_DATA\s*\(\s*'(?P<name>[^']+)'", t.when, re.I):
+                stream = norm(m.group("name"))
+                if stream in self.streams and stream not in consumed:
+                    self.add("CDC012", t.line,
+                             f"Task {t.name} runs WHEN SYSTEM$STREAM_HAS_DATA('{m.group('name')}') but neither it "
+                             f"nor its child tasks consume {stream} in DML. Once the stream has data, the "
+                             "condition stays TRUE: the task runs (and bills) on every schedule and the stream "
+                             "eventually goes stale.",
+                             f"Consume {stream} in the task body (INSERT/MERGE ... FROM {stream}); to discard "
+                             f"changes, INSERT INTO <t> SELECT ... FROM {stream} WHERE 1 = 0.")
 
     def rule_lag_order(self) -> None:
         def secs(d: DynamicTable) -> float | None:

@@ -96,6 +96,14 @@ CASES: dict[str, tuple[str, str, int]] = {
         "CREATE DYNAMIC TABLE down TARGET_LAG = '10 minutes' WAREHOUSE = wh AS SELECT id FROM up;\n",
         6,
     ),
+    "CDC012": (
+        BASE + "CREATE TASK t SCHEDULE = '1 MINUTE' WHEN SYSTEM$STREAM_HAS_DATA('s')\n"
+        "  AS INSERT INTO sink SELECT id, v, 'x', FALSE FROM src;\nALTER TASK t RESUME;\n",
+        BASE + "CREATE TASK t SCHEDULE = '1 MINUTE' WHEN SYSTEM$STREAM_HAS_DATA('s') AS SELECT 1;\n"
+        "CREATE TASK c AFTER t AS INSERT INTO sink SELECT id, v, 'x', FALSE FROM s;\n"
+        "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('t');\n",
+        5,
+    ),
 }
 
 
@@ -298,3 +306,19 @@ def test_downstream_consumed_through_a_view_is_clean() -> None:
         "CREATE DYNAMIC TABLE gold TARGET_LAG = '5 minutes' WAREHOUSE = wh AS SELECT COUNT(*) c FROM silver_v;\n"
     )
     assert lint_text(script) == []
+
+
+def test_engine_keeps_running_a_task_whose_when_stream_is_never_consumed() -> None:
+    import cdcsim
+
+    con = cdcsim.connect(clock=cdcsim.ManualClock())
+    try:
+        for st in split_statements(CASES["CDC012"][0] + "INSERT INTO src VALUES (1, 'a');\n"):
+            con.cursor().execute(st.text)
+        con.advance(minutes=3)
+        states = [r[0] for r in con.cursor().execute(
+            "SELECT STATE FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY()) WHERE STATE <> 'SCHEDULED'").fetchall()]
+        assert states == ["SUCCEEDED"] * 3
+        assert con.cursor().execute("SELECT SYSTEM$STREAM_HAS_DATA('s')").fetchone()[0] is True
+    finally:
+        con.close()
