@@ -125,7 +125,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
         return 1
     interactive = not args.query and not args.file and sys.stdin.isatty()
     shell = Shell(con, timing=args.timing if args.timing is not None else interactive, fmt=args.format,
-                  on_advance=lambda c, a, b: print_what_ran(c, a, b, sys.stdout))
+                  on_advance=lambda c, a, b: print_what_ran(c, a, b, sys.stdout), on_status=render_status)
     try:
         if interactive:
             history = os.environ.get("CDCSIM_HISTORY", str(Path.home() / ".cdcsim_history"))

@@ -35,6 +35,7 @@ HELP = """meta-commands:
   !advance <duration>   move the manual clock forward (e.g. 30s, 5m, 2h, 1d) and run what falls due
   !clock                show the current (virtual or wall) time
   !source <file>        run the statements of a file
+  !status               streams, tasks and dynamic tables at a glance (as `cdcsim status`)
   !timing on|off        show elapsed time after each statement
   !help                 this text
   !quit / !exit         leave the shell"""
@@ -136,6 +137,7 @@ class Shell:
     timing: bool = True
     fmt: str = "table"
     on_advance: Callable[[Any, datetime, datetime], None] | None = None  # prints what ran
+    on_status: Callable[[Any], str] | None = None  # renders the status screen
 
     # -- statements ---------------------------------------------------------------------------
     def execute(self, sql: str, where: str = "") -> bool:
@@ -221,6 +223,8 @@ class Shell:
                 path = Path(os.path.expanduser(arg.strip("'\"")))
                 text = path.read_text(encoding="utf-8")
                 return self.run_text(text, str(path))
+            elif cmd == "status" and self.on_status is not None:
+                self.out.write(self.on_status(self.con) + "\n")
             elif cmd == "timing":
                 self.timing = arg.lower() in {"on", "true", "1", ""}
             else:

@@ -258,12 +258,14 @@ def test_status_shows_tasks_with_last_and_next_run(tmp_path: Path) -> None:
 
 def test_sql_advance_prints_what_ran(tmp_path: Path) -> None:
     script = tmp_path / "p.sql"
-    script.write_text(TASK_PIPELINE + "!advance 5m\nSELECT COUNT(*) AS moved FROM ev;\n")
+    script.write_text(TASK_PIPELINE + "!advance 5m\nSELECT COUNT(*) AS moved FROM ev;\n!status\n")
     res = cdcsim("sql", "--manual-clock", "2025-01-01", "-f", str(script))
     assert res.returncode == 0, res.stderr
     assert re.search(r"2025-01-01 00:05:00\s+task\s+MV\s+SUCCEEDED", res.stdout)
     assert "2 task runs, 0 refreshes" in res.stdout
     assert re.search(r"\|\s+1 \|", res.stdout.split("MOVED")[1])
+    status = res.stdout.split("now: 2025-01-01 00:05:00")[1]
+    assert "Streams" in status and re.search(r"\| MV\s+\| started", status)
 
 
 @pytest.mark.skipif(not (EXAMPLES / "seed.sql").exists(), reason="examples not written yet")
