@@ -41,7 +41,7 @@ from . import graph
 from .history import Record
 from .model import Task
 from .runner import FAILED, SKIPPED, SUCCEEDED, Outcome, RunContext, run_task
-from .store import TaskStore, epoch_ms, store_of
+from .store import LastRun, TaskStore, epoch_ms, store_of
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -141,27 +141,27 @@ class TaskProvider:
         sess = engine.scheduler.session
         try:
             while True:
-                batch: list[tuple[datetime, str, str, str | None]] = []
+                batch: list[tuple[datetime, str, str, str | None, LastRun | None]] = []
                 with st.lock:
                     for r in list(st.requests):
                         if r.at <= now:
-                            batch.append((r.at, r.fqn, r.source, r.config))
+                            batch.append((r.at, r.fqn, r.source, r.config, r.retry))
                             st.requests.remove(r)
                     for t in st.tasks.values():
                         if t.state == "started" and t.is_root:
                             d = self._due(engine, st, t)
                             if d is not None and d <= now:
-                                batch.append((d, t.fqn, "TRIGGER" if t.is_triggered else "SCHEDULE", None))
+                                batch.append((d, t.fqn, "TRIGGER" if t.is_triggered else "SCHEDULE", None, None))
                 if not batch:
                     break
                 batch.sort(key=lambda b: (b[0], b[1]))
-                for at, fqn, source, config in batch:
-                    self.run_graph(engine, st, sess, fqn, at, source, config, now)
+                for at, fqn, source, config, retry in batch:
+                    self.run_graph(engine, st, sess, fqn, at, source, config, now, retry)
         finally:
             st.flush(sess)
 
     def run_graph(self, engine: Engine, st: TaskStore, sess: Session, fqn: str, scheduled: datetime,
-                  source: str, config: str | None, now: datetime) -> None:
+                  source: str, config: str | None, now: datetime, retry: LastRun | None = None) -> None:
         clock = engine.clock
         with st.lock:
             live_root = st.get(fqn)
@@ -193,6 +193,15 @@ class TaskProvider:
         returns: dict[str, str] = {}
         attempt, src = 1, source
         todo = set(in_graph)
+        if retry is not None:
+            # RETRY LAST: same run group and RUN_ID, next attempt, from the tasks that failed [DOC T6].
+            group, run_id, attempt, run_config = retry.group, retry.run_id, retry.attempt + 1, retry.config
+            outcomes = {f: o for f, o in retry.outcomes.items() if f in in_graph}
+            todo = {f for f, o in outcomes.items() if o == FAILED}
+            for f in list(todo):
+                todo |= graph.descendants(st, f) & in_graph
+            for f in todo:
+                outcomes.pop(f, None)
 
         def instant() -> datetime:
             return now if clock.manual else clock.now()
@@ -224,7 +233,7 @@ class TaskProvider:
                 if t.fqn not in todo:
                     continue
                 if t.fqn == root.fqn:
-                    run_one(t, scheduled if attempt == 1 else instant())
+                    run_one(t, scheduled if attempt == 1 or retry is not None else instant())
                     continue
                 preds = [p for p in t.predecessors if p in in_graph]
                 if any(outcomes.get(p) not in (SUCCEEDED, PASSED) for p in preds):
@@ -245,6 +254,8 @@ class TaskProvider:
             break
         if fin is not None and outcomes.get(root.fqn) != SKIPPED and fin.state == "started":
             run_one(fin, instant())
+        with st.lock:
+            st.last_runs[fqn] = LastRun(group, run_id, attempt, dict(outcomes), run_config, root.graph_version)
         self._account(engine, st, fqn, outcomes, records, source, scheduled, now)
 
     def _account(self, engine: Engine, st: TaskStore, fqn: str, outcomes: dict[str, str],

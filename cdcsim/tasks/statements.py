@@ -3,6 +3,8 @@ UNSET, MODIFY AS / WHEN, REMOVE WHEN, ADD / REMOVE AFTER, SET / UNSET FINALIZE),
 EXECUTE TASK, SHOW TASKS and DESCRIBE TASK [DOC T1, T5, T6, T8].
 
 Choices [INFER]:
+* EXECUTE TASK ... RETRY LAST re-runs the failed tasks of the latest graph run and what depends on
+  them (same RUN_ID and GRAPH_RUN_GROUP_ID, ATTEMPT_NUMBER + 1, SCHEDULED_FROM 'MANUAL RETRY').
 * EXECUTE TASK runs the graph before the statement returns (under either clock) when issued from a
   user session outside an explicit transaction; from inside a transaction or a task body it is
   queued and the scheduler runs it at the next step (``advance``/``run_pending``/background).
@@ -32,7 +34,8 @@ from .body import parse_body
 from .model import Task
 from .props import Scanner
 from .provider import slot_after
-from .store import Request, TaskStore, store_of
+from .runner import FAILED
+from .store import LastRun, Request, TaskStore, store_of
 
 SHOW_COLUMNS = ["created_on", "name", "id", "database_name", "schema_name", "owner", "comment", "warehouse",
                 "schedule", "scheduling_mode", "target_completion_interval", "predecessors", "state", "definition",
@@ -337,13 +340,16 @@ def execute_task(s: Session, m: re.Match[str], _p: object) -> Result:
     t = _lookup(s, st, m.group("name"))
     rest = (m.group("rest") or "").strip()
     config = None
-    if rest:
+    retry = None
+    if re.fullmatch(r"RETRY\s+LAST", rest, re.I):
+        retry = _retry_last(st, t)
+    elif rest:
         cm = re.match(r"USING\s+CONFIG\s*=\s*(.+)$", rest, re.I | re.S)
         if not cm:
             if re.match(r"RETRY\b", rest, re.I):
-                raise NotSupportedError("EXECUTE TASK ... RETRY is not supported by cdcsim; use EXECUTE TASK.",
-                                        2_080, "0A000")
-            raise Scanner(rest).error("USING CONFIG = '<json>'")
+                raise NotSupportedError("EXECUTE TASK ... RETRY GRAPH RUN GROUP is not supported by cdcsim; use "
+                                        "RETRY LAST.", 2_080, "0A000")
+            raise Scanner(rest).error("USING CONFIG = '<json>' | RETRY LAST")
         val = Scanner(cm.group(1)).value()
         try:
             json.loads(val.value)
@@ -354,7 +360,7 @@ def execute_task(s: Session, m: re.Match[str], _p: object) -> Result:
         raise ProgrammingError(f"Cannot execute task {t.fqn}: EXECUTE TASK can only be used on a standalone or "
                                "root task.", 91_411, "22000")
     with st.lock:
-        st.requests.append(Request(s.now(), t.fqn, "EXECUTE_TASK", config))
+        st.requests.append(Request(s.now(), t.fqn, "MANUAL RETRY" if retry else "EXECUTE_TASK", config, retry))
     sch = s.engine.scheduler
     assert sch is not None
     if s is not sch._session and not s.in_txn:
@@ -362,6 +368,18 @@ def execute_task(s: Session, m: re.Match[str], _p: object) -> Result:
     else:
         sch.wake()
     return Result.status(f"Task {t.name} is scheduled to run immediately.")
+
+
+def _retry_last(st: TaskStore, t: Task) -> LastRun:
+    """RETRY LAST needs the latest graph run FAILED and the graph unchanged since [DOC T6].
+    [INFER] The latest runs are kept in memory, so a reopened database has nothing to retry."""
+    last = st.last_runs.get(t.fqn)
+    if last is None or FAILED not in last.outcomes.values():
+        raise ProgrammingError(f"Cannot retry task graph {t.fqn}: its last graph run did not fail.", 91_412, "22000")
+    if t.modified or t.graph_version != last.version:
+        raise ProgrammingError(f"Cannot retry task graph {t.fqn}: the graph was modified after its last run.",
+                               91_413, "22000")
+    return last
 
 
 # ---------------------------------------------------------------------------- SHOW / DESCRIBE

@@ -29,13 +29,26 @@ _KEY = "tasks"
 
 
 @dataclass
+class LastRun:
+    """The latest graph run of a root, for EXECUTE TASK ... RETRY LAST (kept in memory only)."""
+
+    group: str
+    run_id: int
+    attempt: int
+    outcomes: dict[str, str]
+    config: str | None
+    version: int
+
+
+@dataclass
 class Request:
-    """A run asked for by EXECUTE TASK (or a retry) that the scheduler has not started yet."""
+    """A run asked for by EXECUTE TASK that the scheduler has not started yet."""
 
     at: datetime
     fqn: str
-    source: str  # EXECUTE_TASK
+    source: str  # EXECUTE_TASK | MANUAL RETRY
     config: str | None = None
+    retry: LastRun | None = None
 
 
 class TaskStore:
@@ -46,6 +59,7 @@ class TaskStore:
         self.pending: list[Record] = []  # finished, not yet written
         self.executing: dict[str, Record] = {}  # fqn -> in-flight run
         self.requests: list[Request] = []
+        self.last_runs: dict[str, LastRun] = {}
         self.dirty: set[str] = set()  # runtime state changed, not yet written
         self.observed: dict[str, datetime] = {}  # triggered task fqn -> when new data was first seen
         self._seq = itertools.count(1)

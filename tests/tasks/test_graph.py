@@ -206,3 +206,24 @@ def test_execute_task_runs_graph_with_suspended_root(g: DB) -> None:
     assert ran(g) == ["ROOT", "A", "C"]  # b is suspended: passed over
     assert {h["SCHEDULED_FROM"] for h in g.history()} == {"EXECUTE_TASK"}
     assert T0 in {h["SCHEDULED_TIME"] for h in g.history()}
+
+
+def test_execute_task_retry_last(g: DB) -> None:
+    g.x("CREATE TABLE gate (ok INT)")
+    # b fails while gate is empty.
+    mk(g, "b", "root", body="INSERT INTO log SELECT 'B', NULL FROM gate HAVING CAST(CASE WHEN count(*) = 0 "
+                            "THEN 'boom' ELSE '1' END AS INT) = 1")
+    g.x("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root')")
+    with pytest.raises(ProgrammingError, match="did not fail"):
+        g.x("EXECUTE TASK root RETRY LAST")
+    g.advance(minutes=1)
+    assert ran(g) == ["ROOT", "A"]
+    g.x("INSERT INTO gate VALUES (1)")
+    g.x("EXECUTE TASK root RETRY LAST")
+    assert ran(g) == ["ROOT", "A", "B", "C"]  # only b and what depends on it ran again
+    hist = g.history()
+    retried = [h for h in hist if h["SCHEDULED_FROM"] == "MANUAL RETRY"]
+    assert [(h["NAME"], h["ATTEMPT_NUMBER"]) for h in retried] == [("B", 2), ("C", 2)]
+    assert len({h["RUN_ID"] for h in hist}) == 1 and len({h["GRAPH_RUN_GROUP_ID"] for h in hist}) == 1
+    with pytest.raises(ProgrammingError, match="did not fail"):
+        g.x("EXECUTE TASK root RETRY LAST")
