@@ -13,6 +13,8 @@ This module owns the fixtures and markers users put in their own test suites:
 - ``cdcsim_snowflake``: ``patch_snowflake()`` for the test: ``snowflake.connector.connect()``
   returns cdcsim connections sharing one database and one manual clock (see :mod:`cdcsim.patch`).
   The fixture value has ``connect()``, ``advance()`` and ``clock``.
+- ``pytest --cdcsim-lint``: every ``*.sql`` file under the collected paths becomes a test that
+  fails with the file's ``cdcsim lint`` findings.
 - ini option ``cdcsim_stand_in = true``: when snowflake-connector-python is not installed, put
   the stand-in ``snowflake.connector`` into ``sys.modules`` at startup, so application modules
   that import it at import time can be collected.
@@ -42,6 +44,8 @@ DEFAULT_START = "2025-01-01T00:00"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--cdcsim-lint", action="store_true", default=False,
+                     help="collect *.sql files and fail those with cdcsim lint findings")
     parser.addini("cdcsim_start", "ManualClock start for the cdcsim fixture (ISO)", default=DEFAULT_START)
     parser.addini("cdcsim_scripts", "SQL scripts loaded into every cdcsim fixture", type="linelist", default=[])
     parser.addini("cdcsim_stand_in", "install a stand-in snowflake.connector when the real one is missing",
@@ -115,3 +119,41 @@ def cdcsim_snowflake(request: pytest.FixtureRequest) -> Iterator[Any]:
     start, limits = _options(request)
     with patch_snowflake(clock=lib.ManualClock(start), limits=limits) as sf:
         yield sf
+
+
+class LintItem(pytest.Item):
+    """One SQL file checked by cdcsim lint."""
+
+    def runtest(self) -> None:
+        from cdcsim.lint import lint_file
+
+        findings = lint_file(str(self.path))
+        if findings:
+            raise LintFailure(findings)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, LintFailure):
+            from cdcsim.lint import render
+
+            return render(excinfo.value.findings)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Any, int, str]:
+        return self.path, 0, f"cdcsim lint {self.path.name}"
+
+
+class LintFailure(Exception):
+    def __init__(self, findings: list[Any]) -> None:
+        super().__init__(f"{len(findings)} lint finding(s)")
+        self.findings = findings
+
+
+class LintFile(pytest.File):
+    def collect(self) -> list[pytest.Item]:
+        return [LintItem.from_parent(self, name="cdcsim-lint")]
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix == ".sql" and parent.config.getoption("cdcsim_lint"):
+        return LintFile.from_parent(parent, path=file_path)
+    return None

@@ -162,3 +162,14 @@ def test_script_error_names_file_and_line(tmp_path: Path) -> None:
     res = _run(tmp_path)
     assert res.returncode == 1
     assert "bad.sql:3:" in res.stdout
+
+
+def test_lint_option_collects_sql_files(tmp_path: Path) -> None:
+    (tmp_path / "good.sql").write_text("CREATE TABLE t (id INT);\n")
+    (tmp_path / "bad.sql").write_text("CREATE TABLE t (id INT);\nCREATE TASK k SCHEDULE = '1 MINUTE' AS SELECT 1;\n")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    res = _run(tmp_path, "--cdcsim-lint")
+    assert res.returncode == 1
+    assert "1 failed, 1 passed" in res.stdout
+    assert "CDC005 task-never-resumed" in res.stdout
+    assert _run(tmp_path).returncode == 5  # without the option no .sql file is collected
