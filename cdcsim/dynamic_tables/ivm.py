@@ -152,7 +152,7 @@ class Plan:
     input_full: str = ""
     state_agg: Callable[[str], str] | None = None  # input SQL -> Δstate SQL (KEY + groups + states)
     state_cols: list[str] = field(default_factory=list)  # the summable state columns
-    finalize: str = ""  # SELECT <outputs>, KEY FROM {state} WHERE ... (format: state, filter)
+    finalize: str = ""  # SELECT <outputs>, __RID FROM {state} WHERE ... (format: state, filter)
     recompute: Callable[[str | None], str] | None = None  # AGG_RECOMPUTE: key filter SQL -> rows + KEY
     key_expr: str = ""  # AGG_*: hash over the input's group columns (__G0, ...)
     # KEY
@@ -432,7 +432,7 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
         keep = "TRUE" if not gnames else "__CNT <> 0"
         base.kind = "AGG_DELTA"
         base.state_agg, base.state_cols = state_agg, state_cols
-        base.finalize = (f"SELECT {', '.join(out_exprs)}, {KEY} FROM {{state}} WHERE {keep}{hv} AND {{filter}}")
+        base.finalize = (f"SELECT {', '.join(out_exprs)}, __RID FROM {{state}} WHERE {keep}{hv} AND {{filter}}")
         return base
 
     # MIN / MAX / COUNT(DISTINCT) / others: recompute the affected groups from the source
@@ -447,6 +447,8 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
             r.where(f"{hk_src} IN ({filter_sql})", dialect="duckdb", copy=False)
         return r.sql("duckdb")
 
+    # Same filter (the keys temp table) every refresh: parse and render it once.
+    recompute = functools.lru_cache(maxsize=4)(recompute)
     base.kind, base.recompute = "AGG_RECOMPUTE", recompute
     return base
 
