@@ -45,10 +45,13 @@ class Delta:
                 f"UNION ALL SELECT {cols}, __REAL_RID FROM {self.temp} WHERE {SIGN} = -1")
 
 
-def materialise_delta(con: duckdb.DuckDBPyConnection, name: str, fqn: str, table_id: int,
+def materialise_delta(con: duckdb.DuckDBPyConnection, name: str, fqn: str, table: QName, table_id: int,
                       cols: list[changes.Column], lo: int, hi: int) -> Delta:
-    only_inserts = changes.window_end(con, table_id, lo, hi)[1]
-    src = (changes.inserts_sql if only_inserts else changes.net_changes_sql)(table_id, cols, lo, hi)
+    if hasattr(changes, "delta_sql"):  # the engine picks the cheapest correct read of the window
+        src = changes.delta_sql(con, table, table_id, cols, lo, hi)
+    else:  # pragma: no cover - older change-capture API
+        only_inserts = changes.window_end(con, table_id, lo, hi)[1]
+        src = (changes.inserts_sql if only_inserts else changes.net_changes_sql)(table_id, cols, lo, hi)
     names = ", ".join(quote(c.name) for c in cols)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {names}, "
@@ -92,19 +95,42 @@ def apply_signed(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str
     return inserted, deleted
 
 
-def replace_all(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], query: str,
-                with_key: bool = False) -> tuple[int, int]:
+def replace_all(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], query: str) -> tuple[int, int]:
     deleted = _count(con, f"DELETE FROM {table.duck}")
-    if with_key:
-        sel = f"SELECT * FROM ({query})"
-        inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(columns)}, {QRID}) {sel}")
-    else:
-        inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(columns)}) SELECT * FROM ({query})")
+    inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(columns)}) SELECT * FROM ({query})")
     return inserted, deleted
 
 
 def state_table(dt_id: int) -> str:
     return f'{META_SCHEMA}."dt_state_{dt_id}"'
+
+
+def keymap_table(dt_id: int) -> str:
+    """Group key hash -> row id of the group's row (row ids stay sequence numbers, as the change
+    log's readers assume; the key need not be a projected column)."""
+    return f'{META_SCHEMA}."dt_keys_{dt_id}"'
+
+
+def write_groups(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], dt_id: int, rows_sql: str,
+                 affected: str | None, tmp: str) -> tuple[int, int]:
+    """Replace the rows of the affected groups (all groups when ``affected`` is None) with
+    ``rows_sql`` (the output columns followed by the group key hash)."""
+    km = keymap_table(dt_id)
+    new = f"{tmp}_rows"
+    pos = [f"__C{i}" for i in range(len(columns))]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {new} AS SELECT _r.*, nextval('{META_SCHEMA}.rid_seq') AS __RID "
+                f"FROM ({rows_sql}) AS _r({', '.join(pos)}, {KEY})")
+    if affected is None:
+        deleted = _count(con, f"DELETE FROM {table.duck}")
+        con.execute(f"CREATE OR REPLACE TABLE {km} ({KEY} BIGINT, __RID BIGINT)")
+    else:
+        deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN "
+                              f"(SELECT __RID FROM {km} WHERE {KEY} IN ({affected}))")
+        con.execute(f"DELETE FROM {km} WHERE {KEY} IN ({affected})")
+    inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(columns)}, {QRID}) SELECT {', '.join(pos)}, __RID "
+                           f"FROM {new}")
+    con.execute(f"INSERT INTO {km} SELECT {KEY}, __RID FROM {new}")
+    return inserted, deleted
 
 
 # ------------------------------------------------------------------ full / initial refresh
@@ -116,12 +142,13 @@ def full(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id: int, m
     if plan.kind == "AGG_DELTA":
         assert plan.state_agg is not None
         st = state_table(dt_id)
-        con.execute(f"CREATE OR REPLACE TABLE {st} AS {plan.state_agg(plan.input_full)}")
-        rows = plan.finalize.format(state=st, filter="TRUE")
-        return replace_all(con, table, cols, rows, with_key=True)
+        # the state row of a group also holds the row id of the group's row in the table
+        con.execute(f"CREATE OR REPLACE TABLE {st} AS SELECT *, nextval('{META_SCHEMA}.rid_seq') AS __RID "
+                    f"FROM ({plan.state_agg(plan.input_full)})")
+        return replace_all(con, table, cols + [RID], plan.finalize.format(state=st, filter="TRUE"))
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.recompute is not None
-        return replace_all(con, table, cols, plan.recompute(None), with_key=True)
+        return write_groups(con, table, cols, dt_id, plan.recompute(None), None, tmp)
     if minimal:
         delta = (f"SELECT *, 1 FROM ({plan.full_sql}) UNION ALL "
                  f"SELECT {_cols(cols)}, -1 FROM {table.duck}")
@@ -143,24 +170,25 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         st = state_table(dt_id)
         ds = f"{tmp}_ds"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS {plan.state_agg(plan.input_delta(signed, olds))}")
+        affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
+        deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})")
         sets = ", ".join(f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols)
-        con.execute(f"UPDATE {st} SET {sets} FROM {ds} AS d WHERE {st}.{KEY} = d.{KEY}")
-        con.execute(f"INSERT INTO {st} SELECT * FROM {ds} WHERE {KEY} NOT IN (SELECT {KEY} FROM {st})")
-        deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN (SELECT {KEY} FROM {ds})")
-        rows = plan.finalize.format(state=st, filter=f"{KEY} IN (SELECT {KEY} FROM {ds})")
-        inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(cols)}, {QRID}) SELECT * FROM ({rows})")
-        con.execute(f"DELETE FROM {st} WHERE __CNT = 0 AND {KEY} IN (SELECT {KEY} FROM {ds})"
-                    if plan.key_expr != "0::BIGINT" else "SELECT 1")
+        con.execute(f"UPDATE {st} SET {sets}, __RID = nextval('{META_SCHEMA}.rid_seq') FROM {ds} AS d "
+                    f"WHERE {st}.{KEY} = d.{KEY}")
+        con.execute(f"INSERT INTO {st} SELECT *, nextval('{META_SCHEMA}.rid_seq') FROM {ds} "
+                    f"WHERE {KEY} NOT IN (SELECT {KEY} FROM {st})")
+        inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(cols + [RID])}) "
+                               f"{plan.finalize.format(state=st, filter=affected)}")
+        if plan.key_expr != "0::BIGINT":  # groups that became empty disappear (a scalar row stays)
+            con.execute(f"DELETE FROM {st} WHERE __CNT = 0 AND {affected}")
         return inserted, deleted
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.input_delta is not None and plan.recompute is not None
         keys = f"{tmp}_keys"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {keys} AS SELECT DISTINCT {plan.key_expr} AS _k "
                     f"FROM ({plan.input_delta(signed, olds)}) AS _i")
-        deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN (SELECT _k FROM {keys})")
-        inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(cols)}, {QRID}) "
-                               f"SELECT * FROM ({plan.recompute(f'SELECT _k FROM {keys}')})")
-        return inserted, deleted
+        return write_groups(con, table, cols, dt_id, plan.recompute(f"SELECT _k FROM {keys}"),
+                            f"SELECT _k FROM {keys}", tmp)
     if plan.kind == "KEY":
         assert plan.restricted is not None and plan.key is not None
         keys = f"{tmp}_keys"

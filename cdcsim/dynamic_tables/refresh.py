@@ -94,6 +94,7 @@ def run_pipeline(s: Session, targets: list[DT], trigger: str, *, own_txn: bool =
     try:
         if not own_txn:
             return _attempt(s, reg, order, trigger, data_ts, failed, force_init or set(), raise_on_fail=True)
+        outcomes: dict[str, Outcome] = {}
         s.acquire_write()
         try:
             while True:
@@ -118,13 +119,31 @@ def run_pipeline(s: Session, targets: list[DT], trigger: str, *, own_txn: bool =
                     raise
         finally:
             s.engine.lock.release(s, all_levels=True)
-            _drop_temps(s)
-        reg.reload(s.duck)
+            if any(o.action != "NO_DATA" for o in outcomes.values()) if outcomes else True:
+                _drop_temps(s)
+        _apply_in_memory(s, reg, outcomes, trigger, data_ts)
         if any(o.state != "SUCCEEDED" for o in outcomes.values()) or trigger == "SCHEDULED":
             s.engine.scheduler and s.engine.scheduler.wake()
         return outcomes
     finally:
         s.now_override = saved_override
+
+
+def _apply_in_memory(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: str,
+                     data_ts: datetime) -> None:
+    """Mirror what ``_record`` wrote (a reload costs more than the NO_DATA refresh itself)."""
+    if any(o.state == "FAILED" and trigger == "SCHEDULED" and o.dt.failures + 1 >= MAX_SCHEDULED_FAILURES
+           for o in outcomes.values()):
+        reg.reload(s.duck)  # an auto-suspension changed several tables
+        return
+    for fqn, o in outcomes.items():
+        dt = reg.tables.get(fqn)
+        if dt is None:
+            continue
+        if o.state == "SUCCEEDED":
+            dt.initialized, dt.data_timestamp, dt.failures = True, data_ts, 0
+        elif o.state == "FAILED" and trigger == "SCHEDULED":
+            dt.failures += 1
 
 
 def _drop_temps(s: Session) -> None:
@@ -177,7 +196,7 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
             for i, src in enumerate(tracked))
         counts = dict(con.execute(q).fetchall())
         changed = [src for i, src in enumerate(tracked) if counts.get(i, 0)]
-    minimal = _has_consumers(con, dt)
+    minimal = _has_consumers(s, reg, dt)
     tmp = f"_dt_{dt.id}"
     if initialize:
         out.inserted, out.deleted = apply.full(con, table, plan, dt.id, False, tmp)
@@ -193,31 +212,32 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
         for i, src in enumerate(changed):
             qn = QName(*src.fqn.split(".", 2))
             cols = changes.user_columns(con, qn)
-            deltas[src.fqn] = apply.materialise_delta(con, f"{tmp}_d{i}", src.fqn, src.table_id, cols,
+            deltas[src.fqn] = apply.materialise_delta(con, f"{tmp}_d{i}", src.fqn, qn, src.table_id, cols,
                                                       src.frontier, hi)
             tables[src.fqn] = qn
         out.inserted, out.deleted = apply.incremental(con, table, plan, dt.id, deltas, tables, tmp)
         out.action = "INCREMENTAL"
     out.inputs = [{"name": src.fqn, "kind": src.kind} for src in changed]
-    # advance the frontiers and release the log rows no holder needs any more
+    if out.action == "NO_DATA":
+        return out  # nothing read: the frontiers and the log holds stay where they are
+    # advance the frontiers and release the log rows no holder needs any more (plain UPDATEs: an
+    # upsert on the primary-keyed holds table costs ~10x more)
     for src in tracked:
         src.frontier = hi
-        con.execute(f"UPDATE {M}.dt_sources SET frontier = ? WHERE dt_fqn = ? AND src_fqn = ?",
-                    [hi, dt.fqn, src.fqn])
-        changes.set_hold(con, src.table_id, "dt:" + dt.fqn, hi)
-        if src in changed:
-            changes.compact(con, src.table_id)
+    if tracked:
+        con.execute(f"UPDATE {M}.dt_sources SET frontier = ? WHERE dt_fqn = ?", [hi, dt.fqn])
+        con.execute(f"UPDATE {M}.log_holds SET stmt = ? WHERE holder = ?", [hi, "dt:" + dt.fqn])
+    for src in changed:
+        changes.compact(con, src.table_id)
     if dt.table_id is not None and (out.inserted or out.deleted) and not minimal:
         changes.compact(con, dt.table_id)
-    if out.action != "NO_DATA" or initialize:
-        dt.initialized = True
+    dt.initialized = True
     return out
 
 
-def _has_consumers(con, dt: DT) -> bool:  # noqa: ANN001
-    if dt.table_id is None:
-        return False
-    return bool(con.execute(f"SELECT count(*) FROM {M}.log_holds WHERE table_id = ?", [dt.table_id]).fetchone()[0])
+def _has_consumers(s: Session, reg: Registry, dt: DT) -> bool:
+    """Does anything read this table's change log (a dynamic table downstream, a stream)?"""
+    return bool(reg.downstream(dt)) or any(st.table_fqn == dt.fqn for st in s.engine.catalog.streams.values())
 
 
 def _record(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: str, data_ts: datetime) -> None:
