@@ -29,6 +29,8 @@ Behaviour:
 - Connection arguments that only make sense for an account (account, user, password,
   authenticator, warehouse, role, connection_name, ...) are accepted and ignored. ``database=``
   and ``schema=`` are created if missing and made current, as if they existed in the account.
+- ``snowflake.connector.pandas_tools.write_pandas(con, df, "T", auto_create_table=True)`` inserts
+  a DataFrame with batched INSERTs (there is no stage for the real one's PUT + COPY INTO).
 - ``con.cursor(DictCursor)`` works with the real connector's ``DictCursor`` class or with the
   stand-in's: both give rows as dicts.
 - When snowflake-connector-python is installed, ``snowflake.connector.connect`` is patched in
@@ -120,6 +122,64 @@ class SnowflakePatch:
 _ACTIVE: list[SnowflakePatch] = []  # innermost patch last
 
 
+def _sql_type(dtype: Any) -> str:
+    kind = getattr(dtype, "kind", "O")
+    return {"i": "NUMBER(38,0)", "u": "NUMBER(38,0)", "f": "FLOAT", "b": "BOOLEAN", "M": "TIMESTAMP_NTZ"}.get(
+        kind, "VARCHAR")
+
+
+def write_pandas(conn: Any, df: Any, table_name: str, database: str | None = None, schema: str | None = None,
+                 chunk_size: int | None = None, auto_create_table: bool = False, overwrite: bool = False,
+                 quote_identifiers: bool = True, table_type: str = "", **_: Any) -> tuple[bool, int, int, list]:
+    """``snowflake.connector.pandas_tools.write_pandas`` for cdcsim connections.
+
+    Inserts ``df``'s rows into ``table_name`` with batched INSERTs (the real one stages Parquet
+    files and runs COPY INTO, which cdcsim has no stage for). Returns ``(success, nchunks, nrows,
+    output)`` like the real function.
+    """
+    def ident(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"' if quote_identifiers else name
+
+    target = ".".join(ident(p) for p in (database, schema, table_name) if p)
+    cols = [str(c) for c in df.columns]
+    cur = conn.cursor()
+    if auto_create_table:
+        defs = ", ".join(f"{ident(c)} {_sql_type(df[c].dtype)}" for c in cols)
+        kind = f"{table_type.upper()} " if table_type else ""
+        verb = "CREATE OR REPLACE" if overwrite else "CREATE"
+        cur.execute(f"{verb} {kind}TABLE {'' if overwrite else 'IF NOT EXISTS '}{target} ({defs})")
+    elif overwrite:
+        cur.execute(f"TRUNCATE TABLE {target}")
+    rows = [tuple(None if _isna(v) else _plain(v) for v in r) for r in df.itertuples(index=False, name=None)]
+    size = chunk_size or len(rows) or 1
+    placeholders = ", ".join(["?"] * len(cols))
+    sql = f"INSERT INTO {target} ({', '.join(ident(c) for c in cols)}) VALUES ({placeholders})"
+    nchunks = 0
+    for i in range(0, len(rows), size):
+        cur.executemany(sql, rows[i:i + size])
+        nchunks += 1
+    return True, nchunks, len(rows), [(f"{table_name}", "LOADED", len(rows), len(rows))]
+
+
+def _isna(v: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(v)) if not isinstance(v, list | tuple | dict) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(v: Any) -> Any:
+    # numpy scalars -> Python values the DB-API binds
+    item = getattr(v, "item", None)
+    if callable(item) and type(v).__module__ == "numpy":
+        return item()
+    if hasattr(v, "to_pydatetime"):
+        return v.to_pydatetime()
+    return v
+
+
 def _connect(*args: Any, **kwargs: Any) -> PatchedConnection:
     if not _ACTIVE:
         raise cdcsim.InterfaceError(
@@ -149,8 +209,12 @@ def _stand_in_modules() -> dict[str, types.ModuleType]:
     connector.apilevel = "2.0"  # type: ignore[attr-defined]
     connector.threadsafety = 2  # type: ignore[attr-defined]
     connector.__cdcsim_fake__ = True  # type: ignore[attr-defined]
+    pandas_tools = types.ModuleType("snowflake.connector.pandas_tools")
+    pandas_tools.write_pandas = write_pandas  # type: ignore[attr-defined]
+    connector.pandas_tools = pandas_tools  # type: ignore[attr-defined]
     pkg.connector = connector  # type: ignore[attr-defined]
-    return {"snowflake": pkg, "snowflake.connector": connector, "snowflake.connector.errors": errors}
+    return {"snowflake": pkg, "snowflake.connector": connector, "snowflake.connector.errors": errors,
+            "snowflake.connector.pandas_tools": pandas_tools}
 
 
 def real_connector_available() -> bool:
@@ -180,7 +244,8 @@ def install_stand_in() -> bool:
 def uninstall_stand_in() -> None:
     mod = sys.modules.get("snowflake.connector")
     if mod is not None and getattr(mod, "__cdcsim_fake__", False):
-        for name in ("snowflake.connector.errors", "snowflake.connector", "snowflake"):
+        for name in ("snowflake.connector.pandas_tools", "snowflake.connector.errors", "snowflake.connector",
+                     "snowflake"):
             sys.modules.pop(name, None)
 
 
@@ -204,6 +269,8 @@ def patch_snowflake(
     handle = SnowflakePatch(database, clock or cdcsim.ManualClock(), limits)
     real = None
     original_connect = None
+    tools: Any = None
+    original_write: Any = None
     installed = False
     _ACTIVE.append(handle)
     try:
@@ -211,6 +278,12 @@ def patch_snowflake(
             real = importlib.import_module("snowflake.connector")
             original_connect = real.connect
             real.connect = _connect  # type: ignore[assignment]
+            try:
+                tools = importlib.import_module("snowflake.connector.pandas_tools")
+                original_write = tools.write_pandas
+                tools.write_pandas = write_pandas
+            except ImportError:  # the pandas extra of the connector is optional
+                tools = None
         else:
             installed = install_stand_in()
         yield handle
@@ -218,6 +291,8 @@ def patch_snowflake(
         _ACTIVE.remove(handle)
         if real is not None:
             real.connect = original_connect  # type: ignore[assignment]
+            if tools is not None:
+                tools.write_pandas = original_write
         if installed:
             uninstall_stand_in()
         handle.close()

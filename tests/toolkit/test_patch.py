@@ -107,3 +107,20 @@ def test_stand_in_outside_patch_explains(no_connector: None) -> None:
     finally:
         uninstall_stand_in()
     assert "snowflake.connector" not in sys.modules
+
+
+def test_write_pandas(no_connector: None) -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"ID": [1, 2, 3], "NAME": ["a", None, "c"], "PRICE": [1.5, 2.0, float("nan")]})
+    with patch_snowflake():
+        import snowflake.connector
+        from snowflake.connector.pandas_tools import write_pandas
+
+        con = snowflake.connector.connect()
+        ok, nchunks, nrows, _ = write_pandas(con, df, "ITEMS", auto_create_table=True, chunk_size=2)
+        assert (ok, nchunks, nrows) == (True, 2, 3)
+        rows = con.cursor().execute('SELECT "ID", "NAME", "PRICE" FROM "ITEMS" ORDER BY 1').fetchall()
+        assert rows == [(1, "a", 1.5), (2, None, 2.0), (3, "c", None)]
+        write_pandas(con, df.head(1), "ITEMS", overwrite=True)
+        assert con.cursor().execute('SELECT COUNT(*) FROM "ITEMS"').fetchone()[0] == 1
