@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 M = META_SCHEMA
 _KEY = "tasks"
+PRUNE_EVERY = 500
 
 
 @dataclass
@@ -60,6 +61,7 @@ class TaskStore:
         self.executing: dict[str, Record] = {}  # fqn -> in-flight run
         self.requests: list[Request] = []
         self.last_runs: dict[str, LastRun] = {}
+        self._flushes = 0
         self.dirty: set[str] = set()  # runtime state changed, not yet written
         self.observed: dict[str, datetime] = {}  # triggered task fqn -> when new data was first seen
         self._seq = itertools.count(1)
@@ -165,6 +167,9 @@ class TaskStore:
             try:
                 history.write(s.duck, records)
                 self.save(s.duck, tasks)
+                self._flushes += 1
+                if self._flushes % PRUNE_EVERY == 1:  # runs older than the 7 days TASK_HISTORY shows
+                    history.prune(s.duck, s.engine.clock.now())
                 s.duck.execute("COMMIT")
             except Exception:
                 s.duck.execute("ROLLBACK")

@@ -408,3 +408,13 @@ def test_retries_count_as_one_failed_run_for_auto_suspend(db: DB) -> None:
     assert [(h["ATTEMPT_NUMBER"], h["STATE"]) for h in hist] == [
         (1, "FAILED"), (2, "FAILED"), (1, "FAILED"), (2, "FAILED_AND_AUTO_SUSPENDED")]
     assert db.dicts("SHOW TASKS")[0]["state"] == "suspended"
+
+
+def test_history_keeps_seven_days(db: DB) -> None:
+    log_task(db, schedule="12 HOURS")
+    db.x("ALTER TASK t RESUME")
+    db.advance(days=10)
+    hist = db.history("t")
+    assert len(hist) == 15  # the last 7 days of a 12-hour schedule, both ends included
+    assert hist[0]["SCHEDULED_TIME"] == T0 + timedelta(days=3)
+    assert db.one("SELECT count(*) FROM log") == 20
