@@ -29,7 +29,7 @@ ORDER = ["bench_suite_speed", "bench_capture", "bench_scheduler", "bench_refresh
 QUICK: dict[str, list[str]] = {
     "bench_capture": ["--rows", "100000", "--single", "200", "--repeats", "3"],
     "bench_scheduler": ["--tasks", "100", "--minutes", "10", "--repeats", "1", "--changes", "100"],
-    "bench_refresh": ["--bookings", "100000"],
+    "bench_refresh": ["--rows", "200000", "--repeats", "3"],
     "bench_suite_speed": ["--repeats", "50", "--scenario-repeats", "2"],
     "bench_pipeline": ["--bookings", "200000", "--rates", "1000,10000", "--seconds", "4"],
 }

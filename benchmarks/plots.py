@@ -121,7 +121,9 @@ def refresh_plot(tables: list[tuple[str, list[str], list[list[str]]]], out: Path
     for title, header, rows in tables:
         if "refresh" not in title.lower():
             continue
-        cd = _col(header, "delta") or _col(header, "changes")
+        cd = _col(header, "delta")
+        if cd is None:  # bench_refresh calls it "changed rows"
+            cd = _col(header, "change")
         cinc, cfull = _col(header, "incr"), _col(header, "full")
         if cd is None or cinc is None or cfull is None:
             continue

@@ -24,7 +24,7 @@ SMOKE: dict[str, tuple[list[str], str]] = {
                           "## Per-statement cost"),
     "bench_pipeline": (["--bookings", "3000", "--rates", "200", "--seconds", "1", "--drain-timeout", "20"],
                        "## Pipeline goals"),
-    "bench_refresh": ([], "## "),
+    "bench_refresh": (["--rows", "5000", "--repeats", "1"], "## Refresh time vs delta size"),
 }
 
 
@@ -34,7 +34,8 @@ def _load(name: str):  # noqa: ANN202 - a module
     return importlib.import_module(f"benchmarks.{name}")
 
 
-@pytest.mark.parametrize("name", ["bench_capture", "bench_scheduler", "bench_suite_speed", "bench_pipeline"])
+@pytest.mark.parametrize("name", ["bench_capture", "bench_scheduler", "bench_suite_speed", "bench_pipeline",
+                                  "bench_refresh"])
 def test_script_prints_its_table(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     mod = _load(name)
@@ -44,7 +45,11 @@ def test_script_prints_its_table(name: str, tmp_path: Path, monkeypatch: pytest.
         monkeypatch.setenv("CDCSIM_BENCH_DIR", str(tmp_path))
         monkeypatch.setattr(mod, "CACHE_DIR", tmp_path)
         argv = [*argv, "--work", str(tmp_path / "run.duckdb")]
-    mod.main(argv)
+    if name == "bench_refresh":
+        monkeypatch.setattr(sys, "argv", [name, *argv])  # its main() reads sys.argv
+        mod.main()
+    else:
+        mod.main(argv)
     out = capsys.readouterr().out
     assert expected in out
     if name == "bench_pipeline":
