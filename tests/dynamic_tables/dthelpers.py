@@ -23,7 +23,8 @@ def plan_kind(con: cdcsim.Connection, name: str) -> str:
 
 
 def history(con: cdcsim.Connection, name: str) -> list[dict]:
+    """The table's refreshes, oldest first (the function lists the newest first)."""
     cur = con.cursor(cdcsim.DictCursor)
     return cur.execute(
-        f"SELECT * FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => '{name}')) "
-        "ORDER BY DATA_TIMESTAMP, REFRESH_END_TIME").fetchall()
+        f"SELECT * FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => '{name}', "
+        "DATA_TIMESTAMP_START => '2000-01-01'))").fetchall()[::-1]

@@ -1,0 +1,261 @@
+"""CREATE / ALTER / DROP / SHOW / DESCRIBE DYNAMIC TABLE, refresh-mode resolution and the guards."""
+
+from __future__ import annotations
+
+import pytest
+from dthelpers import START, history, q
+
+import cdcsim
+from cdcsim import ProgrammingError
+from cdcsim.dynamic_tables.statements import SHOW_COLUMNS
+
+DT = "TARGET_LAG = DOWNSTREAM WAREHOUSE = wh"
+
+
+@pytest.fixture
+def base(con: cdcsim.Connection) -> cdcsim.Connection:
+    q(con, "CREATE TABLE t (id INT, k INT, v INT, s STRING)")
+    q(con, "INSERT INTO t VALUES (1, 0, 10, 'a'), (2, 1, 20, 'b'), (3, 1, 30, 'c')")
+    return con
+
+
+def show(con: cdcsim.Connection, name: str) -> dict:
+    cur = con.cursor(cdcsim.DictCursor)
+    rows = cur.execute(f"SHOW DYNAMIC TABLES LIKE '{name}'").fetchall()
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_show_has_snowflake_columns_in_order(base: cdcsim.Connection) -> None:
+    q(base, "CREATE DYNAMIC TABLE d TARGET_LAG = '5 minutes' WAREHOUSE = wh COMMENT = 'hi' AS SELECT id, v FROM t")
+    cur = base.cursor().execute("SHOW DYNAMIC TABLES")
+    assert [c[0] for c in cur.description] == SHOW_COLUMNS == [
+        "created_on", "name", "database_name", "schema_name", "cluster_by", "rows", "bytes", "owner", "target_lag",
+        "scheduler", "refresh_mode", "refresh_mode_reason", "warehouse", "comment", "text", "automatic_clustering",
+        "scheduling_state", "last_suspended_on", "is_clone", "is_replica", "is_iceberg", "data_timestamp",
+        "owner_role_type", "immutable_where", "execute_as_user"]
+    r = show(base, "d")
+    assert (r["name"], r["target_lag"], r["refresh_mode"], r["refresh_mode_reason"]) == ("D", "5 minutes",
+                                                                                           "INCREMENTAL", None)
+    assert (r["warehouse"], r["comment"], r["scheduling_state"], r["rows"]) == ("WH", "hi", "RUNNING", 3)
+    assert r["text"].startswith("CREATE DYNAMIC TABLE d") and r["data_timestamp"] == START
+    assert show(base, "D")["name"] == "D"  # LIKE is case-insensitive
+
+
+def test_target_lag_minimum_is_snowflakes_error(base: cdcsim.Connection) -> None:
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "CREATE DYNAMIC TABLE d TARGET_LAG = '30 seconds' WAREHOUSE = wh AS SELECT * FROM t")
+    assert e.value.errno == 2755 and e.value.sqlstate == "22023"
+    assert str(e.value) == ("002755 (22023): SQL compilation error: Invalid TARGET_LAG value '30 seconds'. "
+                            "Dynamic Tables do not support lag values under 60 second(s).")
+    q(base, "CREATE DYNAMIC TABLE d TARGET_LAG = '60 seconds' WAREHOUSE = wh AS SELECT * FROM t")
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "ALTER DYNAMIC TABLE d SET TARGET_LAG = '59 seconds'")
+    assert e.value.errno == 2755
+
+
+def test_relaxed_limits_allow_short_lags() -> None:
+    con = cdcsim.connect(clock=cdcsim.ManualClock(START), limits="relaxed")
+    try:
+        q(con, "CREATE TABLE t (id INT)")
+        q(con, "CREATE DYNAMIC TABLE d TARGET_LAG = '1 second' WAREHOUSE = wh AS SELECT * FROM t")
+        q(con, "INSERT INTO t VALUES (1)")
+        con.advance(seconds=1)
+        assert q(con, "SELECT * FROM d") == [(1,)]
+    finally:
+        con.close()
+
+
+def test_downstream_lag_cannot_be_shorter_than_upstream(base: cdcsim.Connection) -> None:
+    q(base, "CREATE DYNAMIC TABLE up TARGET_LAG = '1 hour' WAREHOUSE = wh AS SELECT * FROM t")
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "CREATE DYNAMIC TABLE down TARGET_LAG = '10 minutes' WAREHOUSE = wh AS SELECT * FROM up")
+    assert "cannot be shorter" in str(e.value)
+    q(base, "CREATE DYNAMIC TABLE down TARGET_LAG = '2 hours' WAREHOUSE = wh AS SELECT * FROM up")
+    with pytest.raises(ProgrammingError):
+        q(base, "ALTER DYNAMIC TABLE up SET TARGET_LAG = '3 hours'")
+
+
+@pytest.mark.parametrize("query, reason", [
+    ("SELECT * FROM t LIMIT 2", "Unsupported query operator type: Limit"),
+    ("SELECT id FROM t EXCEPT SELECT k FROM t", "Unsupported query operator type: SetOperation[EXCEPT]"),
+    ("SELECT id, CURRENT_TIMESTAMP() AS at FROM t", "Non-deterministic function"),
+    ("SELECT id, RANDOM() AS r FROM t", "Non-deterministic function"),
+    ("SELECT k, count(*) FROM t GROUP BY ROLLUP (k)", "GroupingSets"),
+    ("SELECT id FROM t WHERE k IN (SELECT k FROM t WHERE v > 10)", "Subquery"),
+])
+def test_auto_resolves_to_full_with_reason_and_incremental_fails(base: cdcsim.Connection, query: str,
+                                                                 reason: str) -> None:
+    q(base, f"CREATE DYNAMIC TABLE a {DT} AS {query}")
+    r = show(base, "a")
+    assert r["refresh_mode"] == "FULL" and reason in r["refresh_mode_reason"]
+    if "RANDOM" not in query:
+        assert sorted(q(base, "SELECT * FROM a"), key=str) == sorted(q(base, query), key=str)
+    with pytest.raises(ProgrammingError) as e:
+        q(base, f"CREATE DYNAMIC TABLE i {DT} REFRESH_MODE = INCREMENTAL AS {query}")
+    assert e.value.errno == 2711 and e.value.sqlstate == "0A000"
+    assert "is defined with REFRESH_MODE = INCREMENTAL, but the query is not supported for incremental" in str(e.value)
+    assert q(base, "SHOW DYNAMIC TABLES LIKE 'i'") == []
+
+
+def test_current_timestamp_in_where_stays_incremental(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE w {DT} AS SELECT id FROM t WHERE CURRENT_TIMESTAMP() > '2000-01-01'")
+    assert show(base, "w")["refresh_mode"] == "INCREMENTAL"
+
+
+def test_full_mode_reasons(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE f {DT} REFRESH_MODE = FULL AS SELECT * FROM t")
+    assert (show(base, "f")["refresh_mode"], show(base, "f")["refresh_mode_reason"]) == (
+        "FULL", "USER_SPECIFIED_FULL_REFRESH")
+    q(base, f"CREATE DYNAMIC TABLE g {DT} AS SELECT k, count(*) AS n FROM f GROUP BY k")
+    assert (show(base, "g")["refresh_mode"], show(base, "g")["refresh_mode_reason"]) == (
+        "FULL", "UPSTREAM_USES_FULL_REFRESH")
+    q(base, "INSERT INTO t VALUES (4, 1, 40, 'd')")
+    q(base, "ALTER DYNAMIC TABLE g REFRESH")
+    assert sorted(q(base, "SELECT * FROM g")) == [(0, 1), (1, 3)]
+    assert [h["REFRESH_ACTION"] for h in history(base, "g")] == ["FULL", "FULL"]
+
+
+def test_failing_on_create_refresh_fails_create_and_leaves_nothing(base: cdcsim.Connection) -> None:
+    q(base, "INSERT INTO t VALUES (9, 9, 9, 'Good')")
+    with pytest.raises(cdcsim.DataError):
+        q(base, f"CREATE DYNAMIC TABLE bad {DT} AS SELECT CAST(s AS INT) AS n FROM t")
+    assert q(base, "SHOW DYNAMIC TABLES") == []
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "SELECT * FROM bad")
+    assert e.value.errno == 2003
+    # the name is free again, and the base table still works with its changes captured
+    q(base, f"CREATE DYNAMIC TABLE bad {DT} AS SELECT s FROM t")
+    assert len(q(base, "SELECT * FROM bad")) == 4
+
+
+def test_on_schedule_is_not_initialized_until_first_refresh(base: cdcsim.Connection) -> None:
+    q(base, "CREATE DYNAMIC TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh INITIALIZE = ON_SCHEDULE "
+            "AS SELECT id FROM t")
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "SELECT * FROM d")
+    assert e.value.errno == 2741
+    assert e.value.msg == ("Dynamic Table is not initialized. Please run a manual refresh or wait for a scheduled "
+                           "refresh before querying.")
+    assert history(base, "d") == []
+    base.advance(minutes=1)
+    assert len(q(base, "SELECT * FROM d")) == 3
+    assert [h["REFRESH_TRIGGER"] for h in history(base, "d")] == ["SCHEDULED"]
+
+
+def test_on_schedule_manual_refresh_initializes(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} INITIALIZE = ON_SCHEDULE AS SELECT id FROM t")
+    q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    assert len(q(base, "SELECT * FROM d")) == 3
+    h = history(base, "d")
+    assert [(x["REFRESH_TRIGGER"], x["STATE"]) for x in h] == [("MANUAL", "SUCCEEDED")]
+
+
+def test_creation_refresh_is_recorded(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT id FROM t")
+    h = history(base, "d")
+    assert [(x["REFRESH_TRIGGER"], x["STATE"], x["REFRESH_ACTION"]) for x in h] == [
+        ("CREATION", "SUCCEEDED", "INCREMENTAL")]
+
+
+@pytest.mark.parametrize("dml", ["INSERT INTO d VALUES (5)", "UPDATE d SET id = 1", "DELETE FROM d",
+                                 "TRUNCATE TABLE d", "MERGE INTO d USING t ON d.id = t.id WHEN MATCHED THEN DELETE"])
+def test_dynamic_table_is_read_only(base: cdcsim.Connection, dml: str) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT id FROM t")
+    with pytest.raises(ProgrammingError) as e:
+        q(base, dml)
+    assert "dynamic table" in str(e.value) and "read-only" in str(e.value)
+    assert len(q(base, "SELECT * FROM d")) == 3
+
+
+def test_storage_is_a_table_hidden_from_show_tables(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT * FROM t")
+    assert [r[1] for r in q(base, "SHOW TABLES")] == ["T"]
+    cur = base.cursor().execute("SELECT * FROM d")
+    assert [c[0] for c in cur.description] == ["ID", "K", "V", "S"]  # no hidden row id
+    desc = q(base, "DESCRIBE DYNAMIC TABLE d")
+    assert [r[0] for r in desc] == ["ID", "K", "V", "S"]
+
+
+def test_or_replace_if_not_exists_and_duplicates(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT id FROM t")
+    with pytest.raises(ProgrammingError) as e:
+        q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT id FROM t")
+    assert e.value.errno == 2002
+    assert "already exists" in q(base, f"CREATE DYNAMIC TABLE IF NOT EXISTS d {DT} AS SELECT v FROM t")[0][0]
+    q(base, f"CREATE OR REPLACE DYNAMIC TABLE d {DT} AS SELECT v * 2 AS w FROM t")
+    assert sorted(q(base, "SELECT * FROM d")) == [(20,), (40,), (60,)]
+    with pytest.raises(ProgrammingError):
+        q(base, f"CREATE DYNAMIC TABLE t {DT} AS SELECT 1 AS x")
+
+
+def test_column_list_names_the_columns(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d (a, b COMMENT 'bee') {DT} AS SELECT k, sum(v) FROM t GROUP BY k")
+    cur = base.cursor().execute("SELECT * FROM d ORDER BY a")
+    assert [c[0] for c in cur.description] == ["A", "B"] and cur.fetchall() == [(0, 10), (1, 50)]
+    q(base, "INSERT INTO t VALUES (4, 0, 5, 'x')")
+    q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    assert q(base, "SELECT * FROM d ORDER BY a") == [(0, 15), (1, 50)]
+
+
+def test_drop(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT id FROM t")
+    assert q(base, "DROP DYNAMIC TABLE d") == [("D successfully dropped.",)]
+    assert q(base, "SHOW DYNAMIC TABLES") == []
+    with pytest.raises(ProgrammingError):
+        q(base, "DROP DYNAMIC TABLE d")
+    assert "already dropped" in q(base, "DROP DYNAMIC TABLE IF EXISTS d")[0][0]
+    with pytest.raises(ProgrammingError):
+        q(base, "SELECT * FROM d")
+    q(base, "INSERT INTO t VALUES (7, 7, 7, 'z')")  # the base table is unaffected
+
+
+def test_alter_set_and_rename(base: cdcsim.Connection) -> None:
+    q(base, "CREATE DYNAMIC TABLE d TARGET_LAG = '1 hour' WAREHOUSE = wh AS SELECT id FROM t")
+    q(base, "ALTER DYNAMIC TABLE d SET TARGET_LAG = '2 hours' WAREHOUSE = wh2")
+    r = show(base, "d")
+    assert (r["target_lag"], r["warehouse"]) == ("2 hours", "WH2")
+    q(base, "ALTER DYNAMIC TABLE d SET SCHEDULER = DISABLE")
+    r = show(base, "d")
+    assert (r["target_lag"], r["scheduler"]) == (None, "DISABLE")
+    q(base, "ALTER DYNAMIC TABLE d SET TARGET_LAG = '1 hour'")  # re-enables scheduling
+    assert show(base, "d")["scheduler"] == "ENABLE"
+    with pytest.raises(ProgrammingError):
+        q(base, "ALTER DYNAMIC TABLE d SET REFRESH_MODE = FULL")
+    q(base, "ALTER DYNAMIC TABLE d RENAME TO e")
+    assert [r[1] for r in q(base, "SHOW DYNAMIC TABLES")] == ["E"]
+    q(base, "INSERT INTO t VALUES (4, 0, 1, 'q')")
+    q(base, "ALTER DYNAMIC TABLE e REFRESH")
+    assert len(q(base, "SELECT * FROM e")) == 4
+
+
+def test_refresh_is_not_allowed_in_a_transaction(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT id FROM t")
+    q(base, "BEGIN")
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    assert e.value.errno == 2743
+    q(base, "ROLLBACK")
+
+
+def test_duplicate_names_in_refresh_list(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT id FROM t")
+    with pytest.raises(ProgrammingError):
+        q(base, "ALTER DYNAMIC TABLE d, d REFRESH")
+
+
+def test_streams_are_not_sources(base: cdcsim.Connection) -> None:
+    q(base, "CREATE STREAM st ON TABLE t")
+    with pytest.raises(ProgrammingError):
+        q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT * FROM st")
+
+
+def test_view_source_refreshes(base: cdcsim.Connection) -> None:
+    q(base, "CREATE VIEW vw AS SELECT id, v FROM t WHERE v > 10")
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT count(*) AS n, sum(v) AS s FROM vw")
+    assert q(base, "SELECT * FROM d") == [(2, 50)]
+    q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    assert history(base, "d")[-1]["REFRESH_ACTION"] == "NO_DATA"
+    q(base, "INSERT INTO t VALUES (4, 0, 100, 'x')")
+    q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    assert q(base, "SELECT * FROM d") == [(3, 150)]
