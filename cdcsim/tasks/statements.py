@@ -33,7 +33,7 @@ from . import graph, props
 from .body import parse_body
 from .model import Task
 from .props import Scanner
-from .provider import slot_after
+from .provider import HEALTH_CHECK, slot_after
 from .runner import FAILED
 from .store import LastRun, Request, TaskStore, store_of
 
@@ -135,17 +135,11 @@ def resume(s: Session, st: TaskStore, t: Task) -> None:
             m.failures = 0
         st.observed.pop(t.fqn, None)
         if t.is_triggered:
-            t.next_due = now + _health()
+            t.next_due = now + HEALTH_CHECK  # a triggered task's 12-hour health check
         else:
             t.next_due = slot_after(s.engine, t, now)
     else:
         t.next_due = None
-
-
-def _health():  # noqa: ANN202 - tiny indirection to keep the import local
-    from .provider import HEALTH_CHECK
-
-    return HEALTH_CHECK
 
 
 def suspend(s: Session, t: Task, reason: str) -> None:
