@@ -38,8 +38,10 @@ the stream.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +55,11 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class Schema:
-    """A table for generated DML: column name -> Snowflake type (INT, STRING, BOOLEAN, FLOAT)."""
+    """A table for generated DML: column name -> Snowflake type.
+
+    Value domains exist for integers, NUMBER(p,s), FLOAT, BOOLEAN, TIMESTAMP and DATE; any other type
+    gets short strings.
+    """
 
     table: str
     columns: dict[str, str]
@@ -67,6 +73,33 @@ class Schema:
     @property
     def names(self) -> list[str]:
         return list(self.columns)
+
+    @classmethod
+    def from_table(cls, con: Any, table: str, key: str | None = None, columns: Sequence[str] | None = None,
+                   nullable: bool = True) -> Schema:
+        """The schema of an existing table (``DESCRIBE TABLE``), for generating DML against it.
+
+        Computed (virtual) columns are left out, and so are columns with a DEFAULT unless named in
+        ``columns``: they are the table's to fill (``created_at DEFAULT CURRENT_TIMESTAMP()``).
+        """
+        cur = con.cursor()
+        cur.execute(f"DESCRIBE TABLE {table}")
+        names = [d[0].lower() for d in cur.description]
+        cols: dict[str, str] = {}
+        wanted = {c.upper() for c in columns} if columns is not None else None
+        for row in cur.fetchall():
+            r = dict(zip(names, row, strict=False))
+            name, kind, default = str(r["name"]), str(r.get("kind") or "COLUMN"), r.get("default")
+            if kind.upper() == "VIRTUAL":
+                continue
+            if wanted is not None and name.upper() not in wanted:
+                continue
+            if wanted is None and default not in (None, "NULL"):
+                continue
+            cols[name] = str(r["type"])
+        if not cols:
+            raise ValueError(f"no insertable columns found in {table}")
+        return cls(table, cols, key=key.upper() if key and key.upper() in cols else key, nullable=nullable)
 
     def create_sql(self, or_replace: bool = False) -> str:
         cols = ", ".join(f"{c} {t}" for c, t in self.columns.items())
@@ -82,6 +115,10 @@ def sql_literal(v: Any) -> str:
         return "NULL"
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
+    if isinstance(v, datetime):
+        return f"'{v.isoformat(sep=' ')}'::TIMESTAMP_NTZ"
+    if isinstance(v, date):
+        return f"'{v.isoformat()}'::DATE"
     if isinstance(v, int | float | Decimal):
         return repr(v) if isinstance(v, float) else str(v)
     return "'" + str(v).replace("'", "''") + "'"
@@ -299,15 +336,26 @@ def run_ops(
 # Strategies
 
 
+def _scale(sql_type: str) -> int:
+    m = re.search(r"\(\s*\d+\s*,\s*(\d+)\s*\)", sql_type)
+    return int(m.group(1)) if m else 0
+
+
 def values_for(sql_type: str, nullable: bool = False) -> st.SearchStrategy[Any]:
     """A small value domain per type, so updates often collide with (or restore) earlier values."""
     t = sql_type.upper().split("(")[0].strip()
-    if t in {"INT", "INTEGER", "BIGINT", "SMALLINT", "NUMBER", "NUMERIC", "DECIMAL"}:
-        base: st.SearchStrategy[Any] = st.integers(min_value=0, max_value=5)
+    if t in {"NUMBER", "NUMERIC", "DECIMAL"} and _scale(sql_type) > 0:
+        base: st.SearchStrategy[Any] = st.sampled_from([Decimal("0.50"), Decimal("10.00"), Decimal("12.75")])
+    elif t in {"INT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "NUMBER", "NUMERIC", "DECIMAL"}:
+        base = st.integers(min_value=0, max_value=5)
     elif t in {"BOOLEAN", "BOOL"}:
         base = st.booleans()
-    elif t in {"FLOAT", "DOUBLE", "REAL"}:
+    elif t in {"FLOAT", "DOUBLE", "REAL", "FLOAT4", "FLOAT8", "DOUBLE PRECISION"}:
         base = st.sampled_from([0.0, 0.5, 1.25, -2.0])
+    elif t.startswith("TIMESTAMP") or t == "DATETIME":
+        base = st.sampled_from([datetime(2025, 9, 1, 10), datetime(2025, 9, 1, 18, 30), datetime(2025, 9, 2, 9)])
+    elif t == "DATE":
+        base = st.sampled_from([date(2025, 9, 1), date(2025, 9, 2)])
     else:
         base = st.sampled_from(["a", "b", "c", "it's"])
     return st.one_of(st.none(), base) if nullable else base
@@ -315,7 +363,7 @@ def values_for(sql_type: str, nullable: bool = False) -> st.SearchStrategy[Any]:
 
 def key_values(sql_type: str, max_keys: int = 8) -> st.SearchStrategy[Any]:
     t = sql_type.upper().split("(")[0].strip()
-    if t in {"INT", "INTEGER", "BIGINT", "SMALLINT", "NUMBER", "NUMERIC", "DECIMAL"}:
+    if t in {"INT", "INTEGER", "BIGINT", "SMALLINT", "NUMBER", "NUMERIC", "DECIMAL"} and _scale(sql_type) == 0:
         return st.integers(min_value=1, max_value=max_keys)
     return st.sampled_from([f"K{i}" for i in range(1, max_keys + 1)])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import HealthCheck, given, settings
 
 import cdcsim
@@ -49,3 +51,42 @@ def test_standard_stream_matches_oracle(rows: list[dict], ops: list) -> None:
 @given(rows=initial_rows(S), ops=dml_sequences(S, consume=True))
 def test_append_only_stream_matches_oracle(rows: list[dict], ops: list) -> None:
     _check(rows, ops, append_only=True)
+
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "movie_bookings"
+# The source table and its stream: the pipeline's text up to the bronze table.
+SOURCE_SQL = (EXAMPLES / "pipeline.sql").read_text().split("CREATE OR REPLACE TABLE movie_booking_cdc_events")[0]
+
+
+def _movie_schema() -> Schema:
+    con = cdcsim.connect(clock=cdcsim.ManualClock())
+    try:
+        con.execute_string(SOURCE_SQL)
+        return Schema.from_table(con, "raw_movie_bookings", key="booking_id")
+    finally:
+        con.close()
+
+
+def test_schema_from_table_skips_computed_and_defaulted_columns() -> None:
+    schema = _movie_schema()
+    assert schema.key_column == "BOOKING_ID"
+    assert list(schema.columns) == ["BOOKING_ID", "CUSTOMER_ID", "MOVIE_ID", "BOOKING_DATE", "STATUS",
+                                    "TICKET_COUNT", "TICKET_PRICE"]
+    assert schema.columns["TICKET_PRICE"] == "NUMBER(10,2)"
+
+
+MOVIE_SCHEMA = _movie_schema()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=dml_sequences(MOVIE_SCHEMA, max_ops=8))
+def test_movie_bookings_stream_matches_oracle(ops: list) -> None:
+    con = cdcsim.connect(clock=cdcsim.ManualClock())
+    try:
+        con.execute_string(SOURCE_SQL)
+        oracle = StreamOracle(MOVIE_SCHEMA)
+        run_ops(con, MOVIE_SCHEMA, ops, oracle)
+        assert stream_rows(con, "movie_bookings_stream", MOVIE_SCHEMA) == oracle.expected()
+    finally:
+        con.close()
