@@ -10,8 +10,11 @@ with its statement or not at all. Each log row carries
   serialised by the engine's write lock, so statement order is commit order), and
 * ``_op`` — 0 delete, 1 insert, 2 update before-image, 3 update after-image,
 
-followed by the row's columns (before- or after-image) and its row id. Because the log holds
-before-images, streams and incremental refreshes never rescan the base table.
+followed by the row id and, for deletes and update before-images, the row's columns. Inserts and
+update after-images carry only the row id: a row's values after an event are the before-image of
+its next event, or — when there is none — the row as it stands in the table. Copying only what a
+later reader could not find elsewhere keeps capture cheap (a bulk insert logs ids, not rows), and a
+window of pure inserts is read straight from the table by row-id range.
 
 Net change between two statement numbers ``(lo, hi]`` follows Snowflake's rules (reference 1.4):
 per row id, the first event tells whether the row existed at ``lo`` (and its values then), the last
@@ -87,23 +90,25 @@ def _trigger_names(table_id: int) -> list[str]:
 
 def _create_triggers(con: duckdb.DuckDBPyConnection, qn: QName, table_id: int, cols: list[Column]) -> None:
     names = [quote(c.name) for c in cols] + [QRID]
-    target = f"{log_table(table_id)} (_stmt, _op, {', '.join(names)})"
+    full = f"{log_table(table_id)} (_stmt, _op, {', '.join(names)})"
+    narrow = f"{log_table(table_id)} (_stmt, _op, {QRID})"
     sel = lambda alias: ", ".join(f"{alias}.{n}" for n in names)  # noqa: E731
     stmt = f"(SELECT nextval('{M}.stmt_seq'))"
     ins, upd, dele = _trigger_names(table_id)
     con.execute(
         f"CREATE TRIGGER {ins} AFTER INSERT ON {qn.duck} REFERENCING NEW TABLE AS nt "
-        f"FOR EACH STATEMENT INSERT INTO {target} SELECT {stmt}, {OP_INSERT}, {sel('nt')} FROM nt"
+        f"FOR EACH STATEMENT INSERT INTO {narrow} SELECT {stmt}, {OP_INSERT}, nt.{QRID} FROM nt"
     )
     # One nextval per statement, shared by the before- and after-images (a one-row cross join).
+    nulls = ", ".join(f"CAST(NULL AS {c.type})" for c in cols)  # untyped NULLs make DuckDB re-bind slowly
     con.execute(
         f"CREATE TRIGGER {upd} AFTER UPDATE ON {qn.duck} REFERENCING OLD TABLE AS ot NEW TABLE AS nt "
-        f"FOR EACH STATEMENT INSERT INTO {target} SELECT s.v, x.* FROM (SELECT {OP_BEFORE}, {sel('ot')} FROM ot "
-        f"UNION ALL SELECT {OP_AFTER}, {sel('nt')} FROM nt) AS x, (SELECT nextval('{M}.stmt_seq') AS v) AS s"
+        f"FOR EACH STATEMENT INSERT INTO {full} SELECT s.v, x.* FROM (SELECT {OP_BEFORE}, {sel('ot')} FROM ot "
+        f"UNION ALL SELECT {OP_AFTER}, {nulls}, nt.{QRID} FROM nt) AS x, (SELECT nextval('{M}.stmt_seq') AS v) AS s"
     )
     con.execute(
         f"CREATE TRIGGER {dele} AFTER DELETE ON {qn.duck} REFERENCING OLD TABLE AS ot "
-        f"FOR EACH STATEMENT INSERT INTO {target} SELECT {stmt}, {OP_DELETE}, {sel('ot')} FROM ot"
+        f"FOR EACH STATEMENT INSERT INTO {full} SELECT {stmt}, {OP_DELETE}, {sel('ot')} FROM ot"
     )
 
 
@@ -168,41 +173,79 @@ def row_id_sql(table_id: int, rid_expr: str) -> str:
     return f"sha1('{table_id}:' || {rid_expr})"
 
 
-def inserts_sql(table_id: int, cols: list[Column], lo: int, hi: int) -> str:
+def _first_before(table_id: int, cols: list[Column], after: int, rids: str) -> str:
+    """For each row in ``rids``: its first before-image after statement ``after`` — the row's values
+    just before that event, i.e. its values at ``after`` when the row existed then."""
+    return (f"SELECT {_cols(cols)}, {QRID} FROM {log_table(table_id)} WHERE _stmt > {int(after)} "
+            f"AND _op IN ({OP_DELETE}, {OP_BEFORE}) AND {QRID} IN (SELECT {QRID} FROM {rids}) "
+            f"QUALIFY row_number() OVER (PARTITION BY {QRID} ORDER BY _stmt, _op) = 1")
+
+
+def _values_after(table: QName, table_id: int, cols: list[Column], after: int, rids: str) -> str:
+    """Values of rows ``rids`` (each existing at statement ``after``) as they were at ``after``."""
+    return (f"(WITH _later AS ({_first_before(table_id, cols, after, rids)}) "
+            f"SELECT {_cols(cols, '_t')}, _t.{QRID} FROM {table.duck} AS _t "
+            f"SEMI JOIN {rids} AS _r ON _r.{QRID} = _t.{QRID} ANTI JOIN _later ON _later.{QRID} = _t.{QRID} "
+            f"UNION ALL SELECT * FROM _later)")
+
+
+def inserts_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QName) -> str:
     """Rows inserted in ``(lo, hi]`` as they were inserted (append-only semantics)."""
-    return (
-        f"SELECT {_cols(cols)}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", {QRID} "
-        f"FROM {log_table(table_id)} WHERE _stmt > {int(lo)} AND _stmt <= {int(hi)} AND _op = {OP_INSERT}"
-    )
+    lt = log_table(table_id)
+    return (f"(WITH _ins AS (SELECT {QRID} FROM {lt} WHERE _stmt > {int(lo)} AND _stmt <= {int(hi)} "
+            f"AND _op = {OP_INSERT}) "
+            f"SELECT {_cols(cols)}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", {QRID} "
+            f"FROM {_values_after(table, table_id, cols, int(lo), '_ins')} AS _v)")
 
 
-def net_changes_sql(table_id: int, cols: list[Column], lo: int, hi: int) -> str:
+def net_changes_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QName) -> str:
     """Snowflake's minimal delta between ``lo`` and ``hi``: the columns, METADATA$ACTION,
     METADATA$ISUPDATE and the raw row id (``__CDCSIM_RID``).
 
-    Most rows change once in a window; those are answered straight from their single event, and
-    only rows with several events go through the first/last-event comparison.
+    Per row: the first event in the window says whether it existed at ``lo`` (its before-image
+    holds the values then); the last says whether it exists at ``hi`` (values from the next
+    before-image after ``hi``, or the table).
     """
     c = _cols(cols)
-    return f"""(WITH _w AS (SELECT _stmt, _op, {c}, {QRID} FROM {log_table(table_id)}
-        WHERE _stmt > {int(lo)} AND _stmt <= {int(hi)}),
-_multi AS (SELECT {QRID} FROM _w GROUP BY {QRID} HAVING count(*) > 1),
-_e AS (SELECT _op, {c}, {QRID},
-        row_number() OVER (PARTITION BY {QRID} ORDER BY _stmt, _op) AS _rn,
-        count(*) OVER (PARTITION BY {QRID}) AS _cnt FROM _w SEMI JOIN _multi USING ({QRID})),
-_b AS (SELECT * FROM _e WHERE _rn = 1 AND _op IN ({OP_DELETE}, {OP_BEFORE})),
-_a AS (SELECT * FROM _e WHERE _rn = _cnt AND _op IN ({OP_INSERT}, {OP_AFTER}))
-SELECT {c}, CASE WHEN _op = {OP_INSERT} THEN 'INSERT' ELSE 'DELETE' END AS "METADATA$ACTION",
-       FALSE AS "METADATA$ISUPDATE", {QRID}
-FROM _w ANTI JOIN _multi USING ({QRID})
-UNION ALL
-SELECT {_cols(cols, '_b')}, 'DELETE', _a.{QRID} IS NOT NULL, _b.{QRID}
+    lt = log_table(table_id)
+    return f"""(WITH _w AS (SELECT _stmt, _op, {c}, {QRID} FROM {lt} WHERE _stmt > {int(lo)} AND _stmt <= {int(hi)}),
+_fl AS (SELECT {QRID}, arg_min(_op, _stmt * 4 + _op) AS _fop, arg_max(_op, _stmt * 4 + _op) AS _lop
+        FROM _w GROUP BY {QRID}),
+_b AS (SELECT {_cols(cols, '_w')}, _w.{QRID} FROM _w SEMI JOIN _fl ON _fl.{QRID} = _w.{QRID}
+        AND _fl._fop IN ({OP_DELETE}, {OP_BEFORE}) WHERE _w._op IN ({OP_DELETE}, {OP_BEFORE})
+        QUALIFY row_number() OVER (PARTITION BY _w.{QRID} ORDER BY _w._stmt, _w._op) = 1),
+_now AS (SELECT {QRID} FROM _fl WHERE _lop IN ({OP_INSERT}, {OP_AFTER})),
+_a AS (SELECT * FROM {_values_after(table, table_id, cols, int(hi), '_now')} AS _v)
+SELECT {_cols(cols, '_b')}, 'DELETE' AS "METADATA$ACTION", _a.{QRID} IS NOT NULL AS "METADATA$ISUPDATE", _b.{QRID}
 FROM _b LEFT JOIN _a ON _a.{QRID} = _b.{QRID}
 WHERE _a.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')}
 UNION ALL
 SELECT {_cols(cols, '_a')}, 'INSERT', _b.{QRID} IS NOT NULL, _a.{QRID}
 FROM _a LEFT JOIN _b ON _a.{QRID} = _b.{QRID}
 WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')})"""
+
+
+def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols: list[Column], lo: int, hi: int,
+              append_only: bool = False) -> str:
+    """The change in ``(lo, hi]`` (net, or append-only), choosing the cheapest correct plan.
+
+    A window of plain inserts with no later event on the table is just the table's rows in the
+    window's row-id range (row ids are handed out in commit order), read with zone maps."""
+    lt = log_table(table_id)
+    non_insert, rmin, rmax, later = con.execute(
+        f"SELECT bool_or(_op <> {OP_INSERT}) FILTER (WHERE _stmt <= {int(hi)}), "
+        f"min({QRID}) FILTER (WHERE _stmt <= {int(hi)}), max({QRID}) FILTER (WHERE _stmt <= {int(hi)}), "
+        f"bool_or(_stmt > {int(hi)}) FROM {lt} WHERE _stmt > {int(lo)}"
+    ).fetchone()
+    if rmin is None:
+        return (f"SELECT {_cols(cols)}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", {QRID} "
+                f"FROM {table.duck} WHERE FALSE")
+    if not non_insert and not later:
+        return (f"SELECT {_cols(cols)}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", {QRID} "
+                f"FROM {table.duck} WHERE {QRID} BETWEEN {int(rmin)} AND {int(rmax)}")
+    if append_only or not non_insert:
+        return inserts_sql(table_id, cols, lo, hi, table)
+    return net_changes_sql(table_id, cols, lo, hi, table)
 
 
 def state_at_sql(qn: QName, table_id: int, cols: list[Column], at: int) -> str:

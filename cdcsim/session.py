@@ -339,10 +339,9 @@ class Session:
         if info.initial_pending:
             inner = (f"SELECT {names}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", "
                      f"{changes.QRID} FROM {changes.state_at_sql(table, info.table_id, cols, w.hi)}")
-        elif info.mode == "APPEND_ONLY" or w.only_inserts:
-            inner = changes.inserts_sql(info.table_id, cols, w.lo, w.hi)
         else:
-            inner = changes.net_changes_sql(info.table_id, cols, w.lo, w.hi)
+            inner = changes.delta_sql(self.duck, table, info.table_id, cols, w.lo, w.hi,
+                                      append_only=info.mode == "APPEND_ONLY")
         return (f"SELECT {names}, \"METADATA$ACTION\", \"METADATA$ISUPDATE\", "
                 f"{changes.row_id_sql(info.table_id, changes.QRID)} AS \"METADATA$ROW_ID\" FROM ({inner}) AS _s")
 
