@@ -30,6 +30,13 @@ from .errors import (
     Warning,
 )
 
+def patch_snowflake(*args: object, **kwargs: object):  # noqa: ANN201 - re-export with lazy import
+    """Inside it, ``snowflake.connector.connect(...)`` returns a cdcsim connection (see docs/testing.md)."""
+    from .patch import patch_snowflake as _patch
+
+    return _patch(*args, **kwargs)
+
+
 apilevel = "2.0"
 threadsafety = 2
 paramstyle = "pyformat"
@@ -53,5 +60,6 @@ def connect(database: str | None = None, *, clock: Clock | None = None, limits: 
 __all__ = [
     "Clock", "Connection", "Cursor", "DataError", "DatabaseError", "DictCursor", "Error", "IntegrityError",
     "InterfaceError", "InternalError", "ManualClock", "NotSupportedError", "OperationalError",
-    "ProgrammingError", "WallClock", "Warning", "apilevel", "connect", "paramstyle", "threadsafety",
+    "ProgrammingError", "WallClock", "Warning", "apilevel", "connect", "paramstyle", "patch_snowflake",
+    "threadsafety",
 ]
