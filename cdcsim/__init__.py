@@ -15,6 +15,8 @@ database with Snowflake's documented semantics. The public surface is small and 
 
 from __future__ import annotations
 
+from typing import Any
+
 from .clock import Clock, ManualClock, WallClock
 from .connection import Connection, Cursor, DictCursor
 from .errors import (
@@ -30,7 +32,8 @@ from .errors import (
     Warning,
 )
 
-def patch_snowflake(*args: object, **kwargs: object):  # noqa: ANN201 - re-export with lazy import
+
+def patch_snowflake(*args: Any, **kwargs: Any) -> Any:
     """Inside it, ``snowflake.connector.connect(...)`` returns a cdcsim connection (see docs/testing.md)."""
     from .patch import patch_snowflake as _patch
 
