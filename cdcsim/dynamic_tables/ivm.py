@@ -370,6 +370,8 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
         if arg is not None and not isinstance(arg, exp.Star):
             arg_names[a.sql("duckdb")] = f"__A{i}"
             inp_exprs.append(exp.alias_(arg.copy(), f"__A{i}", quoted=True))
+    if not inp_exprs:  # COUNT(*) alone: the input rows need some column
+        inp_exprs.append(exp.alias_(exp.Literal.number(1), "__ONE", quoted=True))
     inp.set("expressions", inp_exprs)
     inp_sql = inp.sql("duckdb")
 

@@ -204,6 +204,10 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
             s.reload_catalog()
             reg.reload(s.duck)
             record_graph(s.duck, reg, reg.tables[qn.fqn], now, "CREATE_DYNAMIC_TABLE")
+            # a DOWNSTREAM input now follows this table's lag: its graph row changes
+            for up in reg.upstream(reg.tables[qn.fqn]):
+                if up.downstream_lag:
+                    record_graph(s.duck, reg, up, now, "NONE")
             if initialize == "ON_CREATE":
                 outcomes = run_pipeline(s, [reg.tables[qn.fqn]], "CREATION", own_txn=False)
                 from .refresh import _record
