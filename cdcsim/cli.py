@@ -125,7 +125,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
         return 1
     interactive = not args.query and not args.file and sys.stdin.isatty()
     shell = Shell(con, timing=args.timing if args.timing is not None else interactive, fmt=args.format,
-                  on_advance=lambda c, a, b: print_what_ran(c, a, b, sys.stdout), on_status=render_status)
+                  on_advance=lambda c, a, b: print_what_ran(c, a, b, sys.stdout), on_status=render_status,
+                  label=args.database or "")
     try:
         if interactive:
             history = os.environ.get("CDCSIM_HISTORY", str(Path.home() / ".cdcsim_history"))
@@ -320,7 +321,7 @@ def render_status(con: Any) -> str:
             for h in hist:
                 key = str(h.get("name")).upper()
                 when = h.get("refresh_start_time") or h.get("data_timestamp") or datetime.min
-                if key not in best or when >= best[key]:
+                if key not in best or when > best[key]:  # rows come newest first: keep the first on ties
                     best[key] = when
                     last_action[key] = f"{h.get('refresh_action') or '-'} ({h.get('state')})"
         except Exception:

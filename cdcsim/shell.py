@@ -138,6 +138,7 @@ class Shell:
     fmt: str = "table"
     on_advance: Callable[[Any, datetime, datetime], None] | None = None  # prints what ran
     on_status: Callable[[Any], str] | None = None  # renders the status screen
+    label: str = ""  # the database file, for the banner
 
     # -- statements ---------------------------------------------------------------------------
     def execute(self, sql: str, where: str = "") -> bool:
@@ -262,7 +263,10 @@ class Shell:
             except OSError:
                 pass
             readline.set_history_length(1000)
-        self.out.write("cdcsim SQL shell. End statements with ';'. !help for meta-commands, !quit to leave.\n")
+        where = self.label or "in-memory database"
+        clock = f"manual clock at {fmt_value(self.now())}" if self.manual() else "wall clock"
+        self.out.write(f"cdcsim SQL shell ({where}, {clock}). End statements with ';'. "
+                       "!help for meta-commands, !quit to leave.\n")
         buf: list[str] = []
         try:
             while True:

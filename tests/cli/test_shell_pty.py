@@ -30,6 +30,7 @@ class Pty:
         os.close(slave)
         self.fd = master
         self.buf = ""
+        self.last_seen = ""
 
     def _read(self, deadline: float) -> bool:
         r, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
@@ -57,6 +58,7 @@ class Pty:
                     raise AssertionError(f"did not see {pattern!r}; output so far:\n{self.buf}")
                 continue
             seen, self.buf = self.buf[:end], self.buf[end:]
+            self.last_seen = seen
             return seen
 
     def expect_exact(self, text: str, timeout: float = 60) -> str:
@@ -86,6 +88,7 @@ def spawn(tmp_path: Path, *args: str) -> Pty:
 
 def test_interactive_session(tmp_path: Path) -> None:
     child = spawn(tmp_path, "--manual-clock", "2025-01-01T00:00")
+    assert "(in-memory database, manual clock at 2025-01-01 00:00:00)" in child.last_seen
     # a statement over two lines: the continuation prompt appears until the ';'
     child.sendline("SELECT 1 AS x,")
     child.expect_exact("     -> ")
