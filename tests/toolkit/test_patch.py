@@ -124,3 +124,19 @@ def test_write_pandas(no_connector: None) -> None:
         assert rows == [(1, "a", 1.5), (2, None, 2.0), (3, "c", None)]
         write_pandas(con, df.head(1), "ITEMS", overwrite=True)
         assert con.cursor().execute('SELECT COUNT(*) FROM "ITEMS"').fetchone()[0] == 1
+
+
+def test_tasks_run_when_the_patch_advances(no_connector: None) -> None:
+    with patch_snowflake() as sf:
+        import snowflake.connector
+
+        con = snowflake.connector.connect()
+        con.execute_string(
+            "CREATE TABLE src (id INT); CREATE TABLE dst (id INT); CREATE STREAM s ON TABLE src;"
+            "CREATE TASK mv SCHEDULE = '1 MINUTE' AS INSERT INTO dst SELECT id FROM s;"
+            "ALTER TASK mv RESUME; INSERT INTO src VALUES (1), (2);"
+        )
+        con.close()  # the application is done; the account (and its scheduler) lives on
+        sf.advance(minutes=1)
+        check = snowflake.connector.connect()
+        assert check.cursor().execute("SELECT COUNT(*) FROM dst").fetchone()[0] == 2
