@@ -243,7 +243,8 @@ def _units(text: str, offset: int = 0) -> list[Unit]:
         ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
         for t in tree.find_all(exp.Table):
             if t.name and t.name.lower() not in ctes:
-                tables.add(t.name if t.this.args.get("quoted") else t.name.lower())
+                quoted = isinstance(t.this, exp.Identifier) and bool(t.this.args.get("quoted"))
+                tables.add(t.name if quoted else t.name.lower())
         dml = isinstance(tree, _DML_TYPES) or (isinstance(tree, exp.Create) and tree.expression is not None
                                                and isinstance(tree.expression, exp.Query))
     else:
