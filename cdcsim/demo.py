@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             extra.append(traffic_con)
             # A per-run id prefix keeps generated booking ids unique across restarts on one file.
             prefix = f"T{int(time.time()) % 1_000_000:06d}-"
-            gen = BookingGenerator(args.seed, id_prefix=prefix)
+            # Cancellations within 0.5-10 minutes so lost revenue shows early in a demo.
+            gen = BookingGenerator(args.seed, id_prefix=prefix, cancel_after_minutes=(0.5, 10.0))
             traffic = TrafficRunner(traffic_con, gen, rate=args.rate, interval=0.5).start()
         from dashboard import connection as dash_connection
 

@@ -42,7 +42,7 @@ def sidebar(db: d.DataAccess) -> tuple[str, d.Filters, bool, int]:
     st.sidebar.button("Refresh data", key="refresh")  # a click reruns the script: fresh queries
     st.sidebar.markdown("### Live updates")
     live = st.sidebar.toggle("Live", value=True, key="live", help="Pause to freeze the page while you read.")
-    interval = st.sidebar.selectbox("Every (seconds)", INTERVALS, index=0, key="interval")
+    interval = st.sidebar.selectbox("Every (seconds)", INTERVALS, index=1, key="interval")
     filters = d.Filters(start, end, None if status == "All" else status, None if movie == "All" else movie)
     return page, filters, live, int(interval)
 

@@ -394,8 +394,9 @@ def freshness(dynamic_tables: pd.DataFrame, tasks: pd.DataFrame, now: datetime) 
         else:
             eff = interval_seconds(target)
             note = f"target {target}"
-        # Stale: beyond twice the target (refreshes are best-effort), or never refreshing at all.
-        stale = ts is None or eff is None or (lag is not None and lag > 2 * eff + 1)
+        # Stale: well beyond the target (lag targets are best-effort, so allow twice the target
+        # and at least 5 s of jitter), or never refreshing at all.
+        stale = ts is None or eff is None or (lag is not None and lag > max(2 * eff, eff + 5))
         out.append(Freshness(str(row.get("name", "")).lower(), target, ts, lag, eff, stale, note))
     return out
 

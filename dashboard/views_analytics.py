@@ -84,18 +84,19 @@ def overview(db: d.DataAccess, filters: d.Filters) -> None:
 
 
 def exports(frame: pd.DataFrame) -> None:
+    """CSV and Parquet of the filtered rows, built when clicked (live pages re-render every second)."""
     now = datetime.now()
     c1, c2 = st.columns(2)
     c1.download_button(
         "Download CSV",
-        to_csv_bytes(frame),
+        lambda: to_csv_bytes(frame),
         file_name=export_file_name("movie_bookings", "csv", now),
         mime="text/csv",
         key="dl_csv",
     )
     c2.download_button(
         "Download Parquet",
-        to_parquet_bytes(frame),
+        lambda: to_parquet_bytes(frame),
         file_name=export_file_name("movie_bookings", "parquet", now),
         mime="application/octet-stream",
         key="dl_parquet",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from fakes import LIVE, FakeSnowflakeConnection
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
-
-import dashboard.views_analytics as views_analytics
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
@@ -80,22 +82,28 @@ def test_each_filter_changes_the_kpis(
 
 
 def test_csv_download_is_neutralised(fake: FakeSnowflakeConnection, monkeypatch: pytest.MonkeyPatch) -> None:
-    served: list[bytes] = []
-    real = views_analytics.to_csv_bytes
+    # The page hands st.download_button a callable (built on click); record what it serves.
+    served: dict[str, Any] = {}
+    real = DeltaGenerator.download_button
 
-    def capture(frame: pd.DataFrame) -> bytes:
-        served.append(real(frame))
-        return served[-1]
+    def record(self: DeltaGenerator, label: str, data: Any, *args: Any, **kwargs: Any) -> Any:
+        served[label] = (data, kwargs.get("file_name"))
+        return real(self, label, data, *args, **kwargs)
 
-    monkeypatch.setattr(views_analytics, "to_csv_bytes", capture)
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
     at = app().run()
-    button = at.get("download_button")[0]
-    assert button.label == "Download CSV"
-    assert button.proto.url.endswith(".csv")
-    text = served[-1].decode()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Parquet"]
+    data, name = served["Download CSV"]
+    text = (data() if callable(data) else data).decode()
+    assert re.fullmatch(r"movie_bookings_\d{8}_\d{6}\.csv", name)
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
     assert ",=HYPERLINK" not in text and ",@SUM" not in text
     assert len(text.strip().splitlines()) == len(LIVE) + 1
+    data, name = served["Download Parquet"]
+    parquet = pd.read_parquet(io.BytesIO(data() if callable(data) else data))
+    assert name.endswith(".parquet") and len(parquet) == len(LIVE)
+    assert not parquet["customer_id"].dropna().str.startswith(("=", "@", "+", "-")).any()
 
 
 def test_trends_page(fake: FakeSnowflakeConnection) -> None:

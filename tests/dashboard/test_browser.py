@@ -36,9 +36,22 @@ def demo(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log = (tmp_path / "demo.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cdcsim.demo", "--database", str(tmp_path / "demo.duckdb"), "--port", str(port),
-         "--rate", "3", "--seed", "7"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "cdcsim.demo",
+            "--database",
+            str(tmp_path / "demo.duckdb"),
+            "--port",
+            str(port),
+            "--rate",
+            "5",
+            "--seed",
+            "7",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -47,8 +60,12 @@ def demo(tmp_path: Path) -> Iterator[str]:
             if proc.poll() is not None:
                 text = (tmp_path / "demo.log").read_text()
                 if "unsupported statement" in text:
-                    pytest.skip(f"engine does not support the pipeline yet: {text.strip().splitlines()[-3][:120]}")
-                pytest.fail(f"demo exited with {proc.returncode}: {(tmp_path / 'demo.log').read_text()[-2000:]}")
+                    pytest.skip(
+                        f"engine does not support the pipeline yet: {text.strip().splitlines()[-3][:120]}"
+                    )
+                pytest.fail(
+                    f"demo exited with {proc.returncode}: {(tmp_path / 'demo.log').read_text()[-2000:]}"
+                )
             with socket.socket() as s:
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
@@ -86,8 +103,8 @@ def test_demo_in_a_real_browser(demo: str) -> None:
 
             page.get_by_text("Booking console", exact=True).click()
             page.get_by_role("button", name="Book", exact=True).wait_for(timeout=30_000)
-            page.get_by_label("Booking id").first.fill("WEB1")
-            page.get_by_label("Movie id").fill("M900")
+            page.get_by_role("textbox", name="Booking id").first.fill("WEB1")
+            page.get_by_role("textbox", name="Movie id").fill("M900")
             page.get_by_role("button", name="Book", exact=True).click()
             page.get_by_text("Booked WEB1").wait_for(timeout=30_000)
             # The live tracker re-renders every second; gold must count the booking within seconds.
@@ -100,10 +117,18 @@ def test_demo_in_a_real_browser(demo: str) -> None:
                 time.sleep(0.25)
             assert value == "1 booking"
             assert metric(page, "4 · silver") == "1 row"
+            # Cancel it: the update reaches bronze as a DELETE + INSERT pair (3 events in all).
+            page.get_by_role("button", name="Cancel booking").click()
+            page.get_by_text("Cancelled WEB1.").wait_for(timeout=30_000)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and metric(page, "3 · bronze") != "3 rows":
+                time.sleep(0.25)
+            assert metric(page, "3 · bronze") == "3 rows"
 
             page.get_by_text("Overview", exact=True).click()
             page.get_by_text("Real-time insights").wait_for(timeout=30_000)
-            time.sleep(2)  # let the charts draw
+            page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)
+            time.sleep(3)  # let the charts finish drawing
             (ROOT / "docs").mkdir(exist_ok=True)
             page.screenshot(path=str(ROOT / "docs" / "dashboard.png"), full_page=False)
         finally:
