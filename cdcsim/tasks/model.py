@@ -8,6 +8,7 @@ run, not the current one [DOC T2: runs use the version current at their start].
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import re
@@ -95,11 +96,7 @@ class Task:
         return cached[1]
 
     def query_hash(self) -> str:
-        cached = self.__dict__.get("_hash")
-        if cached is None or cached[0] != self.definition:
-            cached = (self.definition, hashlib.md5(self.definition.encode()).hexdigest())
-            self.__dict__["_hash"] = cached
-        return cached[1]
+        return _md5(self.definition)
 
     @property
     def trigger_streams(self) -> list[str]:
@@ -131,6 +128,12 @@ class Task:
             if d.get(k) is not None:
                 d[k] = datetime.fromisoformat(d[k])
         return Task(**d)
+
+
+@functools.lru_cache(maxsize=4096)
+def _md5(text: str) -> str:
+    # Runs work on snapshots, so a per-object cache would be recomputed on every run.
+    return hashlib.md5(text.encode()).hexdigest()
 
 
 def as_dict(task: Task) -> dict[str, Any]:
