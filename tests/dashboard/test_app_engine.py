@@ -85,3 +85,37 @@ def test_booking_console_change_reaches_gold(engine: cdcsim.Connection) -> None:
         .fetchone()[0]
     )
     assert float(rate) == 50.0
+
+
+def test_pipeline_page_on_engine(engine: cdcsim.Connection) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.sidebar.toggle(key="live").set_value(False).run()
+    at.sidebar.radio(key="page").set_value("Pipeline").run()
+    assert not at.exception, at.exception
+    m = metrics(at)
+    assert (m["raw_movie_bookings"], m["stream pending"], m["bronze events"]) == ("5", "0", "5")
+    assert (m["silver bookings"], m["gold bookings"]) == ("5", "5")
+    frames = [df.value for df in at.dataframe]
+    history = next(f for f in frames if {"name", "state", "scheduled_time"} <= set(f.columns))
+    assert {"CONSUME_STREAM_TASK", "REFRESH_INSIGHTS_TASK"} <= set(history["name"])
+    assert "SUCCEEDED" in set(history["state"])
+    modes = next(f for f in frames if {"name", "refresh_mode", "target_lag"} <= set(f.columns))
+    assert set(modes["target_lag"]) == {"DOWNSTREAM"}
+    refreshes = [f for f in frames if {"refresh_action", "refresh_trigger"} <= set(f.columns)]
+    assert len(refreshes) == 2 and all(len(f) for f in refreshes)
+    assert not at.warning  # both tables fresh: a task refreshes them every minute
+
+
+def test_seed_page_on_engine(engine: cdcsim.Connection) -> None:
+    engine.execute_string((EXAMPLES / "sample_updates.sql").read_text())
+    engine.advance(minutes=2)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.sidebar.toggle(key="live").set_value(False).run()
+    at.sidebar.radio(key="page").set_value("Seed vs corrected").run()
+    assert not at.exception, at.exception
+    summary = next(df.value for df in at.dataframe if "pipeline" in df.value.columns).set_index("pipeline")
+    assert summary.loc["Source table (truth)", "bookings"] == 5
+    assert summary.loc["Corrected gold", "bookings"] == 5
+    assert summary.loc["Corrected gold", "cancellation_rate_percent"] == 40.0
+    assert summary.loc["Seed gold", "bookings"] == 9
+    assert summary.loc["Seed gold", "cancellation_rate_percent"] == pytest.approx(22.22)
