@@ -76,3 +76,28 @@ def test_timeout_interrupts_a_run_under_wall_clock() -> None:
     assert h["STATE"] == "FAILED" and h["ERROR_CODE"] == "000630"
     assert "timeout" in h["ERROR_MESSAGE"]
     con.close()
+
+
+def test_ddl_while_the_background_scheduler_runs() -> None:
+    """Creating, altering, executing and dropping tasks while the scheduler thread runs them."""
+    con = cdcsim.connect(limits="relaxed")
+    db = DB(con)
+    db.x("CREATE TABLE ticks (name STRING)")
+    con.start()
+    try:
+        for round_ in range(15):
+            name = f"t{round_ % 3}"
+            db.x(f"CREATE OR REPLACE TASK {name} SCHEDULE = '0.02 SECONDS' AS INSERT INTO ticks VALUES ('{name}')")
+            db.x(f"ALTER TASK {name} RESUME")
+            time.sleep(0.03)
+            db.x(f"EXECUTE TASK {name}")
+            db.x(f"ALTER TASK {name} SUSPEND")
+            db.x(f"ALTER TASK {name} SET COMMENT = 'round {round_}'")
+            if round_ % 4 == 3:
+                db.x(f"DROP TASK {name}")
+            db.x("SELECT count(*) FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY())")
+        assert wait_for(lambda: db.one("SELECT count(*) FROM ticks") >= 15)
+    finally:
+        con.stop()
+    assert {r["STATE"] for r in db.history()} <= {"SUCCEEDED"}
+    con.close()
