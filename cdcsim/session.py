@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -247,6 +249,26 @@ class Session:
     def reload_catalog(self) -> None:
         self.catalog_dirty = False
         self.engine.catalog.reload(self.duck)
+
+    @contextmanager
+    def metadata_txn(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DDL transaction on engine metadata: commits an open user transaction first (DDL does,
+        in Snowflake), holds the write lock, commits or rolls back as a whole, then reloads the
+        catalog so cached translations see the change."""
+        if self.in_txn:
+            self.commit()
+        self.acquire_write()
+        try:
+            self.duck.execute("BEGIN TRANSACTION")
+            try:
+                yield self.duck
+                self.duck.execute("COMMIT")
+            except BaseException:
+                self._safe_rollback()
+                raise
+        finally:
+            self.engine.lock.release(self, all_levels=True)
+            self.reload_catalog()
 
     def acquire_write(self) -> None:
         first = not self.engine.lock.held_by(self)

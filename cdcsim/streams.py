@@ -51,8 +51,6 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     show_initial = bool(re.search(r"SHOW_INITIAL_ROWS\s*=\s*TRUE", opts, re.I))
     cm = re.search(r"COMMENT\s*=\s*'((?:[^']|'')*)'", opts, re.I)
     comment = cm.group(1).replace("''", "'") if cm else None
-    if s.in_txn:
-        s.commit()
     cat = s.engine.catalog
     if qn.fqn in cat.streams:
         if m.group("ine"):
@@ -78,28 +76,18 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
             raise compilation_error(f"Stream '{src.fqn}' is not on table '{table.fqn}'.", 2_099)
         at_offset = int(s.duck.execute(f"SELECT stmt_offset FROM {M}.streams WHERE fqn = ?",
                                        [src.fqn]).fetchone()[0])
-    s.acquire_write()
-    try:
-        s.duck.execute("BEGIN TRANSACTION")
-        try:
-            table_id = changes.track(s.duck, table)
-            offset = at_offset if at_offset is not None else changes.current_stmt(s.duck)
-            now = s.now()
-            s.duck.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
-            s.duck.execute(
-                f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)",
-                [qn.fqn, qn.database, qn.schema, qn.name, table.fqn, table_id, offset,
-                 "APPEND_ONLY" if append_only else "DEFAULT", show_initial, show_initial, comment, now, None,
-                 "SYSADMIN"],
-            )
-            changes.set_hold(s.duck, table_id, "stream:" + qn.fqn, offset)
-            s.duck.execute("COMMIT")
-        except Exception:
-            s.duck.execute("ROLLBACK")
-            raise
-    finally:
-        s.engine.lock.release(s, all_levels=True)
-        s.reload_catalog()
+    with s.metadata_txn() as d:
+        table_id = changes.track(d, table)
+        offset = at_offset if at_offset is not None else changes.current_stmt(d)
+        now = s.now()
+        d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
+        d.execute(
+            f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)",
+            [qn.fqn, qn.database, qn.schema, qn.name, table.fqn, table_id, offset,
+             "APPEND_ONLY" if append_only else "DEFAULT", show_initial, show_initial, comment, now, None,
+             "SYSADMIN"],
+        )
+        changes.set_hold(d, table_id, "stream:" + qn.fqn, offset)
     return Result.status(f"Stream {qn.name} successfully created.")
 
 
@@ -111,19 +99,11 @@ def drop_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         if m.group("ie"):
             return Result.status(f"Drop statement executed successfully ({qn.name} already dropped).")
         raise not_found("Stream", qn.fqn)
-    if s.in_txn:
-        s.commit()
-    s.acquire_write()
-    try:
-        s.duck.execute("BEGIN TRANSACTION")
-        s.duck.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
+    with s.metadata_txn() as d:
+        d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
         if info.table_fqn in s.engine.catalog.tracked:
-            changes.drop_hold(s.duck, info.table_id, "stream:" + qn.fqn)
-            changes.compact(s.duck, info.table_id)
-        s.duck.execute("COMMIT")
-    finally:
-        s.engine.lock.release(s, all_levels=True)
-        s.reload_catalog()
+            changes.drop_hold(d, info.table_id, "stream:" + qn.fqn)
+            changes.compact(d, info.table_id)
     return Result.status(f"{qn.name} successfully dropped.")
 
 
@@ -137,12 +117,8 @@ def alter_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         raise not_found("Stream", qn.fqn)
     comment = m.group("c").replace("''", "'") if m.group("op").upper() == "SET" and m.group("c") is not None \
         else None
-    s.acquire_write()
-    try:
-        s.duck.execute(f"UPDATE {M}.streams SET comment = ? WHERE fqn = ?", [comment, qn.fqn])
-    finally:
-        s.engine.lock.release(s, all_levels=True)
-        s.reload_catalog()
+    with s.metadata_txn() as d:
+        d.execute(f"UPDATE {M}.streams SET comment = ? WHERE fqn = ?", [comment, qn.fqn])
     return Result.status("Statement executed successfully.")
 
 
