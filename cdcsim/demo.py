@@ -72,6 +72,20 @@ def _exists(con: Any, table: str) -> bool:
         cur.close()
 
 
+def loaded_pipeline(con: Any) -> str | None:
+    """Which pipeline a database holds: the corrected one has the refresh task, the seed's not."""
+    if not _exists(con, "raw_movie_bookings"):
+        return None
+    cur = con.cursor()
+    try:
+        cur.execute("SHOW TASKS")
+        cols = [d[0].lower() for d in cur.description]
+        names = {str(r[cols.index("name")]).lower() for r in cur.fetchall()}
+    finally:
+        cur.close()
+    return "corrected" if "refresh_insights_task" in names else "seed"
+
+
 def setup(con: Any, pipeline: str, *, reset: bool = False, schedule: str = LIVE_SCHEDULE) -> bool:
     """Load the pipeline and the sample bookings unless the file already has them; set the cadence.
 
@@ -84,6 +98,9 @@ def setup(con: Any, pipeline: str, *, reset: bool = False, schedule: str = LIVE_
         # pointing at the old tables' change logs (engine gap, see the issue report).
         for dt in ("movie_booking_insights", "movie_bookings_filtered"):
             con.cursor().execute(f"DROP DYNAMIC TABLE IF EXISTS {dt}")
+        # The seed has no refresh task: one left from the corrected pipeline would hide its flaw.
+        for task in TASKS:
+            con.cursor().execute(f"DROP TASK IF EXISTS {task}")
         con.execute_string((EXAMPLES / PIPELINES[pipeline]).read_text())
         con.execute_string((EXAMPLES / "sample_data.sql").read_text())
         loaded = True
@@ -147,9 +164,16 @@ def main(argv: list[str] | None = None) -> int:
         except cdcsim.Error as exc:
             print(f"cdcsim demo: could not load the {args.pipeline} pipeline: {exc}", file=sys.stderr)
             return 1
+        held = loaded_pipeline(con) or args.pipeline
+        if held != args.pipeline:
+            print(
+                f"cdcsim demo: {args.database} holds the {held} pipeline; add --reset to load the "
+                f"{args.pipeline} one (drops the file's data)",
+                file=sys.stderr,
+            )
         state = "loaded" if loaded else "reusing the pipeline already in"
         print(
-            f"cdcsim demo: {state} {args.database} ({args.pipeline} pipeline, "
+            f"cdcsim demo: {state} {args.database} ({held} pipeline, "
             f"{'faithful 1-minute' if args.faithful else 'live half-second'} cadence)"
         )
         if args.setup_only:

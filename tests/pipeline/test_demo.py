@@ -85,3 +85,17 @@ def test_traffic_through_the_engine() -> None:
         assert dict(rows) == {"CANCELLED": 15, "BOOKED": 5}  # the last batch's cancellations are not due yet
     finally:
         con.close()
+
+
+def test_reset_switches_pipelines_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "switch.duckdb")
+    assert demo.main(["--database", db, "--setup-only"]) == 0
+    assert demo.main(["--database", db, "--setup-only", "--pipeline", "seed"]) == 0
+    assert "holds the corrected pipeline" in capsys.readouterr().err
+    assert demo.main(["--database", db, "--setup-only", "--pipeline", "seed", "--reset"]) == 0
+    con = cdcsim.connect(db)
+    try:
+        assert demo.loaded_pipeline(con) == "seed"  # no refresh task left behind
+        assert con.cursor().execute("SELECT COUNT(*) FROM raw_movie_bookings").fetchone()[0] == 5
+    finally:
+        con.close()
