@@ -45,7 +45,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as e:  # hypothesis is a test-time dependency, not a runtime one
+    raise ImportError("cdcsim.testing needs hypothesis: pip install 'cdcsim[test]' (or pip install hypothesis)") from e
 
 ACTION = "METADATA$ACTION"
 ISUPDATE = "METADATA$ISUPDATE"
