@@ -194,6 +194,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             end = shell.now()
             print(f"virtual time {fmt_value(loaded_at)} -> {fmt_value(end)}")
             print_what_ran(con, loaded_at, end, sys.stdout)
+            if args.status:
+                print("\n" + render_status(con))
             return 0
         con.start()
         deadline = time.monotonic() + real.total_seconds() if real is not None else None
@@ -219,6 +221,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         finally:
             con.stop()
         poll()  # runs that finished during the last interval
+        if args.status:
+            print("\n" + render_status(con))
         return 0
     except BrokenPipeError:
         raise
@@ -464,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--start", metavar="START", help="manual clock start for --virtual (ISO; default: now)")
     r.add_argument("--relaxed", action="store_true", help="lift Snowflake's limits")
     r.add_argument("-v", "--verbose", action="store_true", help="show the output of the script's statements")
+    r.add_argument("--status", action="store_true", help="finish with the status screen")
     r.set_defaults(func=cmd_run)
 
     st = sub.add_parser("status", help="streams, tasks and dynamic tables at a glance")

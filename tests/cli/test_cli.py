@@ -223,8 +223,9 @@ INSERT INTO bookings VALUES (1, 'BOOKED');
 def test_run_virtual_prints_task_runs_in_order(tmp_path: Path) -> None:
     script = tmp_path / "p.sql"
     script.write_text(TASK_PIPELINE)
-    res = cdcsim("run", str(script), "--virtual", "16m", "--start", "2025-01-01T00:00")
+    res = cdcsim("run", str(script), "--virtual", "16m", "--start", "2025-01-01T00:00", "--status")
     assert res.returncode == 0, res.stderr
+    assert "now: 2025-01-01 00:16:00" in res.stdout and "Dynamic tables" in res.stdout
     lines = [ln.split() for ln in res.stdout.splitlines() if "  task  " in ln]
     assert [(ln[1], ln[3], ln[4]) for ln in lines] == [
         ("00:05:00", "MV", "SUCCEEDED"),
