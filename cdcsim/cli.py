@@ -395,7 +395,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     for f in lint_text(text, args.script):
         sys.stderr.write(f"{args.script}:{f.line}: warning: {f.rule} {f.name}\n")
     try:
-        n = deploy(text, dry_run=args.dry_run, connect=lambda: deploy_mod.snowflake_connect(args.connection))
+        n = deploy(text, dry_run=args.dry_run, connect=lambda: deploy_mod.snowflake_connect(args.connection),
+                   suspend_tasks=args.suspend)
     except DeployError as e:
         sys.stderr.write(f"Error: {e}\n")
         return 1
@@ -489,6 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="connection name in ~/.snowflake/connections.toml "
                         "(default: $SNOWFLAKE_DEFAULT_CONNECTION_NAME or 'default')")
     d.add_argument("--dry-run", action="store_true", help="print the statements in order, run nothing")
+    d.add_argument("--suspend", action=argparse.BooleanOptionalAction, default=True,
+                   help="first suspend the root/standalone tasks the script creates, so a redeploy can "
+                        "replace a running graph (default: on)")
     d.set_defaults(func=cmd_deploy)
 
     sub.add_parser("demo", help="the movie-booking demo and dashboard (cdcsim demo --help)", add_help=False)

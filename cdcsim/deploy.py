@@ -127,13 +127,47 @@ def snowflake_connect(name: str) -> Any:
     return sfc.connect(connection_name=name)
 
 
+def _where(st: Statement) -> str:
+    return f"line {st.line}" if st.line else "added: suspend before replacing"
+
+
 def format_dry_run(statements: list[Statement]) -> str:
     lines = []
     for i, st in enumerate(statements, 1):
-        lines.append(f"-- [{i}/{len(statements)}] line {st.line}")
+        lines.append(f"-- [{i}/{len(statements)}] {_where(st)}")
         lines.append(st.text.rstrip().rstrip(";") + ";")
         lines.append("")
     return "\n".join(lines)
+
+
+_TASK_HEADER = re.compile(
+    rf"^CREATE\s+(?:OR\s+(?:REPLACE|ALTER)\s+)?TASK\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})", re.I)
+
+
+def suspend_statements(statements: list[Statement]) -> list[Statement]:
+    """``ALTER TASK IF EXISTS <root> SUSPEND`` for every root or standalone task the script creates.
+
+    Snowflake refuses to replace or modify a task of a graph whose root is running ("the root must
+    be suspended"), so a second deploy of the same pipeline fails half-way without this. The
+    script's own ``ALTER TASK ... RESUME`` statements start the tasks again afterwards.
+    """
+    out: list[Statement] = []
+    seen: set[str] = set()
+    for st in statements:
+        text = strip_comments(st.text)
+        m = _TASK_HEADER.match(text)
+        if not m:
+            continue
+        as_pos = _top_level_as(text, m.end())
+        header = text[m.end(): as_pos if as_pos >= 0 else len(text)]
+        if re.search(r"\bAFTER\b", header, re.I) or re.search(r"\bFINALIZE\s*=", header, re.I):
+            continue  # a child or finalizer: suspending its root is what counts
+        name = m.group("name")
+        if name.upper() not in seen:
+            seen.add(name.upper())
+            # line 0 marks a statement cdcsim added (it is not in the script)
+            out.append(Statement(f"ALTER TASK IF EXISTS {name} SUSPEND", 0))
+    return out
 
 
 def deploy(
@@ -143,15 +177,20 @@ def deploy(
     dry_run: bool = False,
     out: TextIO | None = None,
     connect: Callable[[], Any] | None = None,
+    suspend_tasks: bool = True,
 ) -> int:
     """Run every statement of ``text`` on ``connection`` (or ``connect()``), in order.
 
-    Returns the number of statements run (or printed with ``dry_run``). Stops at the first failing
-    statement with a :class:`DeployError` naming its number and line; statements before it stay
-    applied, as they would with SnowSQL, since Snowflake DDL commits implicitly.
+    With ``suspend_tasks`` (the default) the root and standalone tasks the script creates are
+    suspended first (see :func:`suspend_statements`). Returns the number of statements run (or
+    printed with ``dry_run``). Stops at the first failing statement with a :class:`DeployError`
+    naming its number and line; statements before it stay applied, as they would with SnowSQL,
+    since Snowflake DDL commits implicitly.
     """
     out = out or sys.stdout
     statements = split_statements(text)
+    if suspend_tasks:
+        statements = suspend_statements(statements) + statements
     if dry_run:
         out.write(format_dry_run(statements))
         out.flush()
@@ -164,12 +203,12 @@ def deploy(
     try:
         for i, st in enumerate(statements, 1):
             first = " ".join(strip_comments(st.text).split())[:70]
-            out.write(f"[{i}/{len(statements)}] line {st.line}: {first}\n")
+            out.write(f"[{i}/{len(statements)}] {_where(st)}: {first}\n")
             out.flush()
             try:
                 cur.execute(st.text)
             except Exception as e:
-                raise DeployError(f"statement {i} (line {st.line}) failed: {e}") from e
+                raise DeployError(f"statement {i} ({_where(st)}) failed: {e}") from e
     finally:
         close = getattr(cur, "close", None)
         if close:

@@ -50,7 +50,7 @@ class FakeConnection:
 def test_deploy_runs_statements_in_order() -> None:
     con = FakeConnection()
     out = io.StringIO()
-    assert deploy(SCRIPT, con, out=out) == 4
+    assert deploy(SCRIPT, con, out=out, suspend_tasks=False) == 4
     assert [s.split()[0:2] for s in con.executed] == [
         ["CREATE", "TABLE"], ["CREATE", "STREAM"], ["CREATE", "TASK"], ["ALTER", "TASK"]]
     assert "INSERT INTO t SELECT 2;" in con.executed[2]  # the scripting block stays whole
@@ -61,7 +61,7 @@ def test_deploy_runs_statements_in_order() -> None:
 def test_deploy_stops_at_first_failure_with_line() -> None:
     con = FakeConnection(fail_on="STREAM")
     with pytest.raises(DeployError, match=r"statement 2 \(line 3\)"):
-        deploy(SCRIPT, con, out=io.StringIO())
+        deploy(SCRIPT, con, out=io.StringIO(), suspend_tasks=False)
     assert len(con.executed) == 1
 
 
@@ -71,10 +71,26 @@ def test_dry_run_prints_and_never_connects() -> None:
     def boom() -> None:
         raise AssertionError("dry run must not connect")
 
-    assert deploy(SCRIPT, dry_run=True, out=out, connect=boom) == 4
+    assert deploy(SCRIPT, dry_run=True, out=out, connect=boom, suspend_tasks=False) == 4
     text = out.getvalue()
     assert text.index("CREATE TABLE") < text.index("CREATE STREAM") < text.index("ALTER TASK")
     assert "-- [3/4] line 4" in text
+
+
+def test_root_tasks_are_suspended_first() -> None:
+    script = (
+        "CREATE OR REPLACE TASK root SCHEDULE = '1 MINUTE' AS SELECT 1;\n"
+        "CREATE OR REPLACE TASK child AFTER root AS SELECT 2;\n"
+        "CREATE TASK solo SCHEDULE = '5 MINUTES' AS SELECT 3;\n"
+        "CREATE OR REPLACE TASK root SCHEDULE = '2 MINUTES' AS SELECT 4;\n"
+        "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('root');\n"
+    )
+    con = FakeConnection()
+    out = io.StringIO()
+    assert deploy(script, con, out=out) == 7
+    assert con.executed[:2] == ["ALTER TASK IF EXISTS root SUSPEND", "ALTER TASK IF EXISTS solo SUSPEND"]
+    assert "[1/7] added: suspend before replacing" in out.getvalue()
+    assert con.executed[2].startswith("CREATE OR REPLACE TASK root")
 
 
 def test_connections_toml(tmp_path: Path) -> None:
