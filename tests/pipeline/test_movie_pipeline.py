@@ -108,3 +108,18 @@ def test_pipeline_sql_semantics_without_scheduler(manual: cdcsim.Connection) -> 
         "M004": 0.0,
         "M005": 0.0,
     }
+
+
+def test_seed_monitoring_queries_run(manual: cdcsim.Connection) -> None:
+    load_or_skip(manual, "pipeline.sql")
+    manual.execute_string(example("sample_data.sql"))
+    manual.advance(minutes=2)
+    results = {}
+    for text in statements("monitoring.sql"):
+        cur = manual.cursor().execute(text)
+        results[" ".join(text.split())[:120]] = cur.fetchall()  # every query runs without error
+    assert len(results) == len(statements("monitoring.sql"))
+    history = next(v for k, v in results.items() if "TASK_HISTORY" in k)
+    assert history and all(r[1] == "CONSUME_STREAM_TASK" for r in history)
+    assert next(v for k, v in results.items() if k.startswith("SELECT COUNT(*) AS pending")) == [(0,)]
+    assert len(next(v for k, v in results.items() if k.startswith("SELECT booking_id, status"))) == 5
