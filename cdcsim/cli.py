@@ -366,7 +366,11 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from cdcsim.lint import lint_file, render
 
     findings = []
-    for path in args.scripts:
+    paths: list[str] = []
+    for p in args.scripts:
+        # A directory means every .sql file under it, in a stable order.
+        paths += sorted(str(f) for f in Path(p).rglob("*.sql")) if Path(p).is_dir() else [p]
+    for path in paths:
         try:
             findings += lint_file(path)
         except OSError as e:
@@ -479,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     st.set_defaults(func=cmd_status)
 
     li = sub.add_parser("lint", help="static checks for Snowflake CDC pitfalls (exit 1 on findings)")
-    li.add_argument("scripts", nargs="+", metavar="SCRIPT")
+    li.add_argument("scripts", nargs="+", metavar="SCRIPT", help="SQL files, or directories of them")
     li.add_argument("--format", choices=["text", "json"], default="text")
     li.set_defaults(func=cmd_lint)
 

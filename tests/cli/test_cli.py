@@ -128,6 +128,14 @@ def test_lint_exit_codes_and_json(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stdout
 
 
+def test_lint_directory(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "bad.sql").write_text(LINT_BAD)
+    (tmp_path / "ok.sql").write_text("SELECT 1;\n")
+    res = cdcsim("lint", str(tmp_path))
+    assert res.returncode == 1 and "bad.sql:5: CDC001" in res.stdout and "ok.sql" not in res.stdout
+
+
 def test_lint_missing_file() -> None:
     res = cdcsim("lint", "/nonexistent/x.sql")
     assert res.returncode == 2 and "Error" in res.stderr
