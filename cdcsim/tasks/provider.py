@@ -213,6 +213,7 @@ class TaskProvider:
             with st.lock:
                 st.executing[t.fqn] = rec
             ctx = RunContext(t, root, run_config, returns)
+            ctx.cancelled = lambda: root.fqn in st.cancel
             try:
                 out = run_task(engine, sess, t, sched_t, ctx)
             except Exception as e:  # never let one run stop the scheduler
@@ -255,6 +256,7 @@ class TaskProvider:
         if fin is not None and outcomes.get(root.fqn) != SKIPPED and fin.state == "started":
             run_one(fin, instant())
         with st.lock:
+            st.cancel.discard(fqn)
             st.last_runs[fqn] = LastRun(group, run_id, attempt, dict(outcomes), run_config, root.graph_version)
         self._account(engine, st, fqn, outcomes, records, source, scheduled, now)
 

@@ -6,14 +6,16 @@ body runs in the task's database and schema on the scheduler's own session, with
 with ERROR_CODE / ERROR_MESSAGE and the run is rolled back as a whole (a single statement is atomic;
 a block runs in one transaction), so a stream it read is not consumed. USER_TASK_TIMEOUT_MS (or a
 lower non-zero STATEMENT_TIMEOUT_IN_SECONDS) interrupts a run under a wall clock and the run
-counts as FAILED. [INFER] Under a ManualClock a run takes no virtual time, so a timeout never
-fires there.
+counts as FAILED. SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS interrupts a run in flight: CANCELLED,
+rolled back, not counted as a failure. [INFER] Under a ManualClock a run takes no virtual time, so a
+timeout never fires there.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from ..engine import Engine
     from ..session import Session
 
-SUCCEEDED, FAILED, SKIPPED = "SUCCEEDED", "FAILED", "SKIPPED"
+SUCCEEDED, FAILED, SKIPPED, CANCELLED = "SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED"
 MAX_TIMEOUT_MS = 604_800_000
 
 
@@ -60,6 +62,7 @@ class RunContext:
     def __init__(self, task: Task, root: Task, config: str | None, returns: dict[str, str]):
         self.task, self.root, self.config, self.returns = task, root, config, returns
         self.return_value: str | None = None
+        self.cancelled: Callable[[], bool] = lambda: False
 
 
 def run_task(engine: Engine, sess: Session, task: Task, scheduled: datetime, ctx: RunContext) -> Outcome:
@@ -95,6 +98,8 @@ def run_task(engine: Engine, sess: Session, task: Task, scheduled: datetime, ctx
             _execute(sess, task)
         except Exception as e:
             code, msg = _error(e)
+            if ctx.cancelled():
+                return Outcome(CANCELLED, qid, start, clock.now(), "000604", "SQL execution canceled")
             if fired.is_set():
                 code, msg = "000630", (f"Statement reached its statement or warehouse timeout of "
                                        f"{timeout_s(task):g} second(s) and was canceled.")

@@ -61,6 +61,7 @@ class TaskStore:
         self.executing: dict[str, Record] = {}  # fqn -> in-flight run
         self.requests: list[Request] = []
         self.last_runs: dict[str, LastRun] = {}
+        self.cancel: set[str] = set()  # roots whose in-flight graph run is being cancelled
         self._flushes = 0
         self.dirty: set[str] = set()  # runtime state changed, not yet written
         self.observed: dict[str, datetime] = {}  # triggered task fqn -> when new data was first seen

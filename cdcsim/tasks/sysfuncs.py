@@ -1,5 +1,7 @@
 """SYSTEM$ functions about tasks [DOC T1, T2, T4, T7]:
 
+* ``SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS('<task>')`` interrupts its graph's run in flight
+  (CANCELLED in TASK_HISTORY; the rest of that graph run does not start).
 * ``SYSTEM$TASK_DEPENDENTS_ENABLE('<root>')`` resumes the root and every task of its graph
   (children first, then the root, the order Snowflake requires).
 * Inside a task run: ``SYSTEM$GET_TASK_GRAPH_CONFIG(['<key>'])``, ``SYSTEM$SET_RETURN_VALUE('<v>')``
@@ -50,6 +52,29 @@ def task_dependents_enable(s: Session, args: list) -> str:
     return "''"
 
 
+def cancel_ongoing_executions(s: Session, args: list) -> str:
+    """SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS('<task>'): cancel the graph run in flight [DOC T2]."""
+    if len(args) != 1 or not isinstance(args[0], str):
+        raise compilation_error("SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS expects one string argument",
+                                1_044, "42P13")
+    st = store_of(s.engine)
+    qn = s.qualify(parse_parts(args[0]))
+    with st.lock:
+        t = st.get(qn.fqn)
+        if t is None:
+            raise not_found("Task", qn.fqn)
+        roots = {r.fqn for r in graph.roots_of(st, t)} or {t.fqn}
+        running = {f for f in st.executing}
+        members = {m.fqn for r in roots if (rt := st.get(r)) for m in graph.members(st, rt)}
+        if not (running & (members | roots)):
+            return "'No ongoing executions to cancel.'"
+        st.cancel |= roots
+    sch = s.engine.scheduler
+    if sch is not None and sch._session is not None:
+        sch._session.duck.interrupt()
+    return "'Cancellation requested.'"
+
+
 def _run(s: Session):  # noqa: ANN202
     return getattr(s, "task_run", None)
 
@@ -96,4 +121,5 @@ HOOKS.system_functions.update({
     "SYSTEM$SET_RETURN_VALUE": set_return_value,
     "SYSTEM$GET_PREDECESSOR_RETURN_VALUE": get_predecessor_return_value,
     "SYSTEM$CURRENT_USER_TASK_NAME": current_user_task_name,
+    "SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS": cancel_ongoing_executions,
 })

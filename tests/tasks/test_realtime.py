@@ -101,3 +101,29 @@ def test_ddl_while_the_background_scheduler_runs() -> None:
         con.stop()
     assert {r["STATE"] for r in db.history()} <= {"SUCCEEDED"}
     con.close()
+
+
+def test_cancel_ongoing_execution() -> None:
+    con = cdcsim.connect(limits="relaxed")
+    db = DB(con)
+    db.x("CREATE TABLE done (v INT)")
+    # The timeout only bounds a later run that may start before SUSPEND lands (stop() waits for it).
+    db.x("CREATE TASK slow SCHEDULE = '0.05 SECONDS' USER_TASK_TIMEOUT_MS = 2000 AS INSERT INTO done "
+         "SELECT count(*) FROM range(100000000) a, range(100000000) b WHERE a.range + b.range = -1")
+    db.x("CREATE TASK child AFTER slow AS INSERT INTO done VALUES (1)")
+    assert "No ongoing" in db.one("SELECT SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS('slow')")
+    db.x("ALTER TASK child RESUME")
+    db.x("ALTER TASK slow RESUME")
+    con.start()
+    try:
+        assert wait_for(lambda: any(r["STATE"] == "EXECUTING" for r in db.dicts(
+            "SELECT STATE FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY())")))
+        db.x("SELECT SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS('slow')")
+        assert wait_for(lambda: any(r["STATE"] == "CANCELLED" for r in db.history("slow")))
+        db.x("ALTER TASK slow SUSPEND")
+    finally:
+        con.stop()
+    assert db.x("SELECT * FROM done") == []  # rolled back, and the child never ran
+    assert db.history("child") == []
+    assert "CANCELLED" in {r["STATE"] for r in db.history(ERROR_ONLY="TRUE")}
+    con.close()
