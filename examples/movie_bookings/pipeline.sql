@@ -55,9 +55,11 @@ CREATE OR REPLACE TABLE movie_booking_cdc_events (
 
 -- Task: every minute, move the stream into bronze. The INSERT consumes the stream, so
 -- each change lands exactly once; a failed run rolls back and leaves the stream intact.
+-- WHEN skips runs with nothing to move (no warehouse time on Snowflake; SKIPPED in history).
 CREATE OR REPLACE TASK consume_stream_task
     WAREHOUSE = COMPUTE_WH
     SCHEDULE = '1 MINUTE'
+    WHEN SYSTEM$STREAM_HAS_DATA('movie_bookings_stream')
 AS
     INSERT INTO movie_booking_cdc_events (
         booking_id, customer_id, movie_id, booking_date, status, ticket_count, ticket_price,
