@@ -8,8 +8,8 @@ Resolution order (first match wins):
    ``~/.snowflake/connections.toml``) or a ``[snowflake]`` section in Streamlit secrets; needs the
    optional ``snowflake-connector-python``;
 3. ``CDCSIM_DATABASE=<file>``: a cdcsim file database (this process must be its only user);
-4. otherwise an in-memory cdcsim engine loaded with the corrected pipeline and the sample
-   bookings, so ``streamlit run dashboard/app.py`` shows something on its own.
+4. otherwise an in-memory cdcsim engine running the corrected pipeline with the sample
+   bookings, so ``streamlit run dashboard/app.py`` works on its own (no traffic).
 
 The chosen connection is cached for the process: every Streamlit session shares it and opens a
 cursor per query.
@@ -93,8 +93,11 @@ def _open_default() -> Backend:
     path = os.environ.get("CDCSIM_DATABASE")
     if path:
         return Backend(cdcsim.connect(path), "cdcsim", "pyformat")
+    from cdcsim.demo import setup
+
     con = cdcsim.connect(limits="relaxed")
-    load_example(con, "pipeline.sql", "sample_data.sql")
+    setup(con, "corrected")  # the corrected pipeline + sample bookings, live cadence
+    con.start()  # tasks and refreshes run in the background, as under `cdcsim demo`
     return Backend(con, "cdcsim", "pyformat")
 
 

@@ -63,3 +63,18 @@ def test_cdcsim_file_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
         assert backend.connection.cursor().execute("SELECT COUNT(*) FROM marker").fetchone() == (0,)
     finally:
         backend.connection.close()
+
+
+def test_default_is_a_running_in_memory_pipeline() -> None:
+    backend = connection.get_backend()
+    con = backend.connection
+    try:
+        assert backend.kind == "cdcsim"
+        cur = con.cursor()
+        assert cur.execute("SELECT COUNT(*) FROM raw_movie_bookings").fetchone()[0] == 5
+        cur.execute("SHOW TASKS")
+        cols = [d[0].lower() for d in cur.description]
+        assert {r[cols.index("state")] for r in cur.fetchall()} == {"started"}
+    finally:
+        con.stop()
+        con.close()
