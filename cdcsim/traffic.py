@@ -333,8 +333,12 @@ def bulk_history(
     )
 
 
-def load_history(con: Any, frame: pd.DataFrame, *, chunk: int = 2_000) -> int:
-    """Insert a ``bulk_history`` frame through the connection in multi-row INSERT chunks."""
+def load_history(con: Any, frame: pd.DataFrame, *, chunk: int = 250) -> int:
+    """Insert a ``bulk_history`` frame through the connection in multi-row INSERT chunks.
+
+    Chunks stay small because statement translation grows faster than linearly with the
+    number of VALUES rows (measured on cdcsim: 250 rows per statement beat 2,000 by 2-3x).
+    """
     cur = con.cursor()
     total = 0
     try:
