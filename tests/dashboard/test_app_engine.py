@@ -142,3 +142,21 @@ def test_every_page_renders_on_the_seed_pipeline() -> None:
     finally:
         connection.clear()
         con.close()
+
+
+def test_console_run_task_and_refresh_buttons(engine: cdcsim.Connection) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.sidebar.toggle(key="live").set_value(False).run()
+    at.sidebar.radio(key="page").set_value("Booking console").run()
+    at.text_input(key="f_booking_id").set_value("W300")
+    at.text_input(key="f_movie_id").set_value("M777")
+    at.get("form_submit_button")[0].click().run()
+    at.button(key="run_task").click().run()  # EXECUTE TASK consume_stream_task
+    at.run()
+    m = metrics(at)
+    assert (m["2 · stream (pending)"], m["3 · bronze change log"]) == ("0 rows", "1 row")
+    assert m["4 · silver (current state)"] == "0 rows"
+    at.button(key="refresh_gold").click().run()  # ALTER DYNAMIC TABLE movie_booking_insights REFRESH
+    at.run()
+    m = metrics(at)
+    assert m["4 · silver (current state)"] == "1 row" and m["5 · gold (its movie)"] == "1 booking"
