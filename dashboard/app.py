@@ -51,11 +51,15 @@ def main() -> None:
     st.set_page_config(page_title="Movie Booking Analytics", page_icon="🎬", layout="wide")
     backend = get_backend()
     db = d.DataAccess(backend.connection, backend.paramstyle)
+    if backend.drive_scheduler:
+        backend.connection.run_pending()
     page, filters, live, interval = sidebar(db)
     st.title("Movie Booking Analytics Dashboard")
     st.caption(f"Backend: {backend.kind} · page: {page}")
 
     def body() -> None:
+        if backend.drive_scheduler:
+            backend.connection.run_pending()  # each live tick moves the standalone pipeline
         if page in ("Overview", "Pipeline"):
             views_analytics.freshness_banner(db)
         if page == "Overview":

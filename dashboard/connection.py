@@ -32,6 +32,9 @@ class Backend:
     kind: str  # "cdcsim" or "snowflake"
     paramstyle: str  # how this connection takes bind parameters
     sql_write: bool = False  # the SQL console accepts writes (set by `cdcsim demo --sql-write`)
+    # The app runs due tasks/refreshes itself on each render (run_pending), instead of a
+    # background scheduler thread that would keep a plain `streamlit run` from exiting.
+    drive_scheduler: bool = False
 
 
 _lock = threading.Lock()
@@ -97,8 +100,7 @@ def _open_default() -> Backend:
 
     con = cdcsim.connect(limits="relaxed")
     setup(con, "corrected")  # the corrected pipeline + sample bookings, live cadence
-    con.start()  # tasks and refreshes run in the background, as under `cdcsim demo`
-    return Backend(con, "cdcsim", "pyformat")
+    return Backend(con, "cdcsim", "pyformat", drive_scheduler=True)
 
 
 def load_example(con: Any, *files: str) -> None:

@@ -75,6 +75,6 @@ def test_default_is_a_running_in_memory_pipeline() -> None:
         cur.execute("SHOW TASKS")
         cols = [d[0].lower() for d in cur.description]
         assert {r[cols.index("state")] for r in cur.fetchall()} == {"started"}
+        assert backend.drive_scheduler  # the app runs what is due on each render
     finally:
-        con.stop()
         con.close()
