@@ -119,6 +119,8 @@ class Registry:
         self.tables: dict[str, DT] = {}
         self.plans: dict[str, Any] = {}  # fqn -> ivm.Plan (rebuilt when a source changes shape)
         self.attempts: dict[str, datetime] = {}  # fqn -> instant of the last scheduled attempt
+        self.columns: dict[str, list[Any]] = {}  # relation fqn -> changes.Column list (cleared on DDL)
+        self.refreshes: dict[str, int] = {}  # fqn -> refreshes since the last log compaction
 
     def reload(self, con: duckdb.DuckDBPyConnection) -> None:
         with self.lock:
@@ -127,12 +129,22 @@ class Registry:
                 tables[r[0]] = DT(r[0], QName(r[1], r[2], r[3]), int(r[4]), *r[5:8],
                                   None if r[8] is None else int(r[8]), *r[9:16], bool(r[16]), *r[17:22],
                                   bool(r[22]), r[23], int(r[24] or 0), None if r[25] is None else int(r[25]))
+            # The frontier a refresh advances is the log hold itself (one UPDATE per refresh), and the
+            # data timestamp is the last successful refresh's (no metadata write on the hot path).
             for dt_fqn, src, kind, tid, frontier in con.execute(
-                    f"SELECT dt_fqn, src_fqn, kind, table_id, frontier FROM {M}.dt_sources ORDER BY src_fqn"
+                    f"SELECT s.dt_fqn, s.src_fqn, s.kind, s.table_id, coalesce(h.stmt, s.frontier) "
+                    f"FROM {M}.dt_sources s LEFT JOIN {M}.log_holds h "
+                    f"ON h.table_id = s.table_id AND h.holder = 'dt:' || s.dt_fqn ORDER BY s.src_fqn"
             ).fetchall():
                 if dt_fqn in tables:
                     tables[dt_fqn].sources.append(Source(src, kind, None if tid is None else int(tid),
                                                          int(frontier or 0)))
+            for fqn, ts in con.execute(
+                    f"SELECT qualified_name, max(data_timestamp) FROM {M}.dt_refresh_history "
+                    f"WHERE state = 'SUCCEEDED' GROUP BY qualified_name").fetchall():
+                t = tables.get(fqn)
+                if t is not None and t.initialized and (t.data_timestamp is None or ts > t.data_timestamp):
+                    t.data_timestamp = ts
             stale = [f for f in self.plans
                      if f not in tables or f not in self.tables or tables[f].text != self.tables[f].text]
             for f in stale:

@@ -36,6 +36,8 @@ from .planning import get_plan
 
 M = META_SCHEMA
 MAX_SCHEDULED_FAILURES = 5
+COMPACT_EVERY = 8  # refreshes between change-log compactions
+COMPACT_ROWS = 10_000  # ... or sooner after a large refresh
 
 
 @dataclass
@@ -119,8 +121,6 @@ def run_pipeline(s: Session, targets: list[DT], trigger: str, *, own_txn: bool =
                     raise
         finally:
             s.engine.lock.release(s, all_levels=True)
-            if any(o.action != "NO_DATA" for o in outcomes.values()) if outcomes else True:
-                _drop_temps(s)
         _apply_in_memory(s, reg, outcomes, trigger, data_ts)
         if any(o.state != "SUCCEEDED" for o in outcomes.values()) or trigger == "SCHEDULED":
             s.engine.scheduler and s.engine.scheduler.wake()
@@ -211,7 +211,9 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
         tables = {}
         for i, src in enumerate(changed):
             qn = QName(*src.fqn.split(".", 2))
-            cols = changes.user_columns(con, qn)
+            cols = reg.columns.get(src.fqn)
+            if cols is None:
+                cols = reg.columns[src.fqn] = changes.user_columns(con, qn)
             deltas[src.fqn] = apply.materialise_delta(con, f"{tmp}_d{i}", src.fqn, qn, src.table_id, cols,
                                                       src.frontier, hi)
             tables[src.fqn] = qn
@@ -220,18 +222,21 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     out.inputs = [{"name": src.fqn, "kind": src.kind} for src in changed]
     if out.action == "NO_DATA":
         return out  # nothing read: the frontiers and the log holds stay where they are
-    # advance the frontiers and release the log rows no holder needs any more (plain UPDATEs: an
-    # upsert on the primary-keyed holds table costs ~10x more)
+    # advance the frontiers (the log holds) and, every few refreshes, release the log rows no
+    # holder needs any more (compaction is two statements per log: not worth it on every refresh)
     for src in tracked:
         src.frontier = hi
     if tracked:
-        con.execute(f"UPDATE {M}.dt_sources SET frontier = ? WHERE dt_fqn = ?", [hi, dt.fqn])
         con.execute(f"UPDATE {M}.log_holds SET stmt = ? WHERE holder = ?", [hi, "dt:" + dt.fqn])
-    for src in changed:
-        changes.compact(con, src.table_id)
-    if dt.table_id is not None and (out.inserted or out.deleted) and not minimal:
-        changes.compact(con, dt.table_id)
-    dt.initialized = True
+    n = reg.refreshes.get(dt.fqn, 0) + 1
+    big = out.inserted + out.deleted > COMPACT_ROWS
+    if n >= COMPACT_EVERY or big:
+        n = 0
+        for src in tracked:
+            changes.compact(con, src.table_id)
+        if dt.table_id is not None and not minimal:
+            changes.compact(con, dt.table_id)
+    reg.refreshes[dt.fqn] = n
     return out
 
 
@@ -252,7 +257,8 @@ def _record(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: st
             stats = {"numInsertedRows": o.inserted, "numDeletedRows": o.deleted, "numCopiedRows": 0,
                      "numAddedPartitions": 1 if o.inserted else 0, "numRemovedPartitions": 1 if o.deleted else 0,
                      "queuedTimeMs": 0, "compilationTimeMs": 0, "executionTimeMs": round(o.ms)}
-            update(con, fqn, initialized=True, data_timestamp=data_ts, failures=0)
+            if not dt.initialized or dt.failures:  # else the history row is the record
+                update(con, fqn, initialized=True, data_timestamp=data_ts, failures=0)
         else:
             stats = {"queuedTimeMs": 0, "compilationTimeMs": 0, "executionTimeMs": round(o.ms)}
             if o.state == "FAILED" and trigger == "SCHEDULED":

@@ -469,6 +469,9 @@ def alter_rename(s: Session, m: re.Match[str], _p: object) -> Result:
             con.execute(f"UPDATE {t} SET {col} = ? WHERE {col} = ?", [new.fqn, dt.fqn])
         con.execute(f"UPDATE {M}.dynamic_tables SET name = ? WHERE fqn = ?", [new.name, new.fqn])
         con.execute(f"UPDATE {M}.dt_graph_history SET name = ? WHERE qualified_name = ?", [new.name, new.fqn])
+        con.execute(f"UPDATE {M}.dt_refresh_history SET name = ?, qualified_name = ? WHERE qualified_name = ?",
+                    [new.name, new.fqn, dt.fqn])
+        con.execute(f"UPDATE {M}.log_holds SET holder = ? WHERE holder = ?", ["dt:" + new.fqn, "dt:" + dt.fqn])
         for st in s.engine.catalog.streams.values():
             if st.table_fqn == dt.fqn:
                 con.execute(f"UPDATE {M}.streams SET table_fqn = ? WHERE fqn = ?", [new.fqn, st.fqn])
@@ -556,6 +559,7 @@ def _table_ddl(s: Session, phase: str, kind: str, qn: QName) -> None:
     if phase != "post":
         return
     reg = registry(s.engine)
+    reg.columns.pop(qn.fqn, None)
     for dt in reg.tables.values():
         if any(src.fqn == qn.fqn for src in dt.sources):
             reg.plans.pop(dt.fqn, None)
