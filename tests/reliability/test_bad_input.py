@@ -10,7 +10,6 @@ run histories excepted) — so a half-created stream, task, trigger or log would
 
 from __future__ import annotations
 
-import hashlib
 import os
 import string
 from datetime import datetime
@@ -19,13 +18,13 @@ from typing import Any
 
 import pytest
 import sqlglot
+from dbfingerprint import fingerprint, ident, lit, rows
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import cdcsim
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "movie_bookings"
-HISTORY = {"task_history", "dt_refresh_history", "dt_graph_history"}
 TRIED = {"statements": 0}
 SETTINGS = settings(max_examples=int(os.environ.get("CDCSIM_BAD_INPUT_EXAMPLES", "60")), deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -40,44 +39,6 @@ def con() -> Any:
     yield c
     print(f"\nbad input: {TRIED['statements']} malformed or hostile statements tried")
     c.close()
-
-
-def _rows(con: cdcsim.Connection, sql: str) -> list[tuple[Any, ...]]:
-    return con.cursor().execute(sql).fetchall()
-
-
-def fingerprint(con: cdcsim.Connection, objects_only: bool = False) -> str:
-    """A hash of the database's objects and (unless ``objects_only``) every row they hold."""
-    h = hashlib.sha256()
-    for what in ("TABLES", "STREAMS", "TASKS", "DYNAMIC TABLES"):
-        shown = _rows(con, f"SHOW {what}")
-        h.update(repr(sorted(map(repr, [r[:2] for r in shown] if objects_only else shown))).encode())
-    raw = con._engine.db.cursor()
-    try:
-        objects = raw.execute("SELECT schema_name, table_name FROM duckdb_tables() ORDER BY 1, 2").fetchall()
-        h.update(repr(objects).encode())
-        h.update(repr(raw.execute("SELECT schema_name, sequence_name FROM duckdb_sequences() ORDER BY 1, 2")
-                      .fetchall()).encode())
-        if _has_triggers_fn(raw):
-            h.update(repr(raw.execute("SELECT trigger_name FROM duckdb_triggers() ORDER BY 1").fetchall()).encode())
-        if objects_only:
-            return h.hexdigest()
-        # every table's rows (users' and the internal catalogs, change logs, offsets, holds),
-        # as a count and an order-independent sum of row hashes computed by DuckDB
-        parts = [f"SELECT {lit(schema + '.' + table)}, count(*), sum(hash(_t)) "
-                 f"FROM {ident(schema)}.{ident(table)} AS _t" for schema, table in objects if table not in HISTORY]
-        h.update(repr(raw.execute(" UNION ALL ".join(parts) + " ORDER BY 1").fetchall()).encode())
-    finally:
-        raw.close()
-    return h.hexdigest()
-
-
-def _has_triggers_fn(raw: Any) -> bool:
-    try:
-        raw.execute("SELECT 1 FROM duckdb_triggers() LIMIT 1")
-        return True
-    except Exception:  # noqa: BLE001 - older DuckDB without the function
-        return False
 
 
 def expect_refused(con: cdcsim.Connection, sql: str, params: Any = None) -> cdcsim.Error:
@@ -99,15 +60,6 @@ def expect_refused(con: cdcsim.Connection, sql: str, params: Any = None) -> cdcs
         con.rollback()
     assert fingerprint(con) == before, f"the failed statement changed the database: {sql!r} ({err})"
     return err
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    """A Snowflake string literal: backslash starts an escape sequence there, so it is doubled too."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 # Text with the characters that break naive SQL building: quotes, backslashes, semicolons,
@@ -325,7 +277,7 @@ def test_a_failed_statement_inside_a_transaction_leaves_nothing(con: cdcsim.Conn
         # nothing of the DDL itself exists
         assert bad.upper().startswith(("CREATE", "ALTER", "DROP")), info.value.msg
         assert fingerprint(con, objects_only=True) == objects_before
-        assert _rows(con, "SELECT count(*) FROM raw_movie_bookings WHERE booking_id = 'TX1'")[0][0] >= 1
+        assert rows(con, "SELECT count(*) FROM raw_movie_bookings WHERE booking_id = 'TX1'")[0][0] >= 1
 
 
 # ---------------------------------------------------------------------------- hostile but valid
