@@ -33,7 +33,14 @@ QUICK: dict[str, list[str]] = {
     "bench_suite_speed": ["--repeats", "50", "--scenario-repeats", "2"],
     "bench_pipeline": ["--bookings", "200000", "--rates", "1000,10000", "--seconds", "4"],
 }
-FULL: dict[str, list[str]] = {}
+FULL: dict[str, list[str]] = {
+    "bench_pipeline": ["--bookings", "10000000", "--rates", "1000,10000,100000,300000", "--seconds", "20",
+                       "--drain-timeout", "120"],
+}
+# Extra runs in full mode: the same script again with other sizes, for context.
+FULL_EXTRA: list[tuple[str, list[str]]] = [
+    ("bench_pipeline", ["--bookings", "1000000", "--rates", "1000,10000,100000", "--seconds", "15"]),
+]
 
 
 def scripts(only: list[str] | None) -> list[str]:
@@ -92,11 +99,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n# machine: {machine()}")
         print(head, flush=True)
         log.write(head + "\n")
-        for name in scripts(a.only):
-            args = QUICK.get(name, []) if a.quick else FULL.get(name, [])
+        names = scripts(a.only)
+        runs = [(n, QUICK.get(n, []) if a.quick else FULL.get(n, [])) for n in names]
+        if not a.quick:
+            runs += [(n, args) for n, args in FULL_EXTRA if n in names]
+        for name, args in runs:
             rc, secs = run_one(name, args, log)
             log.flush()
-            results.append([name, "ok" if rc == 0 else f"FAILED (exit {rc})", f"{secs:.1f}"])
+            results.append([f"{name} {' '.join(args)}".strip(), "ok" if rc == 0 else f"FAILED (exit {rc})",
+                            f"{secs:.1f}"])
     from .common import print_table
 
     print_table("Benchmark scripts (wall seconds)", ["script", "status", "s"], results)
