@@ -22,7 +22,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +39,18 @@ HELP = """meta-commands:
   !timing on|off        show elapsed time after each statement
   !help                 this text
   !quit / !exit         leave the shell"""
+
+
+META_COMMANDS = ("advance", "clock", "source", "status", "timing", "help", "quit", "exit")
+KEYWORDS = (
+    "SELECT", "FROM", "WHERE", "GROUP", "BY", "ORDER", "HAVING", "QUALIFY", "LIMIT", "INSERT", "INTO",
+    "VALUES", "UPDATE", "SET", "DELETE", "MERGE", "USING", "MATCHED", "CREATE", "REPLACE", "TABLE",
+    "STREAM", "TASK", "DYNAMIC", "ALTER", "RESUME", "SUSPEND", "REFRESH", "EXECUTE", "SHOW", "STREAMS",
+    "TASKS", "TABLES", "DESCRIBE", "DROP", "TARGET_LAG", "DOWNSTREAM", "WAREHOUSE", "SCHEDULE", "AFTER",
+    "WHEN", "APPEND_ONLY", "METADATA$ACTION", "METADATA$ISUPDATE", "METADATA$ROW_ID",
+    "SYSTEM$STREAM_HAS_DATA", "TASK_HISTORY", "DYNAMIC_TABLE_REFRESH_HISTORY", "INFORMATION_SCHEMA",
+    "CURRENT_TIMESTAMP", "BEGIN", "COMMIT", "ROLLBACK", "TRUNCATE",
+)
 
 
 class ShellExit(Exception):
@@ -139,6 +151,7 @@ class Shell:
     on_advance: Callable[[Any, datetime, datetime], None] | None = None  # prints what ran
     on_status: Callable[[Any], str] | None = None  # renders the status screen
     label: str = ""  # the database file, for the banner
+    _matches: list[str] = field(default_factory=list)
 
     # -- statements ---------------------------------------------------------------------------
     def execute(self, sql: str, where: str = "") -> bool:
@@ -239,6 +252,33 @@ class Shell:
         self.out.flush()
         return True
 
+    def completions(self, prefix: str) -> list[str]:
+        """Keywords, meta-commands and object names (tables, streams, tasks...) starting with ``prefix``."""
+        if prefix.startswith("!"):
+            return sorted(f"!{m}" for m in META_COMMANDS if f"!{m}".startswith(prefix.lower()))
+        words = set(KEYWORDS)
+        try:
+            cur = self.con.cursor()
+            # One query for every object the current schema holds; names come back upper-case.
+            for sql in ("SHOW TABLES", "SHOW STREAMS", "SHOW TASKS", "SHOW DYNAMIC TABLES"):
+                try:
+                    cur.execute(sql)
+                    idx = [d[0].lower() for d in cur.description].index("name")
+                    words.update(str(r[idx]) for r in cur.fetchall())
+                except Exception:  # an unsupported SHOW just contributes nothing
+                    continue
+        except Exception:
+            pass
+        upper = prefix.upper()
+        out = sorted(w for w in words if w.upper().startswith(upper))
+        # Answer in the case the user is typing in.
+        return [w.lower() if prefix.islower() else w for w in out]
+
+    def complete(self, text: str, state: int) -> str | None:
+        if state == 0:
+            self._matches = self.completions(text)
+        return self._matches[state] if state < len(self._matches) else None
+
     def manual(self) -> bool:
         clock = getattr(self.con, "clock", None)
         return bool(getattr(clock, "manual", False))
@@ -263,6 +303,12 @@ class Shell:
             except OSError:
                 pass
             readline.set_history_length(1000)
+        if readline is not None:
+            readline.set_completer(self.complete)
+            readline.set_completer_delims(" \t\n(),;=")
+            # libedit (macOS) and GNU readline spell the binding differently
+            readline.parse_and_bind("bind ^I rl_complete" if "libedit" in (readline.__doc__ or "")
+                                    else "tab: complete")
         where = self.label or "in-memory database"
         clock = f"manual clock at {fmt_value(self.now())}" if self.manual() else "wall clock"
         self.out.write(f"cdcsim SQL shell ({where}, {clock}). End statements with ';'. "

@@ -145,3 +145,16 @@ def test_second_process_gets_a_clear_error(tmp_path: Path) -> None:
     finally:
         child.sendline("!quit")
         child.wait()
+
+
+def test_tab_completes_keywords_and_object_names(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.sendline("CREATE TABLE bookings_raw (id INT);")
+    child.expect_exact("cdcsim> ")
+    time.sleep(0.3)  # let readline take the terminal before the TAB arrives (nothing is timed)
+    child.send("SEL\t 1 AS one FROM bookin\t;\r")  # the space: readline may not append one
+    child.expect_exact("| ONE |")
+    child.expect_exact("0 rows")
+    child.expect_exact("cdcsim> ")
+    child.sendline("!quit")
+    assert child.wait() == 0
