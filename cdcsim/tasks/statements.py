@@ -23,6 +23,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..commands import TEXT, TIMESTAMP_NTZ, Result, command
 from ..errors import NotSupportedError, ProgrammingError, already_exists, compilation_error, not_found
@@ -46,24 +48,40 @@ _SHOW_TYPES = [TIMESTAMP_NTZ] + [TEXT] * 17 + [TIMESTAMP_NTZ, TIMESTAMP_NTZ] + [
 
 
 # ---------------------------------------------------------------------------- helpers
-def _persist(s: Session, st: TaskStore, tasks: list[Task], delete: list[str] | None = None) -> None:
-    """Write task documents in one transaction (DDL: commits an open transaction first)."""
-    st.touch()
-    if s.in_txn:
+@contextmanager
+def ddl_lock(s: Session, st: TaskStore, commit: bool = True) -> Iterator[None]:
+    """The engine's write lock, then the task store's lock — always in this order.
+
+    A task body inside a transaction holds the write lock when it reaches the store (EXECUTE TASK,
+    SYSTEM$ functions), so taking them the other way round here could deadlock. DDL commits an open
+    transaction first, as in Snowflake."""
+    if commit and s.in_txn:
         s.commit()
     s.acquire_write()
     try:
-        s.duck.execute("BEGIN TRANSACTION")
-        try:
-            for f in delete or []:
-                st.delete(s.duck, f)
-            st.save(s.duck, tasks)
-            s.duck.execute("COMMIT")
-        except Exception:
-            s.duck.execute("ROLLBACK")
-            raise
+        with st.lock:
+            yield
     finally:
-        s.engine.lock.release(s, all_levels=True)
+        if not s.in_txn:
+            s.engine.lock.release(s, all_levels=True)
+
+
+def _persist(s: Session, st: TaskStore, tasks: list[Task], delete: list[str] | None = None) -> None:
+    """Write task documents in one transaction (the caller holds ``ddl_lock``)."""
+    st.touch()
+    own = not s.in_txn
+    if own:
+        s.duck.execute("BEGIN TRANSACTION")
+    try:
+        for f in delete or []:
+            st.delete(s.duck, f)
+        st.save(s.duck, tasks)
+        if own:
+            s.duck.execute("COMMIT")
+    except Exception:
+        if own:
+            s.duck.execute("ROLLBACK")
+        raise
     sch = s.engine.scheduler
     if sch is not None:
         sch.wake()
@@ -188,7 +206,7 @@ def create_task(s: Session, m: re.Match[str], _p: object) -> Result:
     parse_body(t.definition)
     if not s.schema_exists(qn.database, qn.schema):
         raise not_found("Schema", f"{qn.database}.{qn.schema}")
-    with st.lock:
+    with ddl_lock(s, st):
         old = st.get(qn.fqn)
         if old is not None:
             if m.group("ine"):
@@ -217,7 +235,7 @@ def alter_task(s: Session, m: re.Match[str], _p: object) -> Result:
     qn = s.qualify(parse_parts(m.group("name")))
     rest = m.group("rest").strip()
     ok = Result.status("Statement executed successfully.")
-    with st.lock:
+    with ddl_lock(s, st):
         t = st.get(qn.fqn)
         if t is None:
             if m.group("ie"):
@@ -302,7 +320,7 @@ def alter_task(s: Session, m: re.Match[str], _p: object) -> Result:
 def drop_task(s: Session, m: re.Match[str], _p: object) -> Result:
     st = store_of(s.engine)
     qn = s.qualify(parse_parts(m.group("name")))
-    with st.lock:
+    with ddl_lock(s, st):
         t = st.get(qn.fqn)
         if t is None:
             if m.group("ie"):

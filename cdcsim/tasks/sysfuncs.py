@@ -33,13 +33,13 @@ def _lit(v: object) -> str:
 
 
 def task_dependents_enable(s: Session, args: list) -> str:
-    from .statements import _persist, resume
+    from .statements import _persist, ddl_lock, resume
 
     if len(args) != 1 or not isinstance(args[0], str):
         raise compilation_error("SYSTEM$TASK_DEPENDENTS_ENABLE expects one string argument", 1_044, "42P13")
     st = store_of(s.engine)
     qn = s.qualify(parse_parts(args[0]))
-    with st.lock:
+    with ddl_lock(s, st, commit=False):  # called inside a running statement: never commit here
         root = st.get(qn.fqn)
         if root is None:
             raise not_found("Task", qn.fqn)

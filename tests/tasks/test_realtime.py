@@ -83,6 +83,12 @@ def test_ddl_while_the_background_scheduler_runs() -> None:
     con = cdcsim.connect(limits="relaxed")
     db = DB(con)
     db.x("CREATE TABLE ticks (name STRING)")
+    # A block body holds the write lock while it reaches the task store (EXECUTE TASK): the lock
+    # order must match DDL's, or the two threads deadlock.
+    db.x("CREATE TASK inner_t AS INSERT INTO ticks VALUES ('inner')")
+    db.x("CREATE TASK blk SCHEDULE = '0.02 SECONDS' AS BEGIN INSERT INTO ticks VALUES ('blk'); "
+         "EXECUTE TASK inner_t; END")
+    db.x("ALTER TASK blk RESUME")
     con.start()
     try:
         for round_ in range(15):
@@ -96,7 +102,8 @@ def test_ddl_while_the_background_scheduler_runs() -> None:
             if round_ % 4 == 3:
                 db.x(f"DROP TASK {name}")
             db.x("SELECT count(*) FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY())")
-        assert wait_for(lambda: db.one("SELECT count(*) FROM ticks") >= 15)
+        assert wait_for(lambda: db.one("SELECT count(*) FROM ticks WHERE name LIKE 't%'") >= 15)
+        assert wait_for(lambda: db.one("SELECT count(*) FROM ticks WHERE name = 'inner'") >= 1)
     finally:
         con.stop()
     assert {r["STATE"] for r in db.history()} <= {"SUCCEEDED"}
