@@ -39,7 +39,7 @@ the stream.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -168,7 +168,17 @@ class Consume:
         return ""
 
 
-Op = Insert | Update | Delete | Truncate | Consume
+@dataclass(frozen=True)
+class Advance:
+    """Move the manual clock forward (``con.advance``): scheduled tasks and refreshes run."""
+
+    seconds: float
+
+    def sql(self, s: Schema) -> str:  # not a statement; see run_ops
+        return ""
+
+
+Op = Insert | Update | Delete | Truncate | Consume | Advance
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,6 +230,8 @@ class StreamOracle:
             self._rows = {}
         elif isinstance(op, Consume):
             self.consume()
+        # Advance: time alone changes no stream; a pipeline whose task consumes the stream tells
+        # the oracle through run_ops(on_advance=...).
 
     def consume(self) -> None:
         self._at_offset = {i: dict(r) for i, r in self._rows.items()}
@@ -313,16 +325,22 @@ def run_ops(
     oracle: StreamOracle | None = None,
     stream: str | None = None,
     sink: str | None = None,
+    on_advance: Callable[[Any, Advance], None] | None = None,
 ) -> None:
     """Execute ``ops`` on ``con`` and mirror them into ``oracle``.
 
     A :class:`Consume` op consumes ``stream`` with ``INSERT INTO <sink> SELECT ... FROM <stream>
     WHERE 1 = 0`` (Snowflake's documented way to advance an offset without keeping the rows); the
-    sink table ``<stream>_sink`` is created on first use unless ``sink`` is given.
+    sink table ``<stream>_sink`` is created on first use unless ``sink`` is given. An
+    :class:`Advance` op calls ``con.advance(seconds=...)`` and then ``on_advance(con, op)``.
     """
     cur = con.cursor()
     for op in ops:
-        if isinstance(op, Consume):
+        if isinstance(op, Advance):
+            con.advance(seconds=op.seconds)
+            if on_advance is not None:
+                on_advance(con, op)
+        elif isinstance(op, Consume):
             if stream is None:
                 raise ValueError("a Consume op needs stream=")
             target = sink or f"{stream}_sink"
@@ -380,12 +398,14 @@ def dml_sequences(
     max_keys: int = 8,
     consume: bool = False,
     truncate: bool = True,
+    advance: Sequence[float] = (),
 ) -> list[Op]:
     """A list of DML operations on ``schema.table``.
 
     Inserts use keys not currently present (so the key stays unique and updates/deletes hit one
     row); updates and deletes mostly target live keys, sometimes a missing one (a no-op). With
-    ``consume=True`` the sequence may contain :class:`Consume` steps.
+    ``consume=True`` the sequence may contain :class:`Consume` steps; with ``advance=(30, 60)``
+    it may contain :class:`Advance` steps of those many seconds.
     """
     key = schema.key_column
     others = [c for c in schema.names if c != key]
@@ -397,9 +417,11 @@ def dml_sequences(
         kinds.append("truncate")
     if consume:
         kinds.append("consume")
+    if advance:
+        kinds.append("advance")
     for _ in range(n):
         kind = draw(st.sampled_from(kinds))
-        if kind != "insert" and not live and kind not in {"consume"}:
+        if kind != "insert" and not live and kind not in {"consume", "advance"}:
             kind = "insert"
         if kind == "insert":
             count = draw(st.integers(min_value=1, max_value=3))
@@ -425,6 +447,8 @@ def dml_sequences(
         elif kind == "truncate":
             live.clear()
             ops.append(Truncate())
+        elif kind == "advance":
+            ops.append(Advance(float(draw(st.sampled_from(list(advance))))))
         else:
             ops.append(Consume())
     return ops

@@ -148,3 +148,22 @@ def test_assert_stream_matches_lists_differences() -> None:
             assert_stream_matches(con, "s", o)
     finally:
         con.close()
+
+
+def test_advance_ops_are_generated_and_run() -> None:
+    from hypothesis import find
+
+    import cdcsim
+    from cdcsim.testing import Advance, run_ops
+
+    ops = find(dml_sequences(S, advance=(30,)), lambda ops: any(isinstance(o, Advance) for o in ops))
+    assert Advance(30.0) in ops
+    con = cdcsim.connect(clock=cdcsim.ManualClock())
+    seen: list[Advance] = []
+    try:
+        con.cursor().execute(S.create_sql())
+        t0 = con.clock.now()
+        run_ops(con, S, [Advance(90)], on_advance=lambda c, op: seen.append(op))
+        assert (con.clock.now() - t0).total_seconds() == 90 and seen == [Advance(90)]
+    finally:
+        con.close()
