@@ -22,9 +22,43 @@ from .errors import InterfaceError, ProgrammingError
 from .session import Session
 from .sql.split import split_statements
 
-_INSERT_VALUES = re.compile(r"^(\s*INSERT\s+INTO\s+.+?\s+VALUES\s*)(\((?:[^()'\"]|'[^']*')*\))\s*;?\s*$",
+_INSERT_VALUES = re.compile(r"^(\s*INSERT\s+INTO\s+.+?\s+)VALUES\s*\(((?:[^()'\"]|'[^']*'|\([^()]*\))*)\)\s*;?\s*$",
                             re.IGNORECASE | re.DOTALL)
-_BATCH = 2000
+_PLACEHOLDER = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|%\((\w+)\)s|%s|\?""")
+
+
+def _batch_insert(command: str, seq: list) -> tuple[str, list[str], list[tuple]] | None:
+    """Rewrite ``INSERT ... VALUES (<exprs with placeholders>)`` into ``INSERT ... SELECT <exprs> FROM
+    <batch>`` where placeholder i reads batch column ``__B<i>``; None when the shape doesn't fit."""
+    m = _INSERT_VALUES.match(command)
+    if not m or not seq:
+        return None
+    names: list[str] = []
+    named = isinstance(seq[0], Mapping)
+
+    def sub(t: re.Match[str]) -> str:
+        tok = t.group(0)
+        if tok[0] in "'\"":
+            return tok
+        if named != (t.group(1) is not None):
+            raise ProgrammingError("Mixed parameter styles in executemany", 252001)
+        names.append(t.group(1) or str(len(names)))
+        return f'"__B{len(names) - 1}"'
+
+    exprs = _PLACEHOLDER.sub(sub, m.group(2))
+    if not names:
+        return None
+    cols = [f"__B{i}" for i in range(len(names))]
+    if named:
+        rows = [tuple(p[n] for n in names) for p in seq]  # type: ignore[index]
+    else:
+        if any(len(p) != len(names) for p in seq):
+            raise ProgrammingError(f"Each parameter set needs {len(names)} values", 252001)
+        rows = [tuple(p) for p in seq]  # type: ignore[arg-type]
+    return f"{m.group(1)}SELECT {exprs} FROM {BATCH_RELATION}", cols, rows
+
+
+BATCH_RELATION = "__CDCSIM_BATCH"
 
 
 class Cursor:
@@ -64,20 +98,18 @@ class Cursor:
         return self
 
     def executemany(self, command: str, seqparams: Sequence[Sequence[Any] | Mapping[str, Any]]) -> Cursor:
-        """Run ``command`` once per parameter set. ``INSERT ... VALUES (...)`` is batched into
-        multi-row inserts (as snowflake.connector does), so a batch is one change-log statement."""
+        """Run ``command`` once per parameter set. ``INSERT ... VALUES (...)`` binds the whole batch
+        as one relation and runs a single ``INSERT ... SELECT`` (as snowflake.connector binds
+        arrays), so a batch is one statement, one change-log entry and no per-row SQL."""
         self._check()
         seq = list(seqparams)
-        m = _INSERT_VALUES.match(command)
-        if m and seq and not isinstance(seq[0], Mapping):
-            total = 0
-            for i in range(0, len(seq), _BATCH):
-                chunk = seq[i:i + _BATCH]
-                sql = m.group(1) + ", ".join([m.group(2)] * len(chunk))
-                flat = [v for row in chunk for v in row]
-                self.execute(sql, flat)
-                total += self._result.rowcount if self._result else 0
-            self._result = Result([("number of rows inserted", 0, None, None, 38, 0, False)], [(total,)], total)
+        batch = _batch_insert(command, seq)
+        if batch is not None:
+            sql, columns, rows = batch
+            self.query = command
+            self.sfqid = str(uuid.uuid4())
+            self._result = self.connection._session.execute_batch(sql, columns, rows)
+            self._pos = 0
             return self
         total = 0
         for p in seq:

@@ -184,6 +184,20 @@ class Session:
                 raise syntax_error(f"Syntax error: unexpected or unsupported statement '{text[:60]}'")
             return self.run(self.translate(text), values)
 
+    def execute_batch(self, sql: str, columns: list[str], rows: list[tuple]) -> Result:
+        """Execute ``sql`` (which reads the relation ``__CDCSIM_BATCH``) with ``rows`` bound as that
+        relation: one statement for a whole batch of parameter sets."""
+        import pandas as pd
+
+        with self.lock:
+            frame = pd.DataFrame.from_records(rows, columns=columns)
+            self.duck.register("__CDCSIM_BATCH", frame)
+            try:
+                result = self.execute(sql)
+            finally:
+                self.duck.unregister("__CDCSIM_BATCH")
+            return result
+
     def run(self, tr: Translated, values: list[Any] | None = None) -> Result:
         hooks = self.engine.hooks
         if tr.is_ddl and self.in_txn:

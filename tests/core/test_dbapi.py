@@ -221,3 +221,26 @@ def test_variant_columns_hold_json(q):
     q("create table v (x variant)")
     q("""insert into v select parse_json('{"a": 1}')""")
     assert q("select x from v") == [('{"a":1}',)]
+
+
+def test_executemany_binds_a_batch_with_expressions_nulls_and_types(con, q):
+    from decimal import Decimal
+
+    q("create table t (id int, price number(10,2), at timestamp, note string, made timestamp)")
+    q("create stream s on table t")
+    rows = [(1, Decimal("12.50"), datetime(2025, 9, 1, 10), "a'b"), (2, None, None, None),
+            (3, 7.25, datetime(2025, 9, 2), "=1+1")]
+    cur = con.cursor().executemany(
+        "insert into t (id, price, at, note, made) values (?, ?, ?, upper(?), current_timestamp())", rows)
+    assert cur.rowcount == 3
+    assert q("select id, price, at, note, made from t order by id") == [
+        (1, Decimal("12.50"), datetime(2025, 9, 1, 10), "A'B", datetime(2025, 9, 3, 11)),
+        (2, None, None, None, datetime(2025, 9, 3, 11)),
+        (3, Decimal("7.25"), datetime(2025, 9, 2), "=1+1", datetime(2025, 9, 3, 11))]
+    assert q("select count(*) from s") == [(3,)]
+
+
+def test_executemany_named_parameters(con, q):
+    q("create table t (a int, b string)")
+    con.cursor().executemany("insert into t values (%(a)s, %(b)s)", [{"a": 1, "b": "x"}, {"b": "y", "a": 2}])
+    assert q("select * from t order by a") == [(1, "x"), (2, "y")]
