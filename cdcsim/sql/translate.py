@@ -133,6 +133,19 @@ def _replace_now(tree: exp.Expression) -> tuple[exp.Expression, bool]:
     return tree.transform(fn, copy=False), used
 
 
+def _count_if(tree: exp.Expression) -> exp.Expression:
+    """COUNT_IF(c) → COUNT(CASE WHEN c THEN 1 END): 0 on empty input as in Snowflake (DuckDB's
+    COUNT_IF returns NULL there)."""
+
+    def fn(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.CountIf):
+            case = exp.Case(ifs=[exp.If(this=node.this, true=exp.Literal.number(1))])
+            return exp.Count(this=case)
+        return node
+
+    return tree.transform(fn, copy=False)
+
+
 def _fix_types(tree: exp.Expression) -> None:
     for dt in tree.find_all(exp.DataType):
         if dt.this.name in _JSON_TYPES or str(dt.this).split(".")[-1] in _JSON_TYPES:
@@ -161,6 +174,7 @@ def translate(sql: str, ctx: Context) -> Translated:
         raise compilation_error(f"Unsupported statement: {sql.strip()[:80]}", 1003, "42000")
     tree = normalize_identifiers(tree, dialect="snowflake")
     tree, uses_now = _replace_now(tree)
+    tree = _count_if(tree)
     _fix_types(tree)
     out = Translated(kind="other", sql="", ast=tree, uses_now=uses_now)
     _classify(tree, ctx, out)

@@ -244,3 +244,10 @@ def test_executemany_named_parameters(con, q):
     q("create table t (a int, b string)")
     con.cursor().executemany("insert into t values (%(a)s, %(b)s)", [{"a": 1, "b": "x"}, {"b": "y", "a": 2}])
     assert q("select * from t order by a") == [(1, "x"), (2, "y")]
+
+
+def test_count_if_is_zero_on_empty_input(q):
+    q("create table t (a int)")
+    assert q("select count_if(a = 1) from t") == [(0,)]
+    q("insert into t values (1), (2), (1)")
+    assert q("select count_if(a = 1) from t") == [(2,)]
