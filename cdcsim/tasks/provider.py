@@ -66,7 +66,8 @@ def merge_config(base: str | None, override: str | None) -> str | None:
 
 
 def slot_after(engine: Engine, task: Task, after: datetime) -> datetime | None:
-    sched = task.parsed_schedule(engine.relaxed)
+    # Limits are checked when a schedule is set, not when a stored one runs (see TaskStore.load).
+    sched = task.parsed_schedule(True)
     if sched is None:
         return None
     return sched.first_after(task.base or after, after)
