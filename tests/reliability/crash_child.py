@@ -12,6 +12,7 @@ checkpoints. Around every source write it appends to a journal:
 
     P <seq> <json op>     before the statement (the intent)
     C <seq>               after the statement committed
+    K                     a forced checkpoint completed (X <error> when DuckDB refused one)
 
 A write that returned is in the kernel's page cache, which SIGKILL does not discard, so the journal
 needs no fsync for this test (it would only matter for power loss, which is not simulated). After
@@ -44,8 +45,7 @@ import cdcsim.dynamic_tables.statements as dt_statements
 import cdcsim.tasks.provider as task_provider
 from cdcsim.traffic import Batch, BookingGenerator, write_batch
 
-SCHEDULE = "0.5 SECONDS"
-TASKS = ("consume_stream_task", "refresh_insights_task")
+SCHEDULES = {"consume_stream_task": "0.3 SECONDS", "refresh_insights_task": "0.7 SECONDS"}
 SLOTS = {"dml": 0, "task": 1, "refresh": 2, "checkpoint": 3}
 
 
@@ -109,18 +109,19 @@ class Journal:
         self.line(f"C {self.seq}")
 
 
-def _checkpoints(con: cdcsim.Connection, activity: Activity, stop: threading.Event) -> None:
+def _checkpoints(con: cdcsim.Connection, activity: Activity, journal: Journal, stop: threading.Event) -> None:
     """Force a checkpoint now and then, as DuckDB's own auto-checkpoint would (but more often)."""
     engine = con._engine
     owner = object()
     cur = engine.db.cursor()
-    while not stop.wait(0.4):
+    while not stop.wait(0.25):
         engine.lock.acquire(owner)
         try:
             with activity.during("checkpoint"):
                 cur.execute("CHECKPOINT")
-        except Exception:  # noqa: BLE001 - a reader in flight may refuse it; try again later
-            pass
+            journal.line("K")
+        except Exception as e:  # noqa: BLE001 - a reader in flight may refuse it; try again later
+            journal.line(f"X {type(e).__name__}: {e}".replace("\n", " "))
         finally:
             engine.lock.release(owner, all_levels=True)
 
@@ -159,15 +160,15 @@ def worker(cfg: dict[str, Any]) -> None:
     if cfg.get("checkpoints", True):
         con._engine.db.execute("SET checkpoint_threshold = '128KB'")
     cur = con.cursor()
-    for task in TASKS:
+    for task, schedule in SCHEDULES.items():
         cur.execute(f"ALTER TASK {task} SUSPEND")
-        cur.execute(f"ALTER TASK {task} SET SCHEDULE = '{SCHEDULE}'")
+        cur.execute(f"ALTER TASK {task} SET SCHEDULE = '{schedule}'")
         cur.execute(f"ALTER TASK {task} RESUME")
     if cfg.get("scheduler", True):
         con.start()
     stop = threading.Event()
     if cfg.get("checkpoints", True):
-        threading.Thread(target=_checkpoints, args=(con, activity, stop), daemon=True).start()
+        threading.Thread(target=_checkpoints, args=(con, activity, journal, stop), daemon=True).start()
     gen = BookingGenerator(
         cfg["seed"], id_prefix=cfg["prefix"], invalid_rate=0.05, cancel_rate=0.4, delete_rate=0.05,
         cancel_after_minutes=(0.0005, 0.01),
