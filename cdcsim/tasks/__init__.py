@@ -12,7 +12,18 @@ One concept per module:
 * ``provider`` — the scheduler provider: due times, graph runs, retries, auto-suspend;
 * ``history`` — TASK_HISTORY records, their table and the table function;
 * ``statements`` — CREATE / ALTER / DROP / EXECUTE / SHOW / DESCRIBE TASK;
-* ``sysfuncs`` — SYSTEM$TASK_DEPENDENTS_ENABLE and the in-run SYSTEM$ functions.
+* ``sysfuncs`` — SYSTEM$TASK_DEPENDENTS_ENABLE, SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS and the
+  in-run SYSTEM$ functions (GET_TASK_GRAPH_CONFIG, SET_RETURN_VALUE, GET_PREDECESSOR_RETURN_VALUE,
+  CURRENT_USER_TASK_NAME).
+
+Accepted and recorded but not emulated: warehouses and serverless sizing
+(USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE, SERVERLESS_TASK_*_STATEMENT_SIZE,
+TARGET_COMPLETION_INTERVAL only gate creation), ERROR/SUCCESS_INTEGRATION notifications, LOG_LEVEL,
+EXECUTE AS USER, tags, and session parameters other than STATEMENT_TIMEOUT_IN_SECONDS. Graph runs
+execute one at a time on the scheduler thread, so OVERLAP_POLICY = ALLOW_*_OVERLAP does not start
+overlapping runs. Not supported: stored procedures (a CALL body fails with a clear error), Snowflake
+Scripting beyond plain statements in BEGIN ... END, EXECUTE TASK ... RETRY GRAPH RUN GROUP, and
+CLONE.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 SUCCEEDED, FAILED, SKIPPED, CANCELLED = "SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED"
 MAX_TIMEOUT_MS = 604_800_000
+_NEVER = threading.Event()  # never set: under a ManualClock no timer is armed
 
 
 @dataclass
@@ -83,8 +84,9 @@ def run_task(engine: Engine, sess: Session, task: Task, scheduled: datetime, ctx
         qid = str(uuid.uuid4())
         start = clock.now()
         timer: threading.Timer | None = None
-        fired = threading.Event()
+        fired = _NEVER
         if not clock.manual:
+            fired = threading.Event()
             limit = timeout_s(task)
 
             def _interrupt() -> None:
