@@ -173,6 +173,8 @@ def translate(sql: str, ctx: Context) -> Translated:
     if isinstance(tree, exp.Command):
         raise compilation_error(f"Unsupported statement: {sql.strip()[:80]}", 1003, "42000")
     tree = normalize_identifiers(tree, dialect="snowflake")
+    if isinstance(tree, (exp.Select, exp.Union, exp.Intersect, exp.Except)):
+        _snowflake_names(tree)  # from the statement as written, before any rewriting
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
     _fix_types(tree)
@@ -245,8 +247,6 @@ def translate(sql: str, ctx: Context) -> Translated:
         _exclude_rid(tree, ctx)
     if isinstance(tree, exp.Insert):
         _insert_columns(tree, ctx)
-    if isinstance(tree, exp.Select) or (isinstance(tree, (exp.Union, exp.Intersect, exp.Except))):
-        _snowflake_names(tree)
     out.tokens = tokens
     out.sql = to_duck(tree)
     return out
