@@ -186,16 +186,18 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     con = s.duck
     plan = get_plan(s, dt)
     table = dt.qname
-    hi = changes.current_stmt(con)
     out = Outcome(dt)
-    changed: list = []
     tracked = [src for src in dt.sources if src.table_id is not None]
-    if tracked:
-        q = " UNION ALL ".join(
-            f"SELECT {i}, count(*) FROM {changes.log_table(src.table_id)} WHERE _stmt > {int(src.frontier)}"
-            for i, src in enumerate(tracked))
-        counts = dict(con.execute(q).fetchall())
-        changed = [src for i, src in enumerate(tracked) if counts.get(i, 0)]
+    # one statement: the current statement number (the version this refresh reads up to) and,
+    # per input, whether its log has rows past the frontier
+    q = " UNION ALL ".join(
+        [f"SELECT -1, coalesce(max(last_value), 0) FROM duckdb_sequences() WHERE schema_name = '{M}' "
+         f"AND sequence_name = 'stmt_seq'"]
+        + [f"SELECT {i}, count(*) FROM {changes.log_table(src.table_id)} WHERE _stmt > {int(src.frontier)}"
+           for i, src in enumerate(tracked)])
+    counts = dict(con.execute(q).fetchall())
+    hi = int(counts.pop(-1))
+    changed = [src for i, src in enumerate(tracked) if counts.get(i, 0)]
     minimal = _has_consumers(s, reg, dt)
     tmp = f"_dt_{dt.id}"
     if initialize:
