@@ -127,6 +127,10 @@ class Engine:
                     250001, "08001",
                 ) from None
             raise OperationalError(f"Cannot open database '{path}': {msg}", 250001, "08001") from None
+        # Snowflake SQL cannot read the machine's files: without this, DuckDB would answer
+        # SELECT * FROM "/home/me/.ssh/id_rsa" (a replacement scan) or read_text('...') with
+        # their contents. Python DataFrames registered by cdcsim itself still work.
+        self.db.execute("SET enable_external_access = false")
         if path:
             # DuckDB's automatic checkpoint runs inside the commit that crosses the WAL threshold
             # (default 16 MiB): on the 1M-booking pipeline that commit took 0.6-1.3 s longer, every
