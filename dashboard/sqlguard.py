@@ -37,6 +37,7 @@ _WRITE_NODES = (
     exp.Rollback,
     exp.Use,
     exp.Set,
+    exp.Into,  # SELECT ... INTO t creates a table
 )
 
 
