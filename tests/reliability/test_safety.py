@@ -99,6 +99,8 @@ WRITES = [
     "COMMIT",
     "USE SCHEMA other",
     "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('consume_stream_task')",
+    "SELECT 1 INTO t2",
+    "SELECT * INTO bookings_copy FROM raw_movie_bookings",
 ]
 GLUE = ["; ", ";\n", " -- c\n; ", " /* ; */ ; ", "\n;\n"]
 
@@ -139,6 +141,24 @@ def test_the_read_only_console_never_changes_the_database(con: cdcsim.Connection
 def test_every_write_is_refused_with_a_message(sql: str) -> None:
     with pytest.raises(ReadOnlyViolation, match=r"read-only|not allowed|One statement"):
         check_read_only(sql)
+
+
+@pytest.mark.parametrize("template", [
+    'SELECT * FROM "{p}"', "SELECT * FROM '{p}'", "SELECT * FROM read_csv_auto('{p}')",
+    "SELECT * FROM read_text('{p}')", "SELECT * FROM read_blob('{p}')", "SELECT * FROM sniff_csv('{p}')",
+])
+def test_sql_cannot_read_the_machines_files(tmp_path: Path, template: str) -> None:
+    """Snowflake SQL has no way to read local files; through DuckDB it had (a quoted path is a
+    replacement scan), and the read-only console would have shown e.g. connections.toml."""
+    secret = tmp_path / "secret.csv"
+    secret.write_text("user,password\nbob,hunter2\n")
+    con = cdcsim.connect()
+    try:
+        with pytest.raises(cdcsim.Error) as info:
+            con.cursor().execute(template.format(p=secret)).fetchall()
+        assert "hunter2" not in str(info.value)
+    finally:
+        con.close()
 
 
 # ---------------------------------------------------------------------------- data access
