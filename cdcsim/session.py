@@ -456,6 +456,9 @@ class Session:
                 changes.drop_triggers(self.duck, target, table_id)
                 changes.untrack(self.duck, table_id)
                 self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ?", [table_id])
+        if phase == "post" and tr.kind == "create" and tr.ast is not None \
+                and str(tr.ast.args.get("kind", "")).upper() == "VIEW":
+            self._pin_view_columns(tr, target)
         if tr.kind == "alter" and target.fqn in cat.tracked:
             table_id = cat.tracked[target.fqn]
             if phase == "pre":
@@ -468,6 +471,23 @@ class Session:
                                       [new.fqn, table_id])
         for fn in self.engine.hooks.table_ddl:
             fn(self, phase, tr.kind, target)
+
+    def _pin_view_columns(self, tr: Translated, view: QName) -> None:
+        """Fix a view's columns at creation, as Snowflake does: ``SELECT *`` over a table that
+        change tracking later widens (hidden row id) must not widen the view."""
+        from .sql.translate import to_duck
+
+        query = tr.ast.expression if tr.ast is not None else None
+        if query is None:
+            return
+        cols = [r[0] for r in self.duck.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+            "ORDER BY column_index", [view.duck_schema, view.name]).fetchall()]
+        if not cols:
+            return
+        names = ", ".join(quote(c) for c in cols)
+        inner = self._resolve_tokens(tr, to_duck(query))
+        self.duck.execute(f"CREATE OR REPLACE VIEW {view.duck} AS SELECT {names} FROM ({inner}) AS _v")
 
     # ------------------------------------------------------------------ errors
     def _map_error(self, e: Exception, tr: Translated | None) -> Exception:

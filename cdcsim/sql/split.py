@@ -19,7 +19,7 @@ class Statement:
     line: int  # 1-based line where the statement's first token starts
 
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_WORD = re.compile(r"[^\W\d][\w$]*")  # Snowflake identifiers may use any Unicode letter
 _BLOCK_OPENERS = {"BEGIN", "DECLARE"}
 # After these words BEGIN is a transaction, not a block.
 _TXN_FOLLOWERS = {"TRANSACTION", "WORK", "NAME"}

@@ -30,6 +30,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from ..changes import RID
 from ..errors import compilation_error, syntax_error
 from ..names import QName, duck_schema
+from . import information_schema
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
 _NOW_CLASSES: tuple[type, ...] = tuple(
@@ -133,6 +134,19 @@ def _replace_now(tree: exp.Expression) -> tuple[exp.Expression, bool]:
     return tree.transform(fn, copy=False), used
 
 
+def _session_literals(tree: exp.Expression, ctx: Context) -> exp.Expression:
+    """CURRENT_DATABASE() and friends as literals (the translation cache is keyed by them)."""
+    values = {"CurrentDatabase": ctx.database, "CurrentSchema": ctx.schema, "CurrentRole": "SYSADMIN",
+              "CurrentUser": "CDCSIM", "CurrentWarehouse": "CDCSIM_WH", "CurrentVersion": "9.0.0",
+              "CurrentAccount": "CDCSIM", "CurrentRegion": "LOCAL"}
+
+    def fn(node: exp.Expression) -> exp.Expression:
+        v = values.get(type(node).__name__)
+        return exp.Literal.string(v) if v is not None else node
+
+    return tree.transform(fn, copy=False)
+
+
 def _count_if(tree: exp.Expression) -> exp.Expression:
     """COUNT_IF(c) → COUNT(CASE WHEN c THEN 1 END): 0 on empty input as in Snowflake (DuckDB's
     COUNT_IF returns NULL there)."""
@@ -177,6 +191,7 @@ def translate(sql: str, ctx: Context) -> Translated:
         _snowflake_names(tree)  # from the statement as written, before any rewriting
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
+    tree = _session_literals(tree, ctx)
     _fix_types(tree)
     out = Translated(kind="other", sql="", ast=tree, uses_now=uses_now)
     _classify(tree, ctx, out)
@@ -218,14 +233,22 @@ def translate(sql: str, ctx: Context) -> Translated:
             raise compilation_error(f"Unknown function {name}", 2140, "42601")
 
     tracked_in_scope: dict[int, bool] = {}
+    inline: dict[str, str] = {}
     for table in list(tree.find_all(exp.Table)):
-        if not table.name or table.name.startswith("__CDCSIM_TOK_"):
+        if not table.name or table.name.startswith(("__CDCSIM_TOK_", "__CDCSIM_INLINE_")):
             continue
         if isinstance(table.parent, (exp.Create,)) and table.args.get("db") is None and out.kind == "create":
             pass
         if table.args.get("db") is None and table.name in ctes:
             continue
         qn = _qname(table, ctx)
+        if qn.schema == "INFORMATION_SCHEMA" and qn.name in information_schema.VIEWS:
+            ph = f"__CDCSIM_INLINE_{len(inline)}__"
+            inline[ph] = information_schema.view_sql(qn.database, qn.name)
+            new = exp.Table(this=exp.to_identifier(ph, quoted=True))
+            new.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias or qn.name, quoted=True)))
+            table.replace(new)
+            continue
         if table.args.get("db") is not None:
             table.set("catalog", None)
             table.set("db", exp.to_identifier(duck_schema(qn.database, qn.schema), quoted=True))
@@ -249,6 +272,8 @@ def translate(sql: str, ctx: Context) -> Translated:
         _insert_columns(tree, ctx)
     out.tokens = tokens
     out.sql = to_duck(tree)
+    for ph, sql_text in inline.items():
+        out.sql = out.sql.replace(f'"{ph}"', f"({sql_text})")
     return out
 
 

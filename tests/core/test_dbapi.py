@@ -251,3 +251,32 @@ def test_count_if_is_zero_on_empty_input(q):
     assert q("select count_if(a = 1) from t") == [(0,)]
     q("insert into t values (1), (2), (1)")
     assert q("select count_if(a = 1) from t") == [(2,)]
+
+
+def test_view_columns_are_fixed_at_creation(q):
+    q("create table t (a int, b string)")
+    q("create view v as select * from t")
+    q("create stream s on table t")  # tracking adds a hidden column to t
+    q("insert into t values (1, 'x')")
+    assert q("select * from v") == [(1, "x")]
+
+
+def test_information_schema_views(q):
+    q("create table t (a int, c timestamp default current_timestamp())")
+    q("create stream s on table t")
+    assert q("select column_name, data_type, column_default from information_schema.columns "
+             "where table_name = 'T' order by ordinal_position") == [
+        ("A", "NUMBER", None), ("C", "TIMESTAMP_NTZ", "CURRENT_TIMESTAMP()")]
+    assert ("PUBLIC", "T", "BASE TABLE") in q("select table_schema, table_name, table_type "
+                                              "from information_schema.tables")
+
+
+def test_session_functions_report_snowflake_names(q):
+    q("create database mydb")
+    q("create schema sch")
+    assert q("select current_database(), current_schema()") == [("MYDB", "SCH")]
+
+
+def test_unicode_identifiers(con):
+    cur = con.cursor().execute("select 1 as café")
+    assert cur.description[0][0] == "CAFÉ" and cur.fetchall() == [(1,)]
