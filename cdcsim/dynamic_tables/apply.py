@@ -169,7 +169,10 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         assert plan.input_delta is not None and plan.state_agg is not None
         st = state_table(dt_id)
         ds = f"{tmp}_ds"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS {plan.state_agg(plan.input_delta(signed, olds))}")
+        # a group whose state did not move (e.g. an UPDATE of a column no aggregate reads) keeps its row
+        moved = " OR ".join(f"{c} <> 0" for c in plan.state_cols)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM "
+                    f"({plan.state_agg(plan.input_delta(signed, olds))}) WHERE {moved}")
         affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
         deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})")
         sets = ", ".join(f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols)
