@@ -8,7 +8,8 @@ repeatedly:
   alternate between one statement that compares gold with the aggregate of silver and an
   explicit ``BEGIN ... COMMIT`` in which silver and gold are read by two separate statements;
 * ``shared`` readers share one connection with a cursor per query, as the dashboard's sessions
-  share its connection.
+  share its connection, and alternate that statement with the dashboard's own stage counts
+  (silver's rows must equal gold's booking total) and gold table.
 
 Every read must find gold's silver-derived columns equal to silver aggregated at the same moment
 (a partial pipeline refresh would break that), and no reader may get any error ("connection is
@@ -27,6 +28,7 @@ from pipeline_checks import GOLD, PIPELINE, SILVER
 
 import cdcsim
 from cdcsim.traffic import BookingGenerator, TrafficRunner
+from dashboard.data import DataAccess
 
 DURATION_S = float(os.environ.get("CDCSIM_READERS_SECONDS", "15"))
 OWN_READERS = 3
@@ -96,12 +98,22 @@ def own_reader(path: str, stop: threading.Event, stats: Stats, n: int) -> None:
 
 
 def shared_reader(con: cdcsim.Connection, stop: threading.Event, stats: Stats, n: int) -> None:
+    db = DataAccess(con, paramstyle="pyformat")
+    i = 0
     while not stop.is_set():
+        i += 1
         try:
-            cur = con.cursor()  # a cursor per query on the shared connection
-            diff, size = cur.execute(ONE_STATEMENT).fetchone()
-            cur.close()
-            stats.add(diff == 0, f"shared reader {n}: {diff} differing rows", size)
+            if i % 2:
+                cur = con.cursor()  # a cursor per query on the shared connection
+                diff, size = cur.execute(ONE_STATEMENT).fetchone()
+                cur.close()
+                stats.add(diff == 0, f"shared reader {n}: {diff} differing rows", size)
+            else:
+                # the dashboard's own pipeline page: one statement counts every stage
+                counts = db.stage_counts()
+                db.insights()
+                stats.add(counts["silver_rows"] == counts["gold_bookings"],
+                          f"shared reader {n}: stage counts {counts}", counts["silver_rows"])
         except Exception as e:  # noqa: BLE001
             with stats.lock:
                 stats.errors.append(f"shared reader {n}: {type(e).__name__}: {e}")
