@@ -96,7 +96,7 @@ def test_each_shape_uses_its_incremental_plan() -> None:
         con.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(op, min_size=1, max_size=14))
 def test_incremental_equals_recompute(ops: list[tuple]) -> None:
     con = setup()
