@@ -78,3 +78,21 @@ def test_dynamic_tables_survive_a_restart(tmp_path: Path) -> None:
             q(con, "DELETE FROM g")
     finally:
         con.close()
+
+
+def test_real_time_scheduler_refreshes() -> None:
+    import time
+
+    con = cdcsim.connect(limits="relaxed")  # wall clock, background scheduler
+    try:
+        q(con, "CREATE TABLE t (id INT)")
+        q(con, "CREATE DYNAMIC TABLE d TARGET_LAG = '1 second' WAREHOUSE = wh AS SELECT count(*) AS n FROM t")
+        con.start()
+        q(con, "INSERT INTO t VALUES (1), (2)")
+        deadline = time.monotonic() + 15
+        while q(con, "SELECT n FROM d") != [(2,)] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert q(con, "SELECT n FROM d") == [(2,)]
+        assert history(con, "d")[-1]["REFRESH_TRIGGER"] == "SCHEDULED"
+    finally:
+        con.close()
