@@ -10,6 +10,11 @@ Choices where Snowflake is silent:
   exact text is not documented); so do DROP TABLE / ALTER TABLE / CREATE OR REPLACE TABLE on it.
 * [INFER] INITIALIZE = ON_SCHEDULE: the first refresh is due one target lag after creation.
 * DESCRIBE DYNAMIC TABLE returns the DESCRIBE TABLE columns.
+* Streams on a dynamic table work (its change log is real), as on Snowflake.
+* An explicit REFRESH_MODE = INCREMENTAL downstream of a FULL dynamic table is refused (002711,
+  reason UPSTREAM_USES_FULL_REFRESH): Snowflake allows it only for upstream tables with a
+  system-derived unique key or a frozen region, neither of which is emulated.
+* ALTER ... REFRESH returns one status row; Snowflake's result shape is not documented.
 """
 
 from __future__ import annotations
