@@ -202,6 +202,32 @@ def test_a_booking_with_a_hostile_id_stores_exactly_that_id(con: cdcsim.Connecti
     assert db.delete_booking(booking_id) == 1
 
 
+FORMULA = st.tuples(st.sampled_from(["=", "+", "-", "@", "\t", "\r"]), HOSTILE).map("".join)
+
+
+@SETTINGS
+@given(customer=FORMULA, movie=FORMULA)
+def test_exported_csv_never_starts_a_cell_with_a_formula(con: cdcsim.Connection, customer: str, movie: str) -> None:
+    """Values typed into the booking console (or written by any application) reach the export."""
+    import csv
+    import io
+
+    from dashboard.export import FORMULA_PREFIXES, to_csv_bytes
+
+    db = d.DataAccess(con, paramstyle="pyformat")
+    booking_id = "F-" + str(abs(hash((customer, movie))))
+    db.create_booking(booking_id, customer, movie, NOW, 1, Decimal("9.00"))
+    try:
+        con.cursor().execute("EXECUTE TASK consume_stream_task")
+        con.cursor().execute("ALTER DYNAMIC TABLE movie_booking_insights REFRESH")
+        frame = db.bookings(d.Filters(NOW.date(), NOW.date()))
+        assert customer in set(frame["customer_id"])
+        cells = [c for row in csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8"), newline="")) for c in row]
+        assert not [c for c in cells if c.startswith(FORMULA_PREFIXES)]
+    finally:
+        db.delete_booking(booking_id)
+
+
 # ---------------------------------------------------------------------------- invalid bookings
 GOOD = {"booking_id": "NEW1", "customer_id": "C1", "movie_id": "M001", "booking_date": NOW + timedelta(days=2),
         "ticket_count": 2, "ticket_price": Decimal("12.50")}
