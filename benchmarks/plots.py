@@ -75,22 +75,34 @@ def latency_plot(tables: list[tuple[str, list[str], list[list[str]]]], out: Path
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    t = next((t for t in tables if t[0].lower().startswith("pipeline throughput")), None)
-    if t is None:
-        return None
-    _, header, rows = t
-    ci, c50, c99 = _col(header, "offered"), _col(header, "p50"), _col(header, "p99")
-    cs = _col(header, "sustained")
-    if ci is None or c50 is None or c99 is None:
-        return None
-    pts = [(num(r[ci]), num(r[c50]), num(r[c99]), num(r[cs]) if cs is not None else None) for r in rows]
-    pts = [p for p in pts if p[0] is not None and p[1] is not None and p[2] is not None]
-    if not pts:
+    found = [t for t in tables if t[0].lower().startswith("pipeline throughput")]
+    if not found:
         return None
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
-    xs = [p[0] for p in pts]
-    ax.plot(xs, [p[1] for p in pts], "o-", label="p50")
-    ax.plot(xs, [p[2] for p in pts], "s-", label="p99")
+    drawn = 0
+    # One pair of lines per sweep (e.g. 10M and 1M bookings), labelled by history size.
+    for title, header, rows in found:
+        ci, c50, c99 = _col(header, "offered"), _col(header, "p50"), _col(header, "p99")
+        cs = _col(header, "sustained")
+        if ci is None or c50 is None or c99 is None:
+            continue
+        pts = [(num(r[ci]), num(r[c50]), num(r[c99]), num(r[cs]) if cs is not None else None) for r in rows]
+        pts = [p for p in pts if p[0] is not None and p[1] is not None and p[2] is not None]
+        if not pts:
+            continue
+        m = re.search(r"\(([\d,]+) bookings", title)
+        size = f"{m.group(1)} bookings: " if m else ""
+        xs = [p[0] for p in pts]
+        (l50,) = ax.plot(xs, [p[1] for p in pts], "o-", label=f"{size}p50")
+        ax.plot(xs, [p[2] for p in pts], "s--", color=l50.get_color(), label=f"{size}p99")
+        for x, _, p99, sus in pts:
+            if sus is not None:
+                ax.annotate(f"{sus:,.0f}/s", (x, p99), textcoords="offset points", xytext=(4, 6), fontsize=6)
+        drawn += 1
+    if not drawn:
+        plt.close(fig)
+        return None
+    t = found[0]
     ax.axhline(1000, color="tab:red", ls="--", lw=1, label="goal: p99 <= 1 s")
     ax.axhline(100, color="tab:green", ls=":", lw=1, label="goal: p50 <= 100 ms at 1K/s")
     ax.axhline(60_000, color="grey", ls="-.", lw=1, label="Snowflake min TARGET_LAG (60 s)")
@@ -98,12 +110,9 @@ def latency_plot(tables: list[tuple[str, list[str], list[list[str]]]], out: Path
     ax.set_yscale("log")
     ax.set_xlabel("offered changes/s")
     ax.set_ylabel("change -> gold latency (ms)")
-    ax.set_title(t[0].split("(")[0].strip() + "\n" + "(" + t[0].split("(", 1)[1] if "(" in t[0] else t[0],
-                 fontsize=8)
-    for x, _, p99, sus in pts:
-        if sus is not None:
-            ax.annotate(f"{sus:,.0f}/s", (x, p99), textcoords="offset points", xytext=(4, 6), fontsize=7)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.set_title("Change-to-gold latency vs offered rate (labels: sustained changes/s)\n"
+                 + (t[0].split("(", 1)[1].rstrip(")") if "(" in t[0] else ""), fontsize=8)
+    ax.legend(fontsize=6, loc="lower right", framealpha=0.9)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     path = out / "latency.png"
