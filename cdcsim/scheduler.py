@@ -50,7 +50,7 @@ class Scheduler:
         self._tick_lock = threading.RLock()
         self._session: Session | None = None
         self._bg = None
-        self._wake = threading.Event()
+        self._arm_lock = threading.Lock()
 
     @property
     def session(self) -> Session:
@@ -103,8 +103,14 @@ class Scheduler:
         return self.tick(self.engine.clock.now())
 
     # ------------------------------------------------------------------ real time
+    # APScheduler runs one short job per wake-up, re-armed for the next due instant. No job runs
+    # forever, so a process that never calls stop() still exits (executor threads are joined
+    # at interpreter exit, and an idle one returns at once).
+    _JOB = "cdcsim-tick"
+
     def wake(self) -> None:
-        self._wake.set()
+        """Run a tick now (after DDL that changed what is due)."""
+        self._arm(0.0)
 
     def _sleep_for(self) -> float:
         due = self.next_due()
@@ -114,32 +120,43 @@ class Scheduler:
             sleep = min(sleep, min(polls))
         return max(MIN_SLEEP_S, min(MAX_SLEEP_S, sleep))
 
+    def _arm(self, delay: float | None = None) -> None:
+        with self._arm_lock:
+            bg = self._bg
+            if bg is None:
+                return
+            if delay is None:
+                delay = self._sleep_for()
+            try:
+                bg.add_job(self._tick_job, trigger="date", run_date=datetime.now() + timedelta(seconds=delay),
+                           id=self._JOB, replace_existing=True, max_instances=4, misfire_grace_time=None)
+            except Exception:  # the scheduler is shutting down
+                log.debug("could not arm the scheduler", exc_info=True)
+
+    def _tick_job(self) -> None:
+        try:
+            if not self.engine.clock.manual and not self.engine.closed:
+                self.run_pending()
+        except Exception:  # failures are recorded in history by providers; keep ticking
+            log.exception("scheduler tick failed")
+        finally:
+            self._arm()
+
     def start(self) -> None:
         if self._bg is not None:
             return
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        self._stop = threading.Event()
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self._bg = BackgroundScheduler(daemon=True)
-        self._bg.add_job(self._loop, id="cdcsim-loop", max_instances=1)
         self._bg.start()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if not self.engine.clock.manual:
-                    self.run_pending()
-            except Exception:  # keep the loop alive; failures are recorded in history by providers
-                log.exception("scheduler tick failed")
-            self._wake.wait(self._sleep_for())
-            self._wake.clear()
+        self._arm(0.0)
 
     def stop(self) -> None:
-        bg, self._bg = self._bg, None
+        with self._arm_lock:
+            bg, self._bg = self._bg, None
         if bg is None:
             return
-        self._stop.set()
-        self._wake.set()
         bg.shutdown(wait=True)
 
     @property
