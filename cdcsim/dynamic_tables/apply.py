@@ -164,7 +164,7 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
     olds = {f: d.old_version(source_tables[f]) for f, d in deltas.items()}
     if plan.kind == "LINEAR":
         assert plan.delta is not None
-        return apply_signed(con, table, cols, plan.delta(signed, olds), tmp)
+        return apply_signed(con, table, cols, plan.cached("delta", plan.delta, signed, olds), tmp)
     if plan.kind == "AGG_DELTA":
         assert plan.input_delta is not None and plan.state_agg is not None
         st = state_table(dt_id)
@@ -172,7 +172,7 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         # a group whose state did not move (e.g. an UPDATE of a column no aggregate reads) keeps its row
         moved = " OR ".join(f"{c} <> 0" for c in plan.state_cols)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM "
-                    f"({plan.state_agg(plan.input_delta(signed, olds))}) WHERE {moved}")
+                    f"({plan.state_agg(plan.cached('input', plan.input_delta, signed, olds))}) WHERE {moved}")
         affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
         deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})")
         sets = ", ".join(f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols)
@@ -189,7 +189,7 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         assert plan.input_delta is not None and plan.recompute is not None
         keys = f"{tmp}_keys"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {keys} AS SELECT DISTINCT {plan.key_expr} AS _k "
-                    f"FROM ({plan.input_delta(signed, olds)}) AS _i")
+                    f"FROM ({plan.cached('input', plan.input_delta, signed, olds)}) AS _i")
         return write_groups(con, table, cols, dt_id, plan.recompute(f"SELECT _k FROM {keys}"),
                             f"SELECT _k FROM {keys}", tmp)
     if plan.kind == "KEY":

@@ -160,6 +160,17 @@ class Plan:
     key_col: str = ""  # the dynamic table's column holding the key (a column list may rename it)
     restricted: Callable[[str], str] | None = None  # affected-keys SQL -> query over restricted sources
     reason: str = ""
+    sql_cache: dict[tuple, str] = field(default_factory=dict)  # delta SQL per set of changed inputs
+
+    def cached(self, name: str, fn: Callable[[dict[str, str], dict[str, str]], str], signed: dict[str, str],
+               olds: dict[str, str]) -> str:
+        """``fn(signed, olds)``, memoised: the delta SQL depends only on which inputs changed (the
+        temp-table names are deterministic), and building it walks sqlglot trees (~3 ms)."""
+        key = (name, tuple(sorted(signed.items())), tuple(sorted(olds.items())))
+        sql = self.sql_cache.get(key)
+        if sql is None:
+            sql = self.sql_cache[key] = fn(signed, olds)
+        return sql
 
     def uses(self) -> str:
         return {"LINEAR": "delta rules over the inputs' net changes",
