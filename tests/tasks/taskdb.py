@@ -31,6 +31,7 @@ class DB:
     def history(self, name: str | None = None, **args: Any) -> list[dict[str, Any]]:
         """TASK_HISTORY rows, oldest first, without the SCHEDULED (future) row."""
         kw = [f"TASK_NAME => '{name}'"] if name else []
+        args.setdefault("RESULT_LIMIT", 10000)  # the default of 100 would cut long histories
         kw += [f"{k} => {v}" for k, v in args.items()]
         rows = self.dicts(f"SELECT * FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY({', '.join(kw)}))")
         return [r for r in reversed(rows) if r["STATE"] != "SCHEDULED"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
 from taskdb import DB
 
 
@@ -78,8 +75,6 @@ def test_body_ddl_and_merge(db: DB) -> None:
     assert db.x("SELECT x FROM made_by_task") == [(1,)]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("cdcsim.dynamic_tables") is None,
-                    reason="dynamic tables are not in this tree yet")
 def test_body_refreshes_a_dynamic_table(db: DB) -> None:
     db.x("CREATE TABLE base (a INT)")
     db.x("CREATE DYNAMIC TABLE dt TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT a FROM base")
