@@ -141,7 +141,6 @@ def test_lint_missing_file() -> None:
     assert res.returncode == 2 and "Error" in res.stderr
 
 
-@pytest.mark.skipif(not (EXAMPLES / "seed.sql").exists(), reason="examples not written yet")
 def test_lint_seed_and_pipeline() -> None:
     seed = cdcsim("lint", str(EXAMPLES / "seed.sql"))
     assert seed.returncode == 1
@@ -277,7 +276,6 @@ def test_sql_advance_prints_what_ran(tmp_path: Path) -> None:
     assert "Streams" in status and re.search(r"\| MV\s+\| started", status)
 
 
-@pytest.mark.skipif(not (EXAMPLES / "seed.sql").exists(), reason="examples not written yet")
 def test_engine_agrees_with_lint_about_the_seed() -> None:
     """What CDC002 predicts: the seed's DOWNSTREAM tables never refresh; the corrected ones do."""
     data = str(EXAMPLES / "sample_data.sql")

@@ -22,12 +22,7 @@ EXAMPLES = ROOT / "examples" / "movie_bookings"
 def engine() -> Iterator[cdcsim.Connection]:
     con = cdcsim.connect(clock=cdcsim.ManualClock(datetime(2025, 9, 3, 11, 0)))
     for stmt in split_statements((EXAMPLES / "pipeline.sql").read_text()):
-        try:
-            con.cursor().execute(stmt.text)
-        except cdcsim.ProgrammingError as exc:
-            if "unsupported statement" in str(exc):
-                pytest.skip(f"engine does not support yet: {stmt.text.splitlines()[0]}")
-            raise
+        con.cursor().execute(stmt.text)
     con.execute_string((EXAMPLES / "sample_data.sql").read_text())
     con.advance(minutes=2)
     connection.register(con, kind="cdcsim")

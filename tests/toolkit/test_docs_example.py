@@ -8,10 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-import cdcsim
-
 DOC = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
 
 
@@ -22,22 +18,10 @@ def _blocks() -> dict[str, str]:
     return {name: body for name, body in found}
 
 
-def _tasks_supported() -> bool:
-    con = cdcsim.connect()
-    try:
-        con.cursor().execute("CREATE TASK probe SCHEDULE = '1 MINUTE' AS SELECT 1")
-        return True
-    except cdcsim.Error:
-        return False
-    finally:
-        con.close()
-
-
 def test_doc_has_the_four_files() -> None:
     assert set(_blocks()) == {"pipeline.sql", "app.py", "pytest.ini", "tests/test_pipeline.py"}
 
 
-@pytest.mark.skipif(not _tasks_supported(), reason="the engine does not run tasks yet")
 def test_documented_example_passes(tmp_path: Path) -> None:
     for name, body in _blocks().items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

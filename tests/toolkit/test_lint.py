@@ -223,7 +223,6 @@ def test_json_format() -> None:
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "movie_bookings"
 
 
-@pytest.mark.skipif(not (EXAMPLES / "seed.sql").exists(), reason="seed example not written yet")
 def test_seed_pipeline_is_flagged() -> None:
     found = lint_text((EXAMPLES / "seed.sql").read_text())
     rules = {f.rule for f in found}
@@ -232,7 +231,6 @@ def test_seed_pipeline_is_flagged() -> None:
     assert gold and "movie_booking_insights" in gold[0].message
 
 
-@pytest.mark.skipif(not (EXAMPLES / "pipeline.sql").exists(), reason="pipeline example not written yet")
 def test_corrected_pipeline_is_clean() -> None:
     found = lint_text((EXAMPLES / "pipeline.sql").read_text())
     assert found == [], render(found)
@@ -294,7 +292,6 @@ def test_lint_never_crashes(text: str) -> None:
         assert f.rule in RULES and f.line >= 1
 
 
-@pytest.mark.xfail(reason="engine gap: cdcsim.sql.split asserts on non-ASCII letters outside quotes", strict=False)
 def test_non_ascii_identifier() -> None:
     assert lint_text("CREATE TABLE café (id INT);") == []
 
