@@ -260,6 +260,8 @@ SELECT {_cols(cols)}, {QRID} FROM (SELECT * FROM {lt} WHERE _stmt > {int(at)}
 
 def compact(con: duckdb.DuckDBPyConnection, table_id: int) -> None:
     """Drop log rows no holder (stream offset, dynamic-table frontier) can still need."""
+    if not con.execute(f"SELECT count(*) FROM {M}.tracked_tables WHERE id = ?", [table_id]).fetchone()[0]:
+        return  # the table was replaced or dropped: its log went with it
     row = con.execute(f"SELECT min(stmt), count(*) FROM {M}.log_holds WHERE table_id = ?", [table_id]).fetchone()
     if row[1] == 0:
         con.execute(f"DELETE FROM {log_table(table_id)}")

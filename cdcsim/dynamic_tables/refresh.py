@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .. import changes
-from ..errors import Error, ProgrammingError
+from ..errors import Error, ProgrammingError, not_found
 from ..names import META_SCHEMA, QName
 from ..session import Session, map_duck_error
 from . import apply
@@ -122,6 +122,8 @@ def run_pipeline(s: Session, targets: list[DT], trigger: str, *, own_txn: bool =
         finally:
             s.engine.lock.release(s, all_levels=True)
         _apply_in_memory(s, reg, outcomes, trigger, data_ts)
+        if any(o.action == "REINITIALIZE" for o in outcomes.values()):
+            s.reload_catalog()  # inputs were re-tracked under new change logs
         if any(o.state != "SUCCEEDED" for o in outcomes.values()) or trigger == "SCHEDULED":
             s.engine.scheduler and s.engine.scheduler.wake()
         return outcomes
@@ -182,8 +184,31 @@ def _attempt(s: Session, reg: Registry, order: list[DT], trigger: str, data_ts: 
     return outcomes
 
 
+def _retrack_replaced_inputs(s: Session, dt: DT) -> bool:
+    """Re-attach inputs whose table was replaced (CREATE OR REPLACE TABLE drops the old change log):
+    their history is gone, so the table must be rebuilt from scratch — Snowflake's REINITIALIZE."""
+    replaced = False
+    for src in dt.sources:
+        if src.table_id is None or src.kind != "TABLE":
+            continue
+        if s.engine.catalog.tracked.get(src.fqn) == src.table_id:
+            continue
+        qn = QName(*src.fqn.split(".", 2))
+        if s.relation_kind(qn) is None:
+            raise not_found("Table", src.fqn)
+        new_id = changes.track(s.duck, qn)
+        changes.set_hold(s.duck, new_id, "dt:" + dt.fqn, 0)
+        s.duck.execute(f"UPDATE {M}.dt_sources SET table_id = ? WHERE dt_fqn = ? AND src_fqn = ?",
+                       [new_id, dt.fqn, src.fqn])
+        src.table_id = new_id
+        replaced = True
+    return replaced
+
+
 def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     con = s.duck
+    reinit = _retrack_replaced_inputs(s, dt)
+    initialize = initialize or reinit
     plan = get_plan(s, dt)
     table = dt.qname
     out = Outcome(dt)
@@ -202,7 +227,7 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     tmp = f"_dt_{dt.id}"
     if initialize:
         out.inserted, out.deleted = apply.full(con, table, plan, dt.id, False, tmp)
-        out.action = "INCREMENTAL" if dt.refresh_mode == "INCREMENTAL" else "FULL"
+        out.action = "REINITIALIZE" if reinit else "INCREMENTAL" if dt.refresh_mode == "INCREMENTAL" else "FULL"
     elif not changed and not plan.time_dependent:
         out.action = "NO_DATA"
     elif dt.refresh_mode == "FULL" or plan.kind == "DIFF":
