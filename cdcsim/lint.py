@@ -46,7 +46,7 @@ from dataclasses import asdict, dataclass, field
 import sqlglot
 from sqlglot import exp
 
-from cdcsim.sql.split import split_statements
+from cdcsim.sql.split import end_of_quoted, split_statements
 
 RULES: dict[str, str] = {
     "CDC001": "update-action",
@@ -112,7 +112,7 @@ def blank_comments(sql: str) -> str:
                     out[k] = " "
             i = j
         elif sql[i] in "'\"":
-            i = _end_quoted(sql, i)
+            i = end_of_quoted(sql, i)
         elif sql.startswith("$$", i):
             j = sql.find("$$", i + 2)
             i = n if j < 0 else j + 2
@@ -121,28 +121,13 @@ def blank_comments(sql: str) -> str:
     return "".join(out)
 
 
-def _end_quoted(sql: str, i: int) -> int:
-    q, j, n = sql[i], i + 1, len(sql)
-    while j < n:
-        if sql[j] == "\\" and q == "'":
-            j += 2
-            continue
-        if sql[j] == q:
-            if j + 1 < n and sql[j + 1] == q:
-                j += 2
-                continue
-            return j + 1
-        j += 1
-    return n
-
-
 def _top_level_as(text: str, start: int) -> int:
     """Offset of the first ``AS`` keyword at parenthesis depth 0 outside strings, or -1."""
     i, n, depth = start, len(text), 0
     while i < n:
         c = text[i]
         if c in "'\"":
-            i = _end_quoted(text, i)
+            i = end_of_quoted(text, i)
         elif text.startswith("$$", i):
             j = text.find("$$", i + 2)
             i = n if j < 0 else j + 2

@@ -281,18 +281,10 @@ def drop_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
 
 def _in_own_txn(s: Session, fn: Any) -> Any:
     reg = registry(s.engine)
-    s.acquire_write()
     try:
-        s.duck.execute("BEGIN TRANSACTION")
-        try:
+        with s.metadata_txn():
             out = fn()
-            s.duck.execute("COMMIT")
-        except Exception:
-            s._safe_rollback()
-            raise
     finally:
-        s.engine.lock.release(s, all_levels=True)
-        s.reload_catalog()
         reg.reload(s.duck)
     if s.engine.scheduler is not None:
         s.engine.scheduler.wake()

@@ -56,7 +56,7 @@ def strip_comments(sql: str) -> str:
             i = n if j < 0 else j + 2
             out.append(" ")
         elif c in "'\"":
-            j = _end_of_quoted(sql, i)
+            j = end_of_quoted(sql, i)
             out.append(sql[i:j])
             i = j
         elif sql.startswith("$$", i):
@@ -70,7 +70,9 @@ def strip_comments(sql: str) -> str:
     return "".join(out).strip()
 
 
-def _end_of_quoted(sql: str, i: int) -> int:
+def end_of_quoted(sql: str, i: int) -> int:
+    """Offset just past the quoted string or identifier starting at ``i`` (doubled quotes and
+    backslash escapes in strings stay inside)."""
     q = sql[i]
     j = i + 1
     n = len(sql)
@@ -123,7 +125,7 @@ def split_statements(script: str) -> list[Statement]:
         if start is None and c != ";":
             start = i
         if c in "'\"":
-            i = _end_of_quoted(script, i)
+            i = end_of_quoted(script, i)
         elif script.startswith("$$", i):
             j = script.find("$$", i + 2)
             i = n if j < 0 else j + 2
