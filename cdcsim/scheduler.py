@@ -121,12 +121,15 @@ class Scheduler:
         return max(MIN_SLEEP_S, min(MAX_SLEEP_S, sleep))
 
     def _arm(self, delay: float | None = None) -> None:
+        if self._bg is None:
+            return
+        if delay is None:
+            # Outside the lock: providers take their own locks (a DDL holding one calls wake()).
+            delay = self._sleep_for()
         with self._arm_lock:
             bg = self._bg
             if bg is None:
                 return
-            if delay is None:
-                delay = self._sleep_for()
             try:
                 bg.add_job(self._tick_job, trigger="date", run_date=datetime.now() + timedelta(seconds=delay),
                            id=self._JOB, replace_existing=True, max_instances=4, misfire_grace_time=None)
