@@ -25,13 +25,19 @@ GEN = ("SELECT range, 'C' || (range % 5000), 'M' || (range % 100), 1 + range % 6
 AGG = "SELECT max(id), max(customer), max(movie), max(tickets), max(price), max(status) FROM {src}"
 
 
-def bulk(n: int, repeats: int) -> list[list[object]]:
+def _pair() -> tuple[duckdb.DuckDBPyConnection, cdcsim.Connection, cdcsim.Cursor]:
+    """The same table in raw DuckDB and in cdcsim, where a stream tracks it."""
     raw = duckdb.connect()
     raw.execute(f"CREATE TABLE t ({COLS})")
     con = cdcsim.connect()
     cur = con.cursor()
     cur.execute(f"CREATE TABLE t ({COLS})")
     cur.execute("CREATE STREAM s ON TABLE t")
+    return raw, con, cur
+
+
+def bulk(n: int, repeats: int) -> list[list[object]]:
+    raw, con, cur = _pair()
     cur.execute("CREATE TABLE sink (id BIGINT)")
 
     def reset_raw() -> None:
@@ -57,12 +63,7 @@ def bulk(n: int, repeats: int) -> list[list[object]]:
 
 
 def single_rows(n: int, repeats: int) -> list[list[object]]:
-    raw = duckdb.connect()
-    raw.execute(f"CREATE TABLE t ({COLS})")
-    con = cdcsim.connect()
-    cur = con.cursor()
-    cur.execute(f"CREATE TABLE t ({COLS})")
-    cur.execute("CREATE STREAM s ON TABLE t")
+    raw, con, cur = _pair()
     ins = "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)"
     upd = "UPDATE t SET status = ? WHERE id = ?"
     row = lambda i: [i, "C1", "M1", 2, 12.5, "BOOKED"]  # noqa: E731
