@@ -260,6 +260,17 @@ def record_graph(con: duckdb.DuckDBPyConnection, reg: Registry, dt: DT, now: dat
     )
 
 
+def suspend(con: duckdb.DuckDBPyConnection, reg: Registry, dt: DT, reason: str, cascade_reason: str,
+            now: datetime) -> None:
+    """Suspend ``dt`` and, with ``cascade_reason``, every running table downstream of it (doc D10)."""
+    for table, why in [(dt, reason)] + [(d, cascade_reason) for d in reg.downstream_closure(dt)]:
+        if table is not dt and table.scheduling_state != "RUNNING":
+            continue
+        update(con, table.fqn, scheduling_state="SUSPENDED", suspend_reason=why, last_suspended_on=now)
+        table.scheduling_state, table.suspend_reason, table.last_suspended_on = "SUSPENDED", why, now
+        record_graph(con, reg, table, now, "SUSPEND")
+
+
 def suspend_message(code: str | None) -> str | None:
     return {
         "USER_SUSPENDED": "User suspended the dynamic table.",

@@ -31,7 +31,7 @@ from ..errors import Error, ProgrammingError, not_found
 from ..names import META_SCHEMA, QName
 from ..session import Session, map_duck_error
 from . import apply
-from .catalog import DT, Registry, record_graph, registry, update
+from .catalog import DT, Registry, registry, suspend, update
 from .planning import get_plan
 
 M = META_SCHEMA
@@ -309,14 +309,7 @@ def _record(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: st
 
 
 def _auto_suspend(s: Session, reg: Registry, dt: DT, now: datetime) -> None:
-    con = s.duck
-    update(con, dt.fqn, scheduling_state="SUSPENDED", suspend_reason="SUSPENDED_DUE_TO_ERRORS", last_suspended_on=now)
-    dt.scheduling_state, dt.suspend_reason, dt.last_suspended_on = "SUSPENDED", "SUSPENDED_DUE_TO_ERRORS", now
-    record_graph(con, reg, dt, now, "SUSPEND")
-    for d in reg.downstream_closure(dt):
-        if d.scheduling_state == "RUNNING":
-            update(con, d.fqn, scheduling_state="SUSPENDED", suspend_reason="UPSTREAM_SUSPENDED_DUE_TO_ERRORS",
-                   last_suspended_on=now)
+    suspend(s.duck, reg, dt, "SUSPENDED_DUE_TO_ERRORS", "UPSTREAM_SUSPENDED_DUE_TO_ERRORS", now)
 
 
 def raise_for_manual(outcomes: dict[str, Outcome], targets: list[DT]) -> None:

@@ -32,6 +32,7 @@ from ..show import describe_columns
 from ..streams import _SCOPE, show_scope
 from . import apply
 from .catalog import DT, Source, record_graph, registry, save, update
+from .catalog import suspend as suspend_cascade
 from .lag import check_against_downstream, check_against_upstream, parse_lag
 from .planning import analyse, translate_query
 from .refresh import RefreshFailed, raise_for_manual, run_pipeline
@@ -339,16 +340,7 @@ def alter_suspend_resume(s: Session, m: re.Match[str], _p: object) -> Result:
         if suspend:
             if dt.scheduling_state == "SUSPENDED" and dt.suspend_reason == "USER_SUSPENDED":
                 return
-            update(con, dt.fqn, scheduling_state="SUSPENDED", suspend_reason="USER_SUSPENDED", last_suspended_on=now)
-            dt.scheduling_state, dt.suspend_reason, dt.last_suspended_on = "SUSPENDED", "USER_SUSPENDED", now
-            record_graph(con, reg, dt, now, "SUSPEND")
-            for d in reg.downstream_closure(dt):
-                if d.scheduling_state == "RUNNING":
-                    update(con, d.fqn, scheduling_state="SUSPENDED", suspend_reason="UPSTREAM_USER_SUSPENDED",
-                           last_suspended_on=now)
-                    d.scheduling_state, d.suspend_reason, d.last_suspended_on = ("SUSPENDED",
-                                                                                 "UPSTREAM_USER_SUSPENDED", now)
-                    record_graph(con, reg, d, now, "SUSPEND")
+            suspend_cascade(con, reg, dt, "USER_SUSPENDED", "UPSTREAM_USER_SUSPENDED", now)
             return
         if dt.suspend_reason in ("UPSTREAM_USER_SUSPENDED", "UPSTREAM_SUSPENDED_DUE_TO_ERRORS") and any(
                 u.scheduling_state == "SUSPENDED" for u in _all_upstream(reg, dt)):
