@@ -198,7 +198,8 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         parts = " UNION ".join(f"SELECT {quote(plan.key)} FROM {d.temp}" for d in deltas.values())
         con.execute(f"CREATE OR REPLACE TEMP TABLE {keys} AS {parts}")
         ksql = f"SELECT * FROM {keys}"
-        deleted = _count(con, f"DELETE FROM {table.duck} WHERE {nullsafe_in(quote(plan.key_col), ksql)}")
-        inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(cols)}) SELECT * FROM ({plan.restricted(ksql)})")
+        has_null = bool(con.execute(f"SELECT count(*) > count({quote(plan.key)}) FROM {keys}").fetchone()[0])
+        deleted = _count(con, f"DELETE FROM {table.duck} WHERE {nullsafe_in(quote(plan.key_col), ksql, has_null)}")
+        inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(cols)}) SELECT * FROM ({plan.restricted(ksql, has_null)})")
         return inserted, deleted
     return full(con, table, plan, dt_id, True, tmp)

@@ -568,8 +568,14 @@ def _joins_on_key(on: exp.Expression, k: str) -> bool:
     return isinstance(on, exp.EQ) and _is_k(on.left, k) and _is_k(on.right, k)
 
 
-def nullsafe_in(col: str, keys_sql: str) -> str:
-    """``col`` is one of the keys (NULL matches NULL, as a partition or group does)."""
+def nullsafe_in(col: str, keys_sql: str, has_null: bool = True) -> str:
+    """``col`` is one of the keys (NULL matches NULL, as a partition or group does).
+
+    Without a NULL key the plain ``IN`` is used: DuckDB turns it into a semi join whose key range
+    is pushed into the scan, so zone maps skip row groups holding none of the keys (the OR form
+    defeats that and costs ~30% more even without pruning)."""
+    if not has_null:
+        return f"{col} IN (SELECT _k FROM ({keys_sql}) AS _a(_k))"
     return (f"({col} IN (SELECT _k FROM ({keys_sql}) AS _a(_k)) OR ({col} IS NULL AND "
             f"EXISTS (SELECT 1 FROM ({keys_sql}) AS _b(_k) WHERE _k IS NULL)))")
 
@@ -582,14 +588,14 @@ def _key_plan(base: Plan, tree: exp.Expression, refs: dict[tuple[str, str], Sour
     idx, k = found[0]
     base.key_col = base.columns[idx]
 
-    def restricted(keys_sql: str) -> str:
+    def restricted(keys_sql: str, has_null: bool = True) -> str:
         t = tree.copy()
         for tab in list(t.find_all(exp.Table)):
             if _table_key(tab) not in refs:
                 continue
             alias = _alias_of(tab)
             plain = exp.Table(this=tab.this.copy(), db=tab.args["db"].copy() if tab.args.get("db") else None)
-            sql = f"SELECT * FROM {plain.sql('duckdb')} WHERE {nullsafe_in(quote(k), keys_sql)}"
+            sql = f"SELECT * FROM {plain.sql('duckdb')} WHERE {nullsafe_in(quote(k), keys_sql, has_null)}"
             tab.replace(_sub(sql, alias))
         return t.sql("duckdb")
 
