@@ -89,9 +89,22 @@ class Record:
                 self.query_hash_version, self.graph_run_group_id, None, None, self.seq)
 
 
+# Up to this many runs are written as one parameterised VALUES statement: a step of the scheduler
+# usually finishes one or a few runs, and building a DataFrame costs ~10 ms whatever its size. A
+# VALUES list parses in time linear in its length, so large batches (a long advance() over many
+# tasks) still travel as a registered DataFrame.
+_VALUES_MAX = 16
+_ROW_PARAMS = "(" + ", ".join(["?"] * (len(COLUMNS) + 1)) + ")"
+
+
 def write(con: duckdb.DuckDBPyConnection, records: list[Record]) -> None:
     """Append finished runs in one statement (the caller holds the engine's write lock)."""
     if not records:
+        return
+    if len(records) <= _VALUES_MAX:
+        # INSERT ... VALUES casts each value to its column's type, as the CASTs below do.
+        con.execute(f"INSERT INTO {M}.task_history VALUES " + ", ".join([_ROW_PARAMS] * len(records)),
+                    [v for r in records for v in r.row()])
         return
     import pandas as pd
 
