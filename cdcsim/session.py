@@ -41,11 +41,21 @@ from .errors import (
 )
 from .names import DEFAULT_DATABASE, DEFAULT_SCHEMA, META_SCHEMA, QName, duck_schema, quote
 from .sql import params as paramstyle
+from .sql import template
 from .sql.split import strip_comments
 from .sql.translate import Context, Translated, translate
 
 _CACHE_SIZE = 2048
 _DML_KINDS = {"insert", "update", "delete", "merge", "truncate"}
+# States of a statement shape in Session._templates (besides a built Template).
+_UNSEEN, _SEEN_ONCE, _NO_TEMPLATE = object(), object(), object()
+
+
+def _remember(cache: OrderedDict, key: tuple, value: object) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    if len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
 
 
 @dataclass
@@ -72,6 +82,7 @@ class Session:
         self.now_override: datetime | None = None  # a task run's scheduled time
         self._now_set: object = None
         self._cache: OrderedDict[tuple, Translated] = OrderedDict()
+        self._templates: OrderedDict[tuple, object] = OrderedDict()  # shape key -> Template | marker
         self.query_count = 0
         self._aborted = False
         self.last_query_id: str | None = None
@@ -149,15 +160,42 @@ class Session:
         )
 
     def translate(self, text: str) -> Translated:
-        key = (text, self.database, self.schema, self.engine.catalog.version)
+        """The statement's translation, cached by text and by what translation reads besides the
+        text: the current database and schema, and the catalog version (which every DDL and
+        every change to streams or tracking bumps)."""
+        state = (self.database, self.schema, self.engine.catalog.version)
+        key = (text, *state)
         tr = self._cache.get(key)
         if tr is not None:
             self._cache.move_to_end(key)
             return tr
+        lifted = template.lift(text)
+        if lifted is None:
+            tr = translate(text, self.context())
+        else:
+            tr = self._translate_shape(text, (lifted[0], *state), lifted[1])
+        _remember(self._cache, key, tr)
+        return tr
+
+    def _translate_shape(self, text: str, key: tuple, literals: list[str]) -> Translated:
+        """Translate a statement with literals through its shape's template (see sql/template.py)."""
+        tmpl = self._templates.get(key, _UNSEEN)
+        if isinstance(tmpl, template.Template):
+            self._templates.move_to_end(key)
+            return tmpl.render(literals)
         tr = translate(text, self.context())
-        self._cache[key] = tr
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
+        if tmpl is _UNSEEN:
+            _remember(self._templates, key, _SEEN_ONCE)  # most shapes never repeat: no extra work
+        elif tmpl is _SEEN_ONCE:
+            built = None
+            if tr.kind in template.TEMPLATE_KINDS:
+                try:
+                    built = template.build(translate(key[0], self.context()), len(literals))
+                except Exception:  # the shape is only a probe: any failure means "no template"
+                    built = None
+                if built is not None and not template.same(built.render(literals), tr):
+                    built = None
+            _remember(self._templates, key, built if built is not None else _NO_TEMPLATE)
         return tr
 
     # ------------------------------------------------------------------ execution
