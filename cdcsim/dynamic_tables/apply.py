@@ -95,14 +95,55 @@ def apply_signed(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str
     return inserted, deleted
 
 
+def _agg_state(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int | str) -> str:
+    """Build an AGG_DELTA plan's state from the full input; returns the SQL of all its rows."""
+    assert plan.state_agg is not None
+    st = state_table(dt_id)
+    # the state row of a group also holds the row id of the group's row in the table
+    con.execute(f"CREATE OR REPLACE TABLE {st} AS SELECT *, nextval('{META_SCHEMA}.rid_seq') AS __RID "
+                f"FROM ({plan.state_agg(plan.input_full, full=True)})")
+    for j, (_h, an, _fn) in enumerate(plan.holistic):
+        con.execute(f"CREATE OR REPLACE TABLE {mult_table(dt_id, j)} AS SELECT {plan.key_expr} AS {KEY}, "
+                    f"{quote(an)} AS __V, count(*)::BIGINT AS __N FROM ({plan.input_full}) AS _i "
+                    f"WHERE {quote(an)} IS NOT NULL GROUP BY 1, 2")
+    return plan.finalize.format(state=st, filter="TRUE")
+
+
 def replace_all(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], query: str) -> tuple[int, int]:
     deleted = _count(con, f"DELETE FROM {table.duck}")
     inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(columns)}) SELECT * FROM ({query})")
     return inserted, deleted
 
 
-def state_table(dt_id: int) -> str:
+def state_table(dt_id: int | str) -> str:
     return f'{META_SCHEMA}."dt_state_{dt_id}"'
+
+
+def mult_table(dt_id: int | str, j: int) -> str:
+    """Multiplicities (group key, value, count) behind holistic aggregate ``j`` of an AGG_DELTA plan."""
+    return f'{META_SCHEMA}."dt_state_{dt_id}_m{j}"'
+
+
+def state_tables(con: duckdb.DuckDBPyConnection, dt_id: int) -> list[str]:
+    """Every hidden table holding refresh state of dynamic table ``dt_id``."""
+    import re
+
+    pat = re.compile(rf"dt_(state|keys|cte)_{dt_id}(_.*)?")
+    return [f'{META_SCHEMA}."{n}"' for (n,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND NOT temporary", [META_SCHEMA]
+    ).fetchall() if pat.fullmatch(n)]
+
+
+def has_state(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int) -> bool:
+    """Do the hidden tables this plan maintains exist?"""
+    need: list[str] = []
+    if plan.kind == "AGG_DELTA":
+        need = [state_table(dt_id)] + [mult_table(dt_id, j) for j in range(len(plan.holistic))]
+    elif plan.kind == "AGG_RECOMPUTE":
+        need = [keymap_table(dt_id)]
+    for hidden, sid, sub in plan.ctes:
+        need += [hidden, state_table(sid)] + [mult_table(sid, j) for j in range(len(sub.holistic))]
+    return set(need) <= set(state_tables(con, dt_id))
 
 
 def keymap_table(dt_id: int) -> str:
@@ -140,12 +181,10 @@ def full(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id: int, m
     read by downstream tables, so keep its delta small)."""
     cols = plan.columns
     if plan.kind == "AGG_DELTA":
-        assert plan.state_agg is not None
-        st = state_table(dt_id)
-        # the state row of a group also holds the row id of the group's row in the table
-        con.execute(f"CREATE OR REPLACE TABLE {st} AS SELECT *, nextval('{META_SCHEMA}.rid_seq') AS __RID "
-                    f"FROM ({plan.state_agg(plan.input_full)})")
-        return replace_all(con, table, cols + [RID], plan.finalize.format(state=st, filter="TRUE"))
+        return replace_all(con, table, cols + [RID], _agg_state(con, plan, dt_id))
+    for hidden, sid, sub in plan.ctes:
+        con.execute(f"CREATE OR REPLACE TABLE {hidden} AS SELECT * FROM ({_agg_state(con, sub, sid)}) "
+                    f"AS _f({_cols(sub.columns + [RID])})")
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.recompute is not None
         return write_groups(con, table, cols, dt_id, plan.recompute(None), None, tmp)
@@ -167,24 +206,7 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         return apply_signed(con, table, cols, plan.cached("delta", plan.delta, signed, olds), tmp)
     if plan.kind == "AGG_DELTA":
         assert plan.input_delta is not None and plan.state_agg is not None
-        st = state_table(dt_id)
-        ds = f"{tmp}_ds"
-        # a group whose state did not move (e.g. an UPDATE of a column no aggregate reads) keeps its row
-        moved = " OR ".join(f"{c} <> 0" for c in plan.state_cols)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM "
-                    f"({plan.state_agg(plan.cached('input', plan.input_delta, signed, olds))}) WHERE {moved}")
-        affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
-        deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})")
-        sets = ", ".join(f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols)
-        con.execute(f"UPDATE {st} SET {sets}, __RID = nextval('{META_SCHEMA}.rid_seq') FROM {ds} AS d "
-                    f"WHERE {st}.{KEY} = d.{KEY}")
-        con.execute(f"INSERT INTO {st} SELECT *, nextval('{META_SCHEMA}.rid_seq') FROM {ds} "
-                    f"WHERE {KEY} NOT IN (SELECT {KEY} FROM {st})")
-        inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(cols + [RID])}) "
-                               f"{plan.finalize.format(state=st, filter=affected)}")
-        if plan.key_expr != "0::BIGINT":  # groups that became empty disappear (a scalar row stays)
-            con.execute(f"DELETE FROM {st} WHERE __CNT = 0 AND {affected}")
-        return inserted, deleted
+        return _agg_delta(con, table.duck, plan, dt_id, plan.cached("input", plan.input_delta, signed, olds), tmp)
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.input_delta is not None and plan.recompute is not None
         keys = f"{tmp}_keys"
@@ -194,6 +216,9 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
                             f"SELECT _k FROM {keys}", tmp)
     if plan.kind == "KEY":
         assert plan.restricted is not None and plan.key is not None
+        for i, (hidden, sid, sub) in enumerate(plan.ctes):
+            assert sub.input_delta is not None
+            _agg_delta(con, hidden, sub, sid, sub.cached("input", sub.input_delta, signed, olds), f"{tmp}_c{i}")
         keys = f"{tmp}_keys"
         parts = " UNION ".join(f"SELECT {quote(plan.key)} FROM {d.temp}" for d in deltas.values())
         con.execute(f"CREATE OR REPLACE TEMP TABLE {keys} AS {parts}")
@@ -203,3 +228,46 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(cols)}) SELECT * FROM ({plan.restricted(ksql, has_null)})")
         return inserted, deleted
     return full(con, table, plan, dt_id, True, tmp)
+
+
+def _agg_delta(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_id: int | str, inp: str,
+               tmp: str) -> tuple[int, int]:
+    """Merge the aggregated signed input delta ``inp`` into the state and rewrite the moved groups."""
+    assert plan.state_agg is not None
+    st = state_table(dt_id)
+    ds = f"{tmp}_ds"
+    # a group whose state did not move (e.g. an UPDATE of a column no aggregate reads) keeps its row
+    moved = " OR ".join(f"{c} <> 0" for c in plan.state_cols)
+    if plan.holistic:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_in AS {inp}")
+        inp = f"SELECT * FROM {tmp}_in"
+        for j, (_h, an, _fn) in enumerate(plan.holistic):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_m{j} AS SELECT * FROM (SELECT {plan.key_expr} AS {KEY}, "
+                        f"{quote(an)} AS __V, sum({SIGN})::BIGINT AS __N FROM ({inp}) AS _i "
+                        f"WHERE {quote(an)} IS NOT NULL GROUP BY 1, 2) WHERE __N <> 0")
+        moved += f" OR {KEY} IN (" + " UNION ALL ".join(
+            f"SELECT {KEY} FROM {tmp}_m{j}" for j in range(len(plan.holistic))) + ")"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM ({plan.state_agg(inp)}) WHERE {moved}")
+    affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
+    deleted = _count(con, f"DELETE FROM {target} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})")
+    sets = ", ".join(f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols)
+    con.execute(f"UPDATE {st} SET {sets}, __RID = nextval('{META_SCHEMA}.rid_seq') FROM {ds} AS d "
+                f"WHERE {st}.{KEY} = d.{KEY}")
+    con.execute(f"INSERT INTO {st} SELECT *, nextval('{META_SCHEMA}.rid_seq') FROM {ds} "
+                f"WHERE {KEY} NOT IN (SELECT {KEY} FROM {st})")
+    if plan.holistic:
+        for j in range(len(plan.holistic)):
+            mt = mult_table(dt_id, j)
+            con.execute(f"MERGE INTO {mt} USING {tmp}_m{j} AS d ON {mt}.{KEY} = d.{KEY} AND {mt}.__V = d.__V "
+                        f"WHEN MATCHED AND {mt}.__N + d.__N = 0 THEN DELETE "
+                        f"WHEN MATCHED THEN UPDATE SET __N = {mt}.__N + d.__N "
+                        f"WHEN NOT MATCHED THEN INSERT VALUES (d.{KEY}, d.__V, d.__N)")
+        agg = {"count": "count", "min": "min", "max": "max"}
+        sets = ", ".join(f"{h} = (SELECT {agg[fn]}(_m.__V) FROM {mult_table(dt_id, j)} AS _m "
+                         f"WHERE _m.{KEY} = {st}.{KEY})" for j, (h, _an, fn) in enumerate(plan.holistic))
+        con.execute(f"UPDATE {st} SET {sets} WHERE {affected}")
+    inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) "
+                           f"{plan.finalize.format(state=st, filter=affected)}")
+    if plan.key_expr != "0::BIGINT":  # groups that became empty disappear (a scalar row stays)
+        con.execute(f"DELETE FROM {st} WHERE __CNT = 0 AND {affected}")
+    return inserted, deleted

@@ -126,7 +126,7 @@ def get_plan(s: Session, dt: DT) -> ivm.Plan:
             refs[(qn.duck_schema, qn.name)] = ivm.SourceRef(
                 qn.duck_schema, qn.name, src.fqn, [c.name for c in changes.user_columns(s.duck, qn)],
                 changing=src.kind != "VIEW")
-        plan = ivm.build_plan(sql, refs, cols, uses_now)
+        plan = ivm.build_plan(sql, refs, cols, uses_now, dt.id)
     reg.plans[dt.fqn] = plan
     return plan
 

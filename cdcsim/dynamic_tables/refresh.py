@@ -208,8 +208,12 @@ def _retrack_replaced_inputs(s: Session, dt: DT) -> bool:
 def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     con = s.duck
     reinit = _retrack_replaced_inputs(s, dt)
-    initialize = initialize or reinit
     plan = get_plan(s, dt)
+    if not initialize and not plan.state_checked:
+        # A database written by an older cdcsim may lack the state this plan keeps: rebuild it.
+        reinit = reinit or not apply.has_state(con, plan, dt.id)
+    plan.state_checked = True
+    initialize = initialize or reinit
     table = dt.qname
     out = Outcome(dt)
     tracked = [src for src in dt.sources if src.table_id is not None]

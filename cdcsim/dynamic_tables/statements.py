@@ -255,8 +255,8 @@ def _drop(s: Session, dt: DT) -> None:
         changes.drop_triggers(con, dt.qname, dt.table_id)
         changes.untrack(con, dt.table_id)
     con.execute(f"DROP TABLE IF EXISTS {dt.qname.duck}")
-    con.execute(f"DROP TABLE IF EXISTS {apply.state_table(dt.id)}")
-    con.execute(f"DROP TABLE IF EXISTS {apply.keymap_table(dt.id)}")
+    for t in apply.state_tables(con, dt.id):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
     con.execute(f"DELETE FROM {M}.dynamic_tables WHERE fqn = ?", [dt.fqn])
     con.execute(f"DELETE FROM {M}.dt_sources WHERE dt_fqn = ?", [dt.fqn])
     con.execute(f"UPDATE {M}.dt_graph_history SET valid_to = ? WHERE qualified_name = ? AND valid_to IS NULL",

@@ -22,7 +22,10 @@ SHAPES: dict[str, tuple[str, str]] = {
           "count(CASE WHEN v > 5 THEN 1 END) AS big, ROUND(sum(v) * 100.0 / NULLIF(count(*), 0), 2) AS r "
           "FROM t GROUP BY k", "AGG_DELTA"),
     "G2": ("SELECT k, min(v) AS mn, max(v) AS mx, count(DISTINCT s) AS ds FROM t WHERE id > 1 GROUP BY k",
-           "AGG_RECOMPUTE"),
+           "AGG_DELTA"),
+    "G3": ("SELECT k, sum(DISTINCT v) AS sdv, max(s) AS ms FROM t GROUP BY k", "AGG_RECOMPUTE"),
+    "JD": ("SELECT d.name, count(DISTINCT t.s) AS ds, min(t.v) AS mn, count(*) AS c FROM t JOIN d ON t.k = d.k "
+           "GROUP BY d.name", "AGG_DELTA"),
     "SC": ("SELECT count(*) AS c, sum(v) AS s FROM t", "AGG_DELTA"),
     "J": ("SELECT t.id, t.v, d.name FROM t JOIN d ON t.k = d.k", "LINEAR"),
     "JG": ("SELECT d.name, count(*) AS c, sum(t.v) AS s FROM t JOIN d ON t.k = d.k GROUP BY d.name", "AGG_DELTA"),
@@ -30,6 +33,11 @@ SHAPES: dict[str, tuple[str, str]] = {
     "W": ("SELECT id, k, v FROM t QUALIFY row_number() OVER (PARTITION BY k ORDER BY v DESC NULLS LAST, id, s) = 1",
           "KEY"),
     "DS": ("SELECT DISTINCT k, s FROM t", "KEY"),
+    # the corrected movie pipeline's gold: aggregate CTEs kept as hidden tables, joined per key
+    "GC": ("WITH a AS (SELECT k, count(*) AS c, count(DISTINCT s) AS ds, max(v) AS mx, sum(v) AS sv FROM t "
+           "GROUP BY k), b AS (SELECT k, sum(w) AS sw, count(*) AS n FROM d WHERE w > 0 GROUP BY k) "
+           "SELECT COALESCE(a.k, b.k) AS k, coalesce(a.c, 0) AS c, a.ds, a.mx, a.sv, b.sw, b.n "
+           "FROM a FULL OUTER JOIN b ON a.k = b.k", "KEY"),
     "LJ": ("SELECT t.k, t.id, d.name FROM t LEFT JOIN d ON t.k = d.k", "KEY"),
     "C1": ("SELECT id, k, v FROM t WHERE v IS NOT NULL", "LINEAR"),
     "C2": ("SELECT k, sum(v) AS s, count(*) AS n FROM c1 GROUP BY k", "AGG_DELTA"),

@@ -210,6 +210,27 @@ def test_drop(base: cdcsim.Connection) -> None:
     q(base, "INSERT INTO t VALUES (7, 7, 7, 'z')")  # the base table is unaffected
 
 
+def test_drop_removes_the_refresh_state(base: cdcsim.Connection) -> None:
+    """Aggregate state, COUNT(DISTINCT) multiplicities and kept CTEs live in hidden tables that go
+    with the dynamic table (and a replaced table starts from fresh state)."""
+    def hidden() -> set[str]:
+        return {r[0] for r in q(base, "SELECT table_name FROM duckdb_tables() WHERE schema_name = '_cdcsim' "
+                                      "AND starts_with(table_name, 'dt_')")}
+
+    before = hidden()
+    q(base, f"CREATE DYNAMIC TABLE g {DT} REFRESH_MODE = INCREMENTAL AS "
+            "SELECT k, count(DISTINCT s) AS ds, max(v) AS mx FROM t GROUP BY k")
+    q(base, f"CREATE DYNAMIC TABLE c {DT} REFRESH_MODE = INCREMENTAL AS "
+            "WITH a AS (SELECT k, count(DISTINCT s) AS ds FROM t GROUP BY k) SELECT k, ds FROM a")
+    made = hidden() - before
+    assert any(n.endswith("_m0") for n in made) and any(n.startswith("dt_cte_") for n in made)
+    q(base, "CREATE OR REPLACE DYNAMIC TABLE g " + DT + " AS SELECT k, sum(v) AS sv FROM t GROUP BY k")
+    q(base, "DROP DYNAMIC TABLE c")
+    assert not any(n.endswith("_m0") or n.startswith("dt_cte_") for n in hidden() - before)
+    q(base, "DROP DYNAMIC TABLE g")
+    assert hidden() == before
+
+
 def test_alter_set_and_rename(base: cdcsim.Connection) -> None:
     q(base, "CREATE DYNAMIC TABLE d TARGET_LAG = '1 hour' WAREHOUSE = wh AS SELECT id FROM t")
     q(base, "ALTER DYNAMIC TABLE d SET TARGET_LAG = '2 hours' WAREHOUSE = wh2")
