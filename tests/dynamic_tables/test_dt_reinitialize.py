@@ -25,3 +25,35 @@ def test_replaced_input_reinitializes_and_tracks_the_new_table():
         "ORDER BY refresh_start_time").fetchall()]
     assert actions[:3] == ["INCREMENTAL", "REINITIALIZE", "INCREMENTAL"]
     con.close()
+
+
+def test_missing_refresh_state_rebuilds_the_table(tmp_path):
+    """A database file written by an older cdcsim lacks state a newer plan keeps (here: the
+    COUNT(DISTINCT) multiplicities). The first refresh after opening it rebuilds the table."""
+    path = str(tmp_path / "old.duckdb")
+    con = cdcsim.connect(path)
+    cur = con.cursor()
+    cur.execute("CREATE TABLE b (k INT, s STRING)")
+    cur.execute("INSERT INTO b VALUES (1, 'a'), (1, 'b'), (2, 'a')")
+    cur.execute("CREATE DYNAMIC TABLE d TARGET_LAG = '1 minute' WAREHOUSE = w REFRESH_MODE = INCREMENTAL "
+                "AS SELECT k, count(DISTINCT s) AS n FROM b GROUP BY k")
+    cur.execute("DELETE FROM b WHERE s = 'b'")  # the refresh must not read this away from missing state
+    gone = [r[0] for r in cur.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = '_cdcsim' AND ends_with(table_name, '_m0')"
+    ).fetchall()]
+    assert len(gone) == 1
+    con._session.duck.execute(f'DROP TABLE _cdcsim."{gone[0]}"')
+    con.close()
+    con = cdcsim.connect(path)
+    cur = con.cursor()
+    cur.execute("INSERT INTO b VALUES (2, 'c')")
+    cur.execute("ALTER DYNAMIC TABLE d REFRESH")
+    assert sorted(cur.execute("SELECT * FROM d").fetchall()) == [(1, 1), (2, 2)]
+    cur.execute("INSERT INTO b VALUES (1, 'z')")
+    cur.execute("ALTER DYNAMIC TABLE d REFRESH")
+    assert sorted(cur.execute("SELECT * FROM d").fetchall()) == [(1, 2), (2, 2)]
+    actions = [r[0] for r in cur.execute(
+        "SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY()) "
+        "ORDER BY refresh_start_time").fetchall()]
+    assert actions[-2:] == ["REINITIALIZE", "INCREMENTAL"]
+    con.close()
