@@ -43,6 +43,8 @@ def _skip_ws_and_comments(sql: str, i: int) -> int:
 
 def strip_comments(sql: str) -> str:
     """The statement with comments removed and strings kept intact (for keyword matching)."""
+    if "--" not in sql and "//" not in sql and "/*" not in sql:
+        return sql.strip()  # nothing to remove (the common case): skip the character-by-character scan
     out: list[str] = []
     i, n = 0, len(sql)
     while i < n:
