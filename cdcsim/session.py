@@ -48,7 +48,16 @@ from .sql.translate import Context, Translated, translate
 _CACHE_SIZE = 2048
 _DML_KINDS = {"insert", "update", "delete", "merge", "truncate"}
 # States of a statement shape in Session._templates (besides a built Template).
-_UNSEEN, _SEEN_ONCE, _NO_TEMPLATE = object(), object(), object()
+_SEEN_ONCE, _NO_TEMPLATE = object(), object()
+
+
+@dataclass
+class _Entry:
+    """A cached translation (or a shape's template state) and the catalog facts it was made from."""
+
+    value: object
+    deps: dict[tuple[str, str], object]
+    checked: int  # catalog version at which ``deps`` last held
 
 
 def _remember(cache: OrderedDict, key: tuple, value: object) -> None:
@@ -81,8 +90,8 @@ class Session:
         self.catalog_dirty = False
         self.now_override: datetime | None = None  # a task run's scheduled time
         self._now_set: object = None
-        self._cache: OrderedDict[tuple, Translated] = OrderedDict()
-        self._templates: OrderedDict[tuple, object] = OrderedDict()  # shape key -> Template | marker
+        self._cache: OrderedDict[tuple, _Entry] = OrderedDict()  # (text, database, schema) -> Translated
+        self._templates: OrderedDict[tuple, _Entry] = OrderedDict()  # (shape, database, schema) -> Template
         self.query_count = 0
         self._aborted = False
         self.last_query_id: str | None = None
@@ -147,46 +156,97 @@ class Session:
             return None
         return "VIEW" if row[0] == "VIEW" else "TABLE"
 
-    def context(self) -> Context:
+    def context(self, deps: dict[tuple[str, str], object] | None = None) -> Context:
+        """What translation may know about the session and catalog. With ``deps``, every catalog
+        fact translation asks for is recorded there (``(question, fqn) -> answer``), so a cached
+        translation can later be checked against the catalog as it is then."""
         cat = self.engine.catalog
+
+        def is_stream(qn: QName) -> bool:
+            r = qn.fqn in cat.streams
+            if deps is not None:
+                deps[("stream", qn.fqn)] = r
+            return r
+
+        def is_tracked(qn: QName) -> bool:
+            r = qn.fqn in cat.tracked
+            if deps is not None:
+                deps[("tracked", qn.fqn)] = r
+            return r
+
+        def insert_columns(qn: QName) -> list[str]:
+            r = self._insert_columns(qn)
+            if deps is not None:
+                deps[("columns", qn.fqn)] = (qn, tuple(r))
+            return r
+
         return Context(
             database=self.database,
             schema=self.schema,
-            is_stream=lambda qn: qn.fqn in cat.streams,
-            is_tracked=lambda qn: qn.fqn in cat.tracked,
-            insert_columns=lambda qn: [c.name for c in changes.user_columns(self.duck, qn) if not c.generated],
+            is_stream=is_stream,
+            is_tracked=is_tracked,
+            insert_columns=insert_columns,
             table_functions=set(self.engine.hooks.table_functions),
             system_functions=set(self.engine.hooks.system_functions),
         )
 
+    def _insert_columns(self, qn: QName) -> list[str]:
+        return [c.name for c in changes.user_columns(self.duck, qn) if not c.generated]
+
+    def _holds(self, entry: _Entry, version: int) -> bool:
+        """Whether a cached entry is still what translation would produce. The catalog version
+        moves on every DDL and catalog reload, most of which do not touch the few facts one
+        statement depends on: those are re-checked (dict lookups; a column list is re-read)
+        instead of translating again."""
+        if entry.checked == version:
+            return True
+        cat = self.engine.catalog
+        for (question, fqn), answer in entry.deps.items():
+            if question == "stream":
+                ok = (fqn in cat.streams) == answer
+            elif question == "tracked":
+                ok = (fqn in cat.tracked) == answer
+            else:
+                qn, cols = answer  # type: ignore[misc]
+                ok = tuple(self._insert_columns(qn)) == cols
+            if not ok:
+                return False
+        entry.checked = version
+        return True
+
+    def _translate(self, text: str) -> tuple[Translated, dict]:
+        deps: dict[tuple[str, str], object] = {}
+        return translate(text, self.context(deps)), deps
+
     def translate(self, text: str) -> Translated:
-        """The statement's translation, cached by text and by what translation reads besides the
-        text: the current database and schema, and the catalog version (which every DDL and
-        every change to streams or tracking bumps)."""
-        state = (self.database, self.schema, self.engine.catalog.version)
-        key = (text, *state)
-        tr = self._cache.get(key)
-        if tr is not None:
+        """The statement's translation, cached by text, current database and schema, and checked
+        against the catalog facts it was made from (see ``_holds``)."""
+        version = self.engine.catalog.version  # read first: a reload during translation re-checks
+        key = (text, self.database, self.schema)
+        entry = self._cache.get(key)
+        if entry is not None and self._holds(entry, version):
             self._cache.move_to_end(key)
-            return tr
+            return entry.value  # type: ignore[return-value]
         lifted = template.lift(text)
         if lifted is None:
-            tr = translate(text, self.context())
+            tr, deps = self._translate(text)
         else:
-            tr = self._translate_shape(text, (lifted[0], *state), lifted[1])
-        _remember(self._cache, key, tr)
+            tr, deps = self._translate_shape(text, (lifted[0], self.database, self.schema), lifted[1], version)
+        _remember(self._cache, key, _Entry(tr, deps, version))
         return tr
 
-    def _translate_shape(self, text: str, key: tuple, literals: list[str]) -> Translated:
+    def _translate_shape(self, text: str, key: tuple, literals: list[str], version: int) -> tuple[Translated, dict]:
         """Translate a statement with literals through its shape's template (see sql/template.py)."""
-        tmpl = self._templates.get(key, _UNSEEN)
-        if isinstance(tmpl, template.Template):
+        entry = self._templates.get(key)
+        if entry is not None and not self._holds(entry, version):
+            entry = None
+        if entry is not None and isinstance(entry.value, template.Template):
             self._templates.move_to_end(key)
-            return tmpl.render(literals)
-        tr = translate(text, self.context())
-        if tmpl is _UNSEEN:
-            _remember(self._templates, key, _SEEN_ONCE)  # most shapes never repeat: no extra work
-        elif tmpl is _SEEN_ONCE:
+            return entry.value.render(literals), entry.deps
+        tr, deps = self._translate(text)
+        if entry is None:
+            _remember(self._templates, key, _Entry(_SEEN_ONCE, deps, version))  # most shapes never repeat
+        elif entry.value is _SEEN_ONCE:
             built = None
             if tr.kind in template.TEMPLATE_KINDS:
                 try:
@@ -195,8 +255,8 @@ class Session:
                     built = None
                 if built is not None and not template.same(built.render(literals), tr):
                     built = None
-            _remember(self._templates, key, built if built is not None else _NO_TEMPLATE)
-        return tr
+            _remember(self._templates, key, _Entry(built if built is not None else _NO_TEMPLATE, deps, version))
+        return tr, deps
 
     # ------------------------------------------------------------------ execution
     def execute(self, sql: str, params: Any = None) -> Result:

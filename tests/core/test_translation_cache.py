@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+import cdcsim
 import cdcsim.session
 from cdcsim.sql import template
 from cdcsim.sql.translate import translate
@@ -156,7 +157,7 @@ def test_templates_render_exactly_the_direct_translation(q, con, shape):
         con.cursor().execute(text)
     shape_key = template.lift(shape.format(**values[0]))
     assert shape_key is not None
-    assert any(isinstance(t, template.Template) for t in s._templates.values())
+    assert any(isinstance(e.value, template.Template) for e in s._templates.values())
 
 
 @pytest.mark.parametrize("text", [
@@ -176,3 +177,29 @@ def test_lift_skips_quoted_identifiers_and_names_with_digits():
     assert template.lift(text) == (
         'select "a\'1" , t2.c3 from t2 where "x""y" = \'__CDCSIM_L0s__\' and n = \'__CDCSIM_L1n__\' and m = 1e5',
         ["'q''r'", "1.5"])
+
+
+def test_unrelated_ddl_keeps_translations_related_ddl_renews_them(q, parses):
+    q("create table t (id int, v string)")
+    q("insert into t values (1, 'a')")
+    parses.clear()
+    assert q("select * from t") == [(1, "a")]
+    q("create table other (x int)")  # DDL elsewhere: the cached translation still holds
+    assert q("select * from t") == [(1, "a")]
+    assert parses.count("select * from t") == 1
+    # A stream makes T tracked (a hidden row-id column appears): ``*`` must be translated again.
+    q("create stream s on table t")
+    assert q("select * from t") == [(1, "a")]
+    assert parses.count("select * from t") == 2
+
+
+def test_insert_without_columns_follows_added_columns(q):
+    q("create table t (a int, b string)")
+    q("create stream s on table t")
+    for i in range(3):
+        q(f"insert into t values ({i}, 'x{i}')")
+    q("alter table t add column c int")
+    with pytest.raises(cdcsim.Error):
+        q("insert into t values (9, 'x9')")  # three columns now, as in Snowflake
+    q("insert into t values (9, 'x9', 90)")
+    assert q("select a, b, c from t where a = 9") == [(9, "x9", 90)]
