@@ -13,7 +13,9 @@ Each pass is a small function over the AST:
   list into a tracked table gets an explicit one;
 * unaliased select expressions get Snowflake's upper-case names (``COUNT(*)``).
 
-The result is cached by statement text and catalog version.
+The session caches the result by statement text, database and schema, and re-checks the catalog
+facts translation asked the ``Context`` for; statements that differ only in literals share one
+translation through a template (``template.py``).
 """
 
 from __future__ import annotations
@@ -71,7 +73,10 @@ class Translated:
 
 @dataclass
 class Context:
-    """What translation needs to know about the session and catalog."""
+    """What translation needs to know about the session and catalog.
+
+    Translation must learn about the catalog only through these callables: the session's cache
+    records their answers and re-uses a translation only while they still hold."""
 
     database: str
     schema: str
