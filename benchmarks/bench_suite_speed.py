@@ -96,19 +96,24 @@ def scenario() -> tuple[float, dict[str, float]]:
     t2 = time.perf_counter()
     phases["sample_data.sql"] = t2 - t1
     cur = con.cursor()
-    dml = advance = 0.0
+    dml = tasks = refreshes = 0.0
     for minute in range(10):
         ta = time.perf_counter()
         for j in range(10):
             cur.execute(_seed_dml(minute * 10 + j))
         tb = time.perf_counter()
         con.advance(minutes=1)  # the consume task runs at the minute
-        cur.execute("ALTER DYNAMIC TABLE movie_booking_insights REFRESH")
         tc = time.perf_counter()
+        cur.execute("ALTER DYNAMIC TABLE movie_booking_insights REFRESH")
+        td = time.perf_counter()
         dml += tb - ta
-        advance += tc - tb
+        tasks += tc - tb
+        refreshes += td - tc
     phases["100 DML statements"] = dml
-    phases["10 virtual minutes: task runs + refreshes"] = advance
+    phases["10 virtual minutes: task runs + refreshes"] = tasks + refreshes
+    # The same phase split in two, to tell scheduler/task costs from dynamic-table refresh costs.
+    phases["  of which advance() (task runs, history)"] = tasks
+    phases["  of which ALTER DYNAMIC TABLE ... REFRESH"] = refreshes
     n = cur.execute("SELECT count(*) FROM movie_booking_insights").fetchone()[0]
     con.close()
     total = time.perf_counter() - t0
