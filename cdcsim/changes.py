@@ -225,18 +225,25 @@ FROM _a LEFT JOIN _b ON _a.{QRID} = _b.{QRID}
 WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')})"""
 
 
+def probe_sql(table_id: int, lo: int, hi: int | str) -> str:
+    """One row describing the window ``(lo, hi]`` of a log: (events, any event not a plain insert,
+    min row id, max row id, any event after ``hi``). ``hi`` may be a SQL expression."""
+    lt = log_table(table_id)
+    return (f"SELECT count(*) FILTER (WHERE _stmt <= {hi}), bool_or(_op <> {OP_INSERT}) FILTER (WHERE _stmt <= {hi}), "
+            f"min({QRID}) FILTER (WHERE _stmt <= {hi}), max({QRID}) FILTER (WHERE _stmt <= {hi}), "
+            f"bool_or(_stmt > {hi}) FROM {lt} WHERE _stmt > {int(lo)}")
+
+
 def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols: list[Column], lo: int, hi: int,
-              append_only: bool = False) -> str:
+              append_only: bool = False, probe: tuple | None = None) -> str:
     """The change in ``(lo, hi]`` (net, or append-only), choosing the cheapest correct plan.
 
     A window of plain inserts with no later event on the table is just the table's rows in the
-    window's row-id range (row ids are handed out in commit order), read with zone maps."""
-    lt = log_table(table_id)
-    non_insert, rmin, rmax, later = con.execute(
-        f"SELECT bool_or(_op <> {OP_INSERT}) FILTER (WHERE _stmt <= {int(hi)}), "
-        f"min({QRID}) FILTER (WHERE _stmt <= {int(hi)}), max({QRID}) FILTER (WHERE _stmt <= {int(hi)}), "
-        f"bool_or(_stmt > {int(hi)}) FROM {lt} WHERE _stmt > {int(lo)}"
-    ).fetchone()
+    window's row-id range (row ids are handed out in commit order), read with zone maps.
+    ``probe``: the row of ``probe_sql`` for this window when the caller already read it."""
+    if probe is None:
+        probe = con.execute(probe_sql(table_id, lo, int(hi))).fetchone()
+    _n, non_insert, rmin, rmax, later = probe
     if rmin is None:
         return (f"SELECT {_cols(cols)}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", {QRID} "
                 f"FROM {table.duck} WHERE FALSE")

@@ -46,12 +46,8 @@ class Delta:
 
 
 def materialise_delta(con: duckdb.DuckDBPyConnection, name: str, fqn: str, table: QName, table_id: int,
-                      cols: list[changes.Column], lo: int, hi: int) -> Delta:
-    if hasattr(changes, "delta_sql"):  # the engine picks the cheapest correct read of the window
-        src = changes.delta_sql(con, table, table_id, cols, lo, hi)
-    else:  # pragma: no cover - older change-capture API
-        only_inserts = changes.window_end(con, table_id, lo, hi)[1]
-        src = (changes.inserts_sql if only_inserts else changes.net_changes_sql)(table_id, cols, lo, hi)
+                      cols: list[changes.Column], lo: int, hi: int, probe: tuple | None = None) -> Delta:
+    src = changes.delta_sql(con, table, table_id, cols, lo, hi, probe=probe)
     names = ", ".join(quote(c.name) for c in cols)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {names}, "
@@ -250,11 +246,15 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_id: i
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM ({plan.state_agg(inp)}) WHERE {moved}")
     affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
     deleted = _count(con, f"DELETE FROM {target} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})")
+    # One MERGE moves the state: groups that become empty disappear (a scalar row stays), new
+    # groups arrive, and every moved group gets a new row id for its new row in the table.
     sets = ", ".join(f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols)
-    con.execute(f"UPDATE {st} SET {sets}, __RID = nextval('{META_SCHEMA}.rid_seq') FROM {ds} AS d "
-                f"WHERE {st}.{KEY} = d.{KEY}")
-    con.execute(f"INSERT INTO {st} SELECT *, nextval('{META_SCHEMA}.rid_seq') FROM {ds} "
-                f"WHERE {KEY} NOT IN (SELECT {KEY} FROM {st})")
+    gone = "TRUE" if plan.key_expr != "0::BIGINT" else "FALSE"
+    new_row = ", ".join(f"d.{quote(c) if c.startswith('__G') else c}" for c in plan.state_layout)
+    con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} "
+                f"WHEN MATCHED AND {gone} AND {st}.__CNT + d.__CNT = 0 THEN DELETE "
+                f"WHEN MATCHED THEN UPDATE SET {sets}, __RID = nextval('{META_SCHEMA}.rid_seq') "
+                f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
     if plan.holistic:
         for j in range(len(plan.holistic)):
             mt = mult_table(dt_id, j)
@@ -262,12 +262,9 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_id: i
                         f"WHEN MATCHED AND {mt}.__N + d.__N = 0 THEN DELETE "
                         f"WHEN MATCHED THEN UPDATE SET __N = {mt}.__N + d.__N "
                         f"WHEN NOT MATCHED THEN INSERT VALUES (d.{KEY}, d.__V, d.__N)")
-        agg = {"count": "count", "min": "min", "max": "max"}
-        sets = ", ".join(f"{h} = (SELECT {agg[fn]}(_m.__V) FROM {mult_table(dt_id, j)} AS _m "
+        sets = ", ".join(f"{h} = (SELECT {fn}(_m.__V) FROM {mult_table(dt_id, j)} AS _m "
                          f"WHERE _m.{KEY} = {st}.{KEY})" for j, (h, _an, fn) in enumerate(plan.holistic))
         con.execute(f"UPDATE {st} SET {sets} WHERE {affected}")
     inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) "
                            f"{plan.finalize.format(state=st, filter=affected)}")
-    if plan.key_expr != "0::BIGINT":  # groups that became empty disappear (a scalar row stays)
-        con.execute(f"DELETE FROM {st} WHERE __CNT = 0 AND {affected}")
     return inserted, deleted

@@ -153,6 +153,7 @@ class Plan:
     state_agg: Callable[..., str] | None = None  # (input SQL, full=False) -> Δstate SQL (KEY + groups + states)
     state_cols: list[str] = field(default_factory=list)  # the summable state columns
     holistic: list[tuple[str, str, str]] = field(default_factory=list)  # (state col, input col, count|min|max)
+    state_layout: list[str] = field(default_factory=list)  # the Δstate columns in order
     finalize: str = ""  # SELECT <outputs>, __RID FROM {state} WHERE ... (format: state, filter)
     recompute: Callable[[str | None], str] | None = None  # AGG_RECOMPUTE: key filter SQL -> rows + KEY
     key_expr: str = ""  # AGG_*: hash over the input's group columns (__G0, ...)
@@ -462,6 +463,7 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
         keep = "TRUE" if not gnames else "__CNT <> 0"
         base.kind = "AGG_DELTA"
         base.state_agg, base.state_cols, base.holistic = state_agg, state_cols, holistic
+        base.state_layout = [KEY, *gnames, *state_cols, *(h for h, _a, _f in holistic)]
         base.finalize = (f"SELECT {', '.join(out_exprs)}, __RID FROM {{state}} WHERE {keep}{hv} AND {{filter}}")
         return base
 

@@ -217,16 +217,17 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     table = dt.qname
     out = Outcome(dt)
     tracked = [src for src in dt.sources if src.table_id is not None]
-    # one statement: the current statement number (the version this refresh reads up to) and,
-    # per input, whether its log has rows past the frontier
+    # one statement: the current statement number (the version this refresh reads up to) and, per
+    # input, what its log holds past the frontier (events, and what the delta read needs to know)
+    hi_sql = (f"(SELECT coalesce(max(last_value), 0) FROM duckdb_sequences() WHERE schema_name = '{M}' "
+              f"AND sequence_name = 'stmt_seq')")
     q = " UNION ALL ".join(
-        [f"SELECT -1, coalesce(max(last_value), 0) FROM duckdb_sequences() WHERE schema_name = '{M}' "
-         f"AND sequence_name = 'stmt_seq'"]
-        + [f"SELECT {i}, count(*) FROM {changes.log_table(src.table_id)} WHERE _stmt > {int(src.frontier)}"
+        [f"SELECT -1, {hi_sql}, NULL, NULL, NULL, NULL"]
+        + [f"SELECT {i}, * FROM ({changes.probe_sql(src.table_id, src.frontier, hi_sql)})"
            for i, src in enumerate(tracked)])
-    counts = dict(con.execute(q).fetchall())
-    hi = int(counts.pop(-1))
-    changed = [src for i, src in enumerate(tracked) if counts.get(i, 0)]
+    probes = {r[0]: r[1:] for r in con.execute(q).fetchall()}
+    hi = int(probes.pop(-1)[0])
+    changed = [(i, src) for i, src in enumerate(tracked) if probes[i][0]]
     minimal = _has_consumers(s, reg, dt)
     tmp = f"_dt_{dt.id}"
     if initialize:
@@ -240,17 +241,17 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     else:
         deltas = {}
         tables = {}
-        for i, src in enumerate(changed):
+        for n, (i, src) in enumerate(changed):
             qn = QName(*src.fqn.split(".", 2))
             cols = reg.columns.get(src.fqn)
             if cols is None:
                 cols = reg.columns[src.fqn] = changes.user_columns(con, qn)
-            deltas[src.fqn] = apply.materialise_delta(con, f"{tmp}_d{i}", src.fqn, qn, src.table_id, cols,
-                                                      src.frontier, hi)
+            deltas[src.fqn] = apply.materialise_delta(con, f"{tmp}_d{n}", src.fqn, qn, src.table_id, cols,
+                                                      src.frontier, hi, probes[i])
             tables[src.fqn] = qn
         out.inserted, out.deleted = apply.incremental(con, table, plan, dt.id, deltas, tables, tmp)
         out.action = "INCREMENTAL"
-    out.inputs = [{"name": src.fqn, "kind": src.kind} for src in changed]
+    out.inputs = [{"name": src.fqn, "kind": src.kind} for _i, src in changed]
     if out.action == "NO_DATA":
         return out  # nothing read: the frontiers and the log holds stay where they are
     # advance the frontiers (the log holds) and, every few refreshes, release the log rows no
