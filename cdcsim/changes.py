@@ -225,13 +225,13 @@ FROM _a LEFT JOIN _b ON _a.{QRID} = _b.{QRID}
 WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')})"""
 
 
-def probe_sql(table_id: int, lo: int, hi: int | str) -> str:
+def probe_sql(table_id: int, lo: int, hi: int | str, hi_from: str = "") -> str:
     """One row describing the window ``(lo, hi]`` of a log: (events, any event not a plain insert,
-    min row id, max row id, any event after ``hi``). ``hi`` may be a SQL expression."""
+    min row id, max row id, any event after ``hi``). ``hi`` may be a column of ``hi_from``."""
     lt = log_table(table_id)
-    return (f"SELECT count(*) FILTER (WHERE _stmt <= {hi}), bool_or(_op <> {OP_INSERT}) FILTER (WHERE _stmt <= {hi}), "
-            f"min({QRID}) FILTER (WHERE _stmt <= {hi}), max({QRID}) FILTER (WHERE _stmt <= {hi}), "
-            f"bool_or(_stmt > {hi}) FROM {lt} WHERE _stmt > {int(lo)}")
+    w = f"FILTER (WHERE _stmt <= {hi})"
+    return (f"SELECT count(*) {w}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
+            f"bool_or(_stmt > {hi}) FROM {lt}{', ' + hi_from if hi_from else ''} WHERE _stmt > {int(lo)}")
 
 
 def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols: list[Column], lo: int, hi: int,
