@@ -20,7 +20,7 @@ import duckdb
 from .. import changes
 from ..changes import RID
 from ..names import META_SCHEMA, QName, quote
-from .ivm import KEY, SIGN, Plan, nullsafe_in
+from .ivm import KEY, SIGN, Plan, mult_table, nullsafe_in, state_table
 
 QRID = quote(RID)
 
@@ -111,15 +111,6 @@ def replace_all(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str]
     return inserted, deleted
 
 
-def state_table(dt_id: int | str) -> str:
-    return f'{META_SCHEMA}."dt_state_{dt_id}"'
-
-
-def mult_table(dt_id: int | str, j: int) -> str:
-    """Multiplicities (group key, value, count) behind holistic aggregate ``j`` of an AGG_DELTA plan."""
-    return f'{META_SCHEMA}."dt_state_{dt_id}_m{j}"'
-
-
 def state_tables(con: duckdb.DuckDBPyConnection, dt_id: int) -> list[str]:
     """Every hidden table holding refresh state of dynamic table ``dt_id``."""
     import re
@@ -137,8 +128,8 @@ def has_state(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int) -> bool:
         need = [state_table(dt_id)] + [mult_table(dt_id, j) for j in range(len(plan.holistic))]
     elif plan.kind == "AGG_RECOMPUTE":
         need = [keymap_table(dt_id)]
-    for hidden, sid, sub in plan.ctes:
-        need += [hidden, state_table(sid)] + [mult_table(sid, j) for j in range(len(sub.holistic))]
+    for sid, sub in plan.ctes:
+        need += [state_table(sid)] + [mult_table(sid, j) for j in range(len(sub.holistic))]
     return set(need) <= set(state_tables(con, dt_id))
 
 
@@ -178,9 +169,8 @@ def full(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id: int, m
     cols = plan.columns
     if plan.kind == "AGG_DELTA":
         return replace_all(con, table, cols + [RID], _agg_state(con, plan, dt_id))
-    for hidden, sid, sub in plan.ctes:
-        con.execute(f"CREATE OR REPLACE TABLE {hidden} AS SELECT * FROM ({_agg_state(con, sub, sid)}) "
-                    f"AS _f({_cols(sub.columns + [RID])})")
+    for sid, sub in plan.ctes:
+        _agg_state(con, sub, sid)
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.recompute is not None
         return write_groups(con, table, cols, dt_id, plan.recompute(None), None, tmp)
@@ -212,9 +202,9 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
                             f"SELECT _k FROM {keys}", tmp)
     if plan.kind == "KEY":
         assert plan.restricted is not None and plan.key is not None
-        for i, (hidden, sid, sub) in enumerate(plan.ctes):
+        for i, (sid, sub) in enumerate(plan.ctes):
             assert sub.input_delta is not None
-            _agg_delta(con, hidden, sub, sid, sub.cached("input", sub.input_delta, signed, olds), f"{tmp}_c{i}")
+            _agg_delta(con, None, sub, sid, sub.cached("input", sub.input_delta, signed, olds), f"{tmp}_c{i}")
         keys = f"{tmp}_keys"
         parts = " UNION ".join(f"SELECT {quote(plan.key)} FROM {d.temp}" for d in deltas.values())
         con.execute(f"CREATE OR REPLACE TEMP TABLE {keys} AS {parts}")
@@ -226,9 +216,10 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
     return full(con, table, plan, dt_id, True, tmp)
 
 
-def _agg_delta(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_id: int | str, inp: str,
+def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, dt_id: int | str, inp: str,
                tmp: str) -> tuple[int, int]:
-    """Merge the aggregated signed input delta ``inp`` into the state and rewrite the moved groups."""
+    """Merge the aggregated signed input delta ``inp`` into the state and rewrite the moved groups'
+    rows in ``target`` (None: only the state is kept, as for a KEY plan's aggregate CTE)."""
     assert plan.state_agg is not None
     st = state_table(dt_id)
     ds = f"{tmp}_ds"
@@ -245,7 +236,9 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_id: i
             f"SELECT {KEY} FROM {tmp}_m{j}" for j in range(len(plan.holistic))) + ")"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM ({plan.state_agg(inp)}) WHERE {moved}")
     affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
-    deleted = _count(con, f"DELETE FROM {target} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})")
+    deleted = inserted = 0
+    if target is not None:
+        deleted = _count(con, f"DELETE FROM {target} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})")
     # One MERGE moves the state: groups that become empty disappear (a scalar row stays), new
     # groups arrive, and every moved group gets a new row id for its new row in the table.
     sets = ", ".join(f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols)
@@ -265,6 +258,7 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_id: i
         sets = ", ".join(f"{h} = (SELECT {fn}(_m.__V) FROM {mult_table(dt_id, j)} AS _m "
                          f"WHERE _m.{KEY} = {st}.{KEY})" for j, (h, _an, fn) in enumerate(plan.holistic))
         con.execute(f"UPDATE {st} SET {sets} WHERE {affected}")
-    inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) "
-                           f"{plan.finalize.format(state=st, filter=affected)}")
+    if target is not None:
+        inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) "
+                               f"{plan.finalize.format(state=st, filter=affected)}")
     return inserted, deleted

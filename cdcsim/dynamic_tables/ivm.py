@@ -160,9 +160,8 @@ class Plan:
     # KEY
     key: str | None = None
     key_col: str = ""  # the dynamic table's column holding the key (a column list may rename it)
-    # KEY: aggregate CTEs kept as hidden tables, each maintained by its own AGG_DELTA plan:
-    # (hidden table, state id, plan)
-    ctes: list[tuple[str, str, Plan]] = field(default_factory=list)
+    # KEY: aggregate CTEs whose state is kept, each maintained by its own AGG_DELTA plan: (state id, plan)
+    ctes: list[tuple[str, Plan]] = field(default_factory=list)
     restricted: Callable[[str], str] | None = None  # affected-keys SQL -> query over restricted sources
     reason: str = ""
     sql_cache: dict[tuple, str] = field(default_factory=dict)  # delta SQL per set of changed inputs
@@ -617,18 +616,25 @@ def nullsafe_in(col: str, keys_sql: str, has_null: bool = True) -> str:
             f"EXISTS (SELECT 1 FROM ({keys_sql}) AS _b(_k) WHERE _k IS NULL)))")
 
 
-def cte_table(dt_id: int, i: int) -> str:
-    return f'{META_SCHEMA}."dt_cte_{dt_id}_{i}"'
+def state_table(dt_id: int | str) -> str:
+    """The hidden per-group state of an AGG_DELTA plan (``dt_id``: the table's id, or a CTE's)."""
+    return f'{META_SCHEMA}."dt_state_{dt_id}"'
+
+
+def mult_table(dt_id: int | str, j: int) -> str:
+    """Multiplicities (group key, value, count) behind holistic aggregate ``j`` of an AGG_DELTA plan."""
+    return f'{META_SCHEMA}."dt_state_{dt_id}_m{j}"'
 
 
 def _agg_ctes(tree: exp.Expression, k: str, refs: dict[tuple[str, str], SourceRef],
-              dt_id: int) -> list[tuple[exp.CTE, str, str, Plan]]:
+              dt_id: int) -> list[tuple[str, str, str, Plan]]:
     """The CTEs of a KEY plan that are GROUP BY K aggregates straight over the inputs and have an
-    AGG_DELTA plan. Each is kept as a hidden table, so an affected key costs a lookup of its group
-    instead of re-aggregating every input row of that key (for the movie pipeline's gold: 8 movies
-    touched by every batch would otherwise mean re-reading all of silver)."""
+    AGG_DELTA plan: (CTE name, state id, the state's group column holding K, plan). Only their
+    state is kept; a refresh reads the affected keys' groups from it, so an affected key costs a
+    lookup of its group instead of re-aggregating every input row of that key (for the movie
+    pipeline's gold: 8 movies touched by every batch would otherwise mean re-reading all of silver)."""
     with_ = tree.args.get("with_")
-    out: list[tuple[exp.CTE, str, str, Plan]] = []
+    out: list[tuple[str, str, str, Plan]] = []
     if with_ is None:
         return out
     for i, cte in enumerate(with_.expressions):
@@ -636,7 +642,8 @@ def _agg_ctes(tree: exp.Expression, k: str, refs: dict[tuple[str, str], SourceRe
         if not isinstance(body, exp.Select) or body.args.get("with_"):
             continue
         group = body.args.get("group")
-        if group is None or not any(_is_k(g, k) for g in group.expressions):
+        gk = [j for j, g in enumerate(group.expressions) if _is_k(g, k)] if group is not None else []
+        if not gk:
             continue
         names = _output_names(body)
         if k not in names or len(set(names)) != len(names):
@@ -644,7 +651,7 @@ def _agg_ctes(tree: exp.Expression, k: str, refs: dict[tuple[str, str], SourceRe
         sub = _agg_plan(Plan("DIFF", names, body.sql("duckdb")), body.copy(), refs)
         if sub is None or sub.kind != "AGG_DELTA":
             continue
-        out.append((cte, cte_table(dt_id, i), f"{dt_id}_c{i}", sub))
+        out.append((cte.alias_or_name, f"{dt_id}_c{i}", quote(f"__G{gk[0]}"), sub))
     return out
 
 
@@ -656,16 +663,16 @@ def _key_plan(base: Plan, tree: exp.Expression, refs: dict[tuple[str, str], Sour
     idx, k = found[0]
     base.key_col = base.columns[idx]
     ctes = _agg_ctes(tree, k, refs, dt_id)
-    kept = {c.alias_or_name: (hidden, sub) for c, hidden, _sid, sub in ctes}
+    kept = {name: (sid, gcol, sub) for name, sid, gcol, sub in ctes}
 
     def restricted(keys_sql: str, has_null: bool = True) -> str:
         t = tree.copy()
         for cte in t.find_all(exp.CTE):
             if cte.alias_or_name in kept:
-                hidden, sub = kept[cte.alias_or_name]
+                sid, gcol, sub = kept[cte.alias_or_name]
                 cols = ", ".join(quote(c) for c in sub.columns)
-                cte.set("this", exp.maybe_parse(
-                    f"SELECT {cols} FROM {hidden} WHERE {nullsafe_in(quote(k), keys_sql, has_null)}", dialect="duckdb"))
+                rows = sub.finalize.format(state=state_table(sid), filter=nullsafe_in(gcol, keys_sql, has_null))
+                cte.set("this", exp.maybe_parse(f"SELECT {cols} FROM ({rows}) AS _f({cols}, _rid)", dialect="duckdb"))
         for tab in list(t.find_all(exp.Table)):
             if _table_key(tab) not in refs:
                 continue
@@ -678,5 +685,5 @@ def _key_plan(base: Plan, tree: exp.Expression, refs: dict[tuple[str, str], Sour
     # The keys SQL is the same temp-table name every refresh: build the sqlglot rewrite once.
     restricted = functools.lru_cache(maxsize=4)(restricted)
     base.kind, base.key, base.restricted = "KEY", k, restricted
-    base.ctes = [(hidden, sid, sub) for _c, hidden, sid, sub in ctes]
+    base.ctes = [(sid, sub) for _n, sid, _g, sub in ctes]
     return base
