@@ -98,10 +98,8 @@ def _agg_state(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int | str) -> 
     # the state row of a group also holds the row id of the group's row in the table
     con.execute(f"CREATE OR REPLACE TABLE {st} AS SELECT *, nextval('{META_SCHEMA}.rid_seq') AS __RID "
                 f"FROM ({plan.state_agg(plan.input_full, full=True)})")
-    for j, (_h, an, _fn) in enumerate(plan.holistic):
-        con.execute(f"CREATE OR REPLACE TABLE {mult_table(dt_id, j)} AS SELECT {plan.key_expr} AS {KEY}, "
-                    f"{quote(an)} AS __V, count(*)::BIGINT AS __N FROM ({plan.input_full}) AS _i "
-                    f"WHERE {quote(an)} IS NOT NULL GROUP BY 1, 2")
+    if plan.mult_sql is not None:
+        con.execute(f"CREATE OR REPLACE TABLE {mult_table(dt_id)} AS {plan.mult_sql(plan.input_full, 'count(*)')}")
     return plan.finalize.format(state=st, filter="TRUE")
 
 
@@ -125,11 +123,11 @@ def has_state(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int) -> bool:
     """Do the hidden tables this plan maintains exist?"""
     need: list[str] = []
     if plan.kind == "AGG_DELTA":
-        need = [state_table(dt_id)] + [mult_table(dt_id, j) for j in range(len(plan.holistic))]
+        need = [state_table(dt_id)] + ([mult_table(dt_id)] if plan.holistic else [])
     elif plan.kind == "AGG_RECOMPUTE":
         need = [keymap_table(dt_id)]
     for sid, sub in plan.ctes:
-        need += [state_table(sid)] + [mult_table(sid, j) for j in range(len(sub.holistic))]
+        need += [state_table(sid)] + ([mult_table(sid)] if sub.holistic else [])
     return set(need) <= set(state_tables(con, dt_id))
 
 
@@ -225,15 +223,11 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     ds = f"{tmp}_ds"
     # a group whose state did not move (e.g. an UPDATE of a column no aggregate reads) keeps its row
     moved = " OR ".join(f"{c} <> 0" for c in plan.state_cols)
-    if plan.holistic:
+    if plan.mult_sql is not None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_in AS {inp}")
         inp = f"SELECT * FROM {tmp}_in"
-        for j, (_h, an, _fn) in enumerate(plan.holistic):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_m{j} AS SELECT * FROM (SELECT {plan.key_expr} AS {KEY}, "
-                        f"{quote(an)} AS __V, sum({SIGN})::BIGINT AS __N FROM ({inp}) AS _i "
-                        f"WHERE {quote(an)} IS NOT NULL GROUP BY 1, 2) WHERE __N <> 0")
-        moved += f" OR {KEY} IN (" + " UNION ALL ".join(
-            f"SELECT {KEY} FROM {tmp}_m{j}" for j in range(len(plan.holistic))) + ")"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_m AS {plan.mult_sql(inp, f'sum({SIGN})')}")
+        moved += f" OR {KEY} IN (SELECT {KEY} FROM {tmp}_m)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM ({plan.state_agg(inp)}) WHERE {moved}")
     affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
     deleted = inserted = 0
@@ -249,14 +243,16 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
                 f"WHEN MATCHED THEN UPDATE SET {sets}, __RID = nextval('{META_SCHEMA}.rid_seq') "
                 f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
     if plan.holistic:
-        for j in range(len(plan.holistic)):
-            mt = mult_table(dt_id, j)
-            con.execute(f"MERGE INTO {mt} USING {tmp}_m{j} AS d ON {mt}.{KEY} = d.{KEY} AND {mt}.__V = d.__V "
-                        f"WHEN MATCHED AND {mt}.__N + d.__N = 0 THEN DELETE "
-                        f"WHEN MATCHED THEN UPDATE SET __N = {mt}.__N + d.__N "
-                        f"WHEN NOT MATCHED THEN INSERT VALUES (d.{KEY}, d.__V, d.__N)")
-        sets = ", ".join(f"{h} = (SELECT {fn}(_m.__V) FROM {mult_table(dt_id, j)} AS _m "
-                         f"WHERE _m.{KEY} = {st}.{KEY})" for j, (h, _an, fn) in enumerate(plan.holistic))
+        mt = mult_table(dt_id)
+        vs = [f"__V{j}" for j in range(len(plan.holistic))]
+        same = " AND ".join([f"{mt}.{KEY} = d.{KEY}", f"{mt}.__J = d.__J"]
+                            + [f"{mt}.{v} IS NOT DISTINCT FROM d.{v}" for v in vs])
+        con.execute(f"MERGE INTO {mt} USING {tmp}_m AS d ON {same} "
+                    f"WHEN MATCHED AND {mt}.__N + d.__N = 0 THEN DELETE "
+                    f"WHEN MATCHED THEN UPDATE SET __N = {mt}.__N + d.__N "
+                    f"WHEN NOT MATCHED THEN INSERT VALUES (d.{KEY}, d.__J, {', '.join('d.' + v for v in vs)}, d.__N)")
+        sets = ", ".join(f"{h} = (SELECT {fn}(_m.__V{j}) FROM {mt} AS _m WHERE _m.{KEY} = {st}.{KEY} AND _m.__J = {j})"
+                         for j, (h, _an, fn) in enumerate(plan.holistic))
         con.execute(f"UPDATE {st} SET {sets} WHERE {affected}")
     if target is not None:
         inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) "

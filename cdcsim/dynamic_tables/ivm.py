@@ -154,6 +154,7 @@ class Plan:
     state_cols: list[str] = field(default_factory=list)  # the summable state columns
     holistic: list[tuple[str, str, str]] = field(default_factory=list)  # (state col, input col, count|min|max)
     state_layout: list[str] = field(default_factory=list)  # the Δstate columns in order
+    mult_sql: Callable[[str, str], str] | None = None  # (input SQL, count expr) -> multiplicity rows
     finalize: str = ""  # SELECT <outputs>, __RID FROM {state} WHERE ... (format: state, filter)
     recompute: Callable[[str | None], str] | None = None  # AGG_RECOMPUTE: key filter SQL -> rows + KEY
     key_expr: str = ""  # AGG_*: hash over the input's group columns (__G0, ...)
@@ -463,6 +464,7 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
         base.kind = "AGG_DELTA"
         base.state_agg, base.state_cols, base.holistic = state_agg, state_cols, holistic
         base.state_layout = [KEY, *gnames, *state_cols, *(h for h, _a, _f in holistic)]
+        base.mult_sql = _mult_sql(key_expr, [an for _h, an, _f in holistic]) if holistic else None
         base.finalize = (f"SELECT {', '.join(out_exprs)}, __RID FROM {{state}} WHERE {keep}{hv} AND {{filter}}")
         return base
 
@@ -487,6 +489,21 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
 # COUNT(DISTINCT x), MIN(x), MAX(x) cannot be updated from a signed delta alone: each keeps a
 # multiplicity table (group key, value, count) and is recomputed over it for the affected groups.
 _HOLISTIC_SQL = {"count": "count(DISTINCT {})", "min": "min({})", "max": "max({})"}
+
+
+def _mult_sql(key_expr: str, args: list[str]) -> Callable[[str, str], str]:
+    """(input SQL, count expression) -> the input's multiplicity rows (KEY, __J, __V0.., __N)."""
+    def sql(input_sql: str, count: str) -> str:
+        parts = []
+        for j, an in enumerate(args):
+            vals = ", ".join(quote(a) if i == j else f"CASE WHEN FALSE THEN {quote(a)} END"
+                             for i, a in enumerate(args))
+            parts.append(f"SELECT {key_expr} AS {KEY}, {j} AS __J, {vals}, {SIGN} FROM ({input_sql}) AS _i "
+                         f"WHERE {quote(an)} IS NOT NULL")
+        vs = ", ".join(f"__V{j}" for j in range(len(args)))
+        return (f"SELECT * FROM (SELECT {KEY}, __J, {vs}, {count}::BIGINT AS __N FROM "
+                f"({' UNION ALL '.join(parts)}) AS _u({KEY}, __J, {vs}, {SIGN}) GROUP BY ALL) WHERE __N <> 0")
+    return sql
 
 
 def _holistic(a: exp.AggFunc) -> str | None:
@@ -621,9 +638,10 @@ def state_table(dt_id: int | str) -> str:
     return f'{META_SCHEMA}."dt_state_{dt_id}"'
 
 
-def mult_table(dt_id: int | str, j: int) -> str:
-    """Multiplicities (group key, value, count) behind holistic aggregate ``j`` of an AGG_DELTA plan."""
-    return f'{META_SCHEMA}."dt_state_{dt_id}_m{j}"'
+def mult_table(dt_id: int | str) -> str:
+    """Multiplicities behind the holistic aggregates of an AGG_DELTA plan: one row per (group key,
+    aggregate j, value) with the value's count; value j sits in column ``__Vj``, the others NULL."""
+    return f'{META_SCHEMA}."dt_state_{dt_id}_m"'
 
 
 def _agg_ctes(tree: exp.Expression, k: str, refs: dict[tuple[str, str], SourceRef],

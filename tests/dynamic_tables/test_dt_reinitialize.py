@@ -39,7 +39,7 @@ def test_missing_refresh_state_rebuilds_the_table(tmp_path):
                 "AS SELECT k, count(DISTINCT s) AS n FROM b GROUP BY k")
     cur.execute("DELETE FROM b WHERE s = 'b'")  # the refresh must not read this away from missing state
     gone = [r[0] for r in cur.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = '_cdcsim' AND ends_with(table_name, '_m0')"
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = '_cdcsim' AND ends_with(table_name, '_m')"
     ).fetchall()]
     assert len(gone) == 1
     con._session.duck.execute(f'DROP TABLE _cdcsim."{gone[0]}"')
