@@ -97,10 +97,10 @@ def _agg_state(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int | str) -> 
     st = state_table(dt_id)
     # the state row of a group also holds the row id of the group's row in the table
     con.execute(f"CREATE OR REPLACE TABLE {st} AS SELECT *, nextval('{META_SCHEMA}.rid_seq') AS __RID "
-                f"FROM ({plan.state_agg(plan.input_full, full=True)})")
+                f"FROM ({plan.state_agg(plan.input_full)})")
     if plan.mult_sql is not None:
         con.execute(f"CREATE OR REPLACE TABLE {mult_table(dt_id)} AS {plan.mult_sql(plan.input_full, 'count(*)')}")
-    return plan.finalize.format(state=st, filter="TRUE")
+    return plan.rows(dt_id, "TRUE")
 
 
 def replace_all(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], query: str) -> tuple[int, int]:
@@ -120,15 +120,27 @@ def state_tables(con: duckdb.DuckDBPyConnection, dt_id: int) -> list[str]:
 
 
 def has_state(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int) -> bool:
-    """Do the hidden tables this plan maintains exist?"""
-    need: list[str] = []
-    if plan.kind == "AGG_DELTA":
-        need = [state_table(dt_id)] + ([mult_table(dt_id)] if plan.holistic else [])
-    elif plan.kind == "AGG_RECOMPUTE":
-        need = [keymap_table(dt_id)]
-    for sid, sub in plan.ctes:
-        need += [state_table(sid)] + ([mult_table(sid)] if sub.holistic else [])
-    return set(need) <= set(state_tables(con, dt_id))
+    """Do the hidden tables this plan maintains exist, with the state columns it expects?"""
+    need: dict[str, list[str] | None] = {}
+    aggs = [(dt_id, plan)] if plan.kind == "AGG_DELTA" else []
+    if plan.kind == "AGG_RECOMPUTE":
+        need[keymap_table(dt_id)] = None
+    for sid, sub in aggs + list(plan.ctes):
+        need[state_table(sid)] = [*sub.state_layout, "__RID"]
+        if sub.holistic:
+            need[mult_table(sid)] = [KEY, "__J", *(f"__V{j}" for j in range(len(sub.holistic))), "__N"]
+    have = set(state_tables(con, dt_id))
+    for t, cols in need.items():
+        if t not in have:
+            return False
+        if cols is not None:
+            name = t.split(".", 1)[1].strip('"')
+            got = [r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+                "ORDER BY column_index", [META_SCHEMA, name]).fetchall()]
+            if got != [c.strip('"') for c in cols]:
+                return False
+    return True
 
 
 def keymap_table(dt_id: int) -> str:
@@ -251,10 +263,7 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
                     f"WHEN MATCHED AND {mt}.__N + d.__N = 0 THEN DELETE "
                     f"WHEN MATCHED THEN UPDATE SET __N = {mt}.__N + d.__N "
                     f"WHEN NOT MATCHED THEN INSERT VALUES (d.{KEY}, d.__J, {', '.join('d.' + v for v in vs)}, d.__N)")
-        sets = ", ".join(f"{h} = (SELECT {fn}(_m.__V{j}) FROM {mt} AS _m WHERE _m.{KEY} = {st}.{KEY} AND _m.__J = {j})"
-                         for j, (h, _an, fn) in enumerate(plan.holistic))
-        con.execute(f"UPDATE {st} SET {sets} WHERE {affected}")
     if target is not None:
         inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) "
-                               f"{plan.finalize.format(state=st, filter=affected)}")
+                               f"{plan.rows(dt_id, affected)}")
     return inserted, deleted

@@ -41,6 +41,7 @@ the group key so a group's row is found without the key being projected.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -150,12 +151,12 @@ class Plan:
     # AGG_*: SQL builders
     input_delta: Callable[[dict[str, str], dict[str, str]], str] | None = None
     input_full: str = ""
-    state_agg: Callable[..., str] | None = None  # (input SQL, full=False) -> Δstate SQL (KEY + groups + states)
+    state_agg: Callable[[str], str] | None = None  # input SQL -> Δstate SQL (KEY + groups + states)
     state_cols: list[str] = field(default_factory=list)  # the summable state columns
     holistic: list[tuple[str, str, str]] = field(default_factory=list)  # (state col, input col, count|min|max)
     state_layout: list[str] = field(default_factory=list)  # the Δstate columns in order
     mult_sql: Callable[[str, str], str] | None = None  # (input SQL, count expr) -> multiplicity rows
-    finalize: str = ""  # SELECT <outputs>, __RID FROM {state} WHERE ... (format: state, filter)
+    finalize: str = ""  # SELECT <outputs>, __RID FROM {state} WHERE ... (see ``rows``)
     recompute: Callable[[str | None], str] | None = None  # AGG_RECOMPUTE: key filter SQL -> rows + KEY
     key_expr: str = ""  # AGG_*: hash over the input's group columns (__G0, ...)
     # KEY
@@ -177,6 +178,10 @@ class Plan:
         if sql is None:
             sql = self.sql_cache[key] = fn(signed, olds)
         return sql
+
+    def rows(self, state_id: int | str, filter_sql: str) -> str:
+        """AGG_DELTA: the table's rows (outputs and row id) of the groups passing ``filter_sql``."""
+        return self.finalize.format(state=state_table(state_id), mult=mult_table(state_id), filter=filter_sql)
 
     def uses(self) -> str:
         return {"LINEAR": "delta rules over the inputs' net changes",
@@ -438,14 +443,10 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
                            else f"(CASE WHEN {c} = 0 THEN NULL ELSE {s} / {c} END)")
         gsel = ", ".join(q(n) for n in gnames)
 
-        def state_agg(input_sql: str, full: bool = False) -> str:
+        def state_agg(input_sql: str) -> str:
             grp = f" GROUP BY {gsel}" if gnames else ""
-            # A holistic value is the aggregate itself over the full input; over a delta it is a
-            # typed placeholder (the multiplicity tables recompute it afterwards).
-            hexprs = [f"{_HOLISTIC_SQL[fn].format(q(an))}{'' if full else ' FILTER (WHERE FALSE)'} AS {h}"
-                      for h, an, fn in holistic]
             return (f"SELECT {key_expr} AS {KEY}{', ' + gsel if gnames else ''}, "
-                    f"{', '.join(state_exprs + hexprs)} FROM ({input_sql}) AS _in{grp}")
+                    f"{', '.join(state_exprs)} FROM ({input_sql}) AS _in{grp}")
 
         out_exprs = []
         for p in projs:
@@ -463,9 +464,13 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
         keep = "TRUE" if not gnames else "__CNT <> 0"
         base.kind = "AGG_DELTA"
         base.state_agg, base.state_cols, base.holistic = state_agg, state_cols, holistic
-        base.state_layout = [KEY, *gnames, *state_cols, *(h for h, _a, _f in holistic)]
+        base.state_layout = [KEY, *gnames, *state_cols]
         base.mult_sql = _mult_sql(key_expr, [an for _h, an, _f in holistic]) if holistic else None
-        base.finalize = (f"SELECT {', '.join(out_exprs)}, __RID FROM {{state}} WHERE {keep}{hv} AND {{filter}}")
+        finalize = f"SELECT {', '.join(out_exprs)}, __RID FROM {{state}} AS _st WHERE {keep}{hv} AND {{filter}}"
+        # a holistic value is read from the multiplicities of its group
+        base.finalize = re.sub(r"\b__H(\d+)\b", lambda m: (
+            f"(SELECT {holistic[int(m.group(1))][2]}(_m.__V{m.group(1)}) FROM {{mult}} AS _m "
+            f"WHERE _m.{KEY} = _st.{KEY} AND _m.__J = {m.group(1)})"), finalize)
         return base
 
     # MIN / MAX / COUNT(DISTINCT) / others: recompute the affected groups from the source
@@ -488,9 +493,6 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
 
 # COUNT(DISTINCT x), MIN(x), MAX(x) cannot be updated from a signed delta alone: each keeps a
 # multiplicity table (group key, value, count) and is recomputed over it for the affected groups.
-_HOLISTIC_SQL = {"count": "count(DISTINCT {})", "min": "min({})", "max": "max({})"}
-
-
 def _mult_sql(key_expr: str, args: list[str]) -> Callable[[str, str], str]:
     """(input SQL, count expression) -> the input's multiplicity rows (KEY, __J, __V0.., __N)."""
     def sql(input_sql: str, count: str) -> str:
@@ -544,8 +546,6 @@ def _finalize_expr(e: exp.Expression, gexprs: list[exp.Expression], gnames: list
 
 
 def _idents(sql: str) -> set[str]:
-    import re
-
     return set(re.findall(r"__A\d+_[CS]|__CNT|__H\d+", sql))
 
 
@@ -689,7 +689,7 @@ def _key_plan(base: Plan, tree: exp.Expression, refs: dict[tuple[str, str], Sour
             if cte.alias_or_name in kept:
                 sid, gcol, sub = kept[cte.alias_or_name]
                 cols = ", ".join(quote(c) for c in sub.columns)
-                rows = sub.finalize.format(state=state_table(sid), filter=nullsafe_in(gcol, keys_sql, has_null))
+                rows = sub.rows(sid, nullsafe_in(gcol, keys_sql, has_null))
                 cte.set("this", exp.maybe_parse(f"SELECT {cols} FROM ({rows}) AS _f({cols}, _rid)", dialect="duckdb"))
         for tab in list(t.find_all(exp.Table)):
             if _table_key(tab) not in refs:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import cdcsim
 
 
@@ -27,9 +29,11 @@ def test_replaced_input_reinitializes_and_tracks_the_new_table():
     con.close()
 
 
-def test_missing_refresh_state_rebuilds_the_table(tmp_path):
-    """A database file written by an older cdcsim lacks state a newer plan keeps (here: the
-    COUNT(DISTINCT) multiplicities). The first refresh after opening it rebuilds the table."""
+@pytest.mark.parametrize("damage", ["drop multiplicities", "old state layout"])
+def test_missing_refresh_state_rebuilds_the_table(tmp_path, damage):
+    """A database file written by an older cdcsim lacks state a newer plan keeps (the
+    COUNT(DISTINCT) multiplicities), or keeps it in another layout. The first refresh after
+    opening it rebuilds the table."""
     path = str(tmp_path / "old.duckdb")
     con = cdcsim.connect(path)
     cur = con.cursor()
@@ -42,7 +46,10 @@ def test_missing_refresh_state_rebuilds_the_table(tmp_path):
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = '_cdcsim' AND ends_with(table_name, '_m')"
     ).fetchall()]
     assert len(gone) == 1
-    con._session.duck.execute(f'DROP TABLE _cdcsim."{gone[0]}"')
+    if damage == "drop multiplicities":
+        con._session.duck.execute(f'DROP TABLE _cdcsim."{gone[0]}"')
+    else:
+        con._session.duck.execute(f'ALTER TABLE _cdcsim."{gone[0][:-2]}" ADD COLUMN __H0 BIGINT')
     con.close()
     con = cdcsim.connect(path)
     cur = con.cursor()
