@@ -32,6 +32,7 @@ class Delta:
     fqn: str
     temp: str  # temp table: columns, sign in RID, real row id in __REAL_RID
     columns: list[str]
+    inserts_only: bool = False  # every row is an insert (sign +1)
 
     def signed(self) -> str:
         cols = ", ".join(quote(c) for c in self.columns)
@@ -54,7 +55,7 @@ def materialise_delta(con: duckdb.DuckDBPyConnection, name: str, fqn: str, table
         f"CASE WHEN \"METADATA$ACTION\" = 'INSERT' THEN 1 ELSE -1 END AS {SIGN}, {QRID} AS __REAL_RID "
         f"FROM ({src}) AS _n"
     )
-    return Delta(fqn, name, [c.name for c in cols])
+    return Delta(fqn, name, [c.name for c in cols], inserts_only=probe is not None and not probe[1])
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -199,7 +200,12 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
     olds = {f: d.old_version(source_tables[f]) for f, d in deltas.items()}
     if plan.kind == "LINEAR":
         assert plan.delta is not None
-        return apply_signed(con, table, cols, plan.cached("delta", plan.delta, signed, olds), tmp)
+        delta = plan.cached("delta", plan.delta, signed, olds)
+        if all(d.inserts_only for d in deltas.values()):
+            # every delta term is positive (one signed input per term): nothing to cancel or delete
+            pos = ", ".join(f"col{i}" for i in range(len(cols)))
+            return _count(con, f"INSERT INTO {table.duck} ({_cols(cols)}) SELECT {pos} FROM ({delta}) AS _p({pos}, _s)"), 0
+        return apply_signed(con, table, cols, delta, tmp)
     if plan.kind == "AGG_DELTA":
         assert plan.input_delta is not None and plan.state_agg is not None
         return _agg_delta(con, table.duck, plan, dt_id, plan.cached("input", plan.input_delta, signed, olds), tmp)

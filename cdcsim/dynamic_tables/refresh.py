@@ -279,6 +279,7 @@ def _has_consumers(s: Session, reg: Registry, dt: DT) -> bool:
 def _record(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: str, data_ts: datetime) -> None:
     con = s.duck
     now = s.engine.clock.now()
+    rows: list[list] = []
     for fqn, o in outcomes.items():
         dt = o.dt
         lag = reg.effective_lag(dt)
@@ -303,13 +304,13 @@ def _record(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: st
             u = ups[0]
             last_dep = json.dumps({"qualified_name": u.fqn, "data_timestamp": str(data_ts)})
         inputs = json.dumps(o.inputs) if o.action != "NO_DATA" and o.inputs else None
-        con.execute(
-            f"INSERT INTO {M}.dt_refresh_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            f"nextval('{M}.dt_hist_seq'))",
-            [dt.qname.name, dt.qname.schema, dt.qname.database, o.state, o.code, o.message, str(uuid.uuid4()),
-             data_ts, data_ts, now, target, fqn, last_dep, json.dumps(stats), o.action, None, trigger, lag,
-             dt.created_on, inputs],
-        )
+        rows.append([dt.qname.name, dt.qname.schema, dt.qname.database, o.state, o.code, o.message,
+                     str(uuid.uuid4()), data_ts, data_ts, now, target, fqn, last_dep, json.dumps(stats), o.action,
+                     None, trigger, lag, dt.created_on, inputs])
+    if rows:  # one statement for the whole pipeline (history rows keep the refresh order)
+        one = f"({', '.join(['?'] * len(rows[0]))}, nextval('{M}.dt_hist_seq'))"
+        con.execute(f"INSERT INTO {M}.dt_refresh_history VALUES {', '.join([one] * len(rows))}",
+                    [v for r in rows for v in r])
 
 
 def _auto_suspend(s: Session, reg: Registry, dt: DT, now: datetime) -> None:
