@@ -466,11 +466,12 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
         base.state_agg, base.state_cols, base.holistic = state_agg, state_cols, holistic
         base.state_layout = [KEY, *gnames, *state_cols]
         base.mult_sql = _mult_sql(key_expr, [an for _h, an, _f in holistic]) if holistic else None
-        finalize = f"SELECT {', '.join(out_exprs)}, __RID FROM {{state}} AS _st WHERE {keep}{hv} AND {{filter}}"
-        # a holistic value is read from the multiplicities of its group
-        base.finalize = re.sub(r"\b__H(\d+)\b", lambda m: (
-            f"(SELECT {holistic[int(m.group(1))][2]}(_m.__V{m.group(1)}) FROM {{mult}} AS _m "
-            f"WHERE _m.{KEY} = _st.{KEY} AND _m.__J = {m.group(1)})"), finalize)
+        # holistic values come from the multiplicities of the group (one aggregate per plan)
+        hol = ""
+        if holistic:
+            hs = ", ".join(f"{fn}(__V{j}) FILTER (WHERE __J = {j}) AS __H{j}" for j, (_h, _a, fn) in enumerate(holistic))
+            hol = f" LEFT JOIN (SELECT {KEY} AS __HK, {hs} FROM {{mult}} GROUP BY {KEY}) AS _h ON _h.__HK = _st.{KEY}"
+        base.finalize = f"SELECT {', '.join(out_exprs)}, __RID FROM {{state}} AS _st{hol} WHERE {keep}{hv} AND {{filter}}"
         return base
 
     # MIN / MAX / COUNT(DISTINCT) / others: recompute the affected groups from the source
