@@ -409,7 +409,11 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
     q = lambda n: quote(n)  # noqa: E731
 
     if all(_decomposable(a) or _holistic(a) for a in aggs):
-        state_exprs = [f"coalesce(sum({SIGN}), 0)::BIGINT AS __CNT"]
+        # A grouped aggregate has at least one input row per group, so its sums are never NULL;
+        # only a scalar aggregate over no rows needs the COALESCE (each node costs DuckDB binding
+        # time, and the Δstate statement runs on every refresh).
+        z = (lambda e: e) if gnames else (lambda e: f"coalesce({e}, 0)")  # noqa: E731
+        state_exprs = [f"{z(f'sum({SIGN})')}::BIGINT AS __CNT"]
         state_cols = ["__CNT"]
         finals: dict[str, str] = {}
         holistic: list[tuple[str, str, str]] = []
@@ -428,16 +432,16 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
                 continue
             c, s = f"{an}_C", f"{an}_S"
             if isinstance(a, exp.CountIf):
-                state_exprs.append(f"coalesce(sum(CASE WHEN {q(an)} THEN {SIGN} ELSE 0 END), 0)::BIGINT AS {c}")
+                state_exprs.append(f"{z(f'sum(CASE WHEN {q(an)} THEN {SIGN} ELSE 0 END)')}::BIGINT AS {c}")
                 state_cols.append(c)
                 finals[key] = c
                 continue
-            state_exprs.append(f"coalesce(sum(CASE WHEN {q(an)} IS NOT NULL THEN {SIGN} ELSE 0 END), 0)::BIGINT AS {c}")
+            state_exprs.append(f"{z(f'sum(CASE WHEN {q(an)} IS NOT NULL THEN {SIGN} ELSE 0 END)')}::BIGINT AS {c}")
             state_cols.append(c)
             if isinstance(a, exp.Count):
                 finals[key] = c
                 continue
-            state_exprs.append(f"coalesce(sum({q(an)} * {SIGN}), 0) AS {s}")
+            state_exprs.append(f"coalesce(sum({q(an)} * {SIGN}), 0) AS {s}")  # NULL when all are NULL
             state_cols.append(s)
             finals[key] = (f"(CASE WHEN {c} = 0 THEN NULL ELSE {s} END)" if isinstance(a, exp.Sum)
                            else f"(CASE WHEN {c} = 0 THEN NULL ELSE {s} / {c} END)")
