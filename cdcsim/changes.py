@@ -198,24 +198,37 @@ def inserts_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QNam
             f"FROM {_values_after(table, table_id, cols, int(lo), '_ins')} AS _v)")
 
 
-def net_changes_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QName) -> str:
+def net_changes_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QName, *, later: bool = True,
+                    single: bool = False) -> str:
     """Snowflake's minimal delta between ``lo`` and ``hi``: the columns, METADATA$ACTION,
     METADATA$ISUPDATE and the raw row id (``__CDCSIM_RID``).
 
     Per row: the first event in the window says whether it existed at ``lo`` (its before-image
     holds the values then); the last says whether it exists at ``hi`` (values from the next
-    before-image after ``hi``, or the table).
+    before-image after ``hi``, or the table). ``later=False``: no event after ``hi`` (the values at
+    ``hi`` are the table's); ``single=True``: every row has one event in the window (its
+    before-image, if any, is the first and its event the last). Both only simplify the SQL.
     """
     c = _cols(cols)
     lt = log_table(table_id)
-    return f"""(WITH _w AS (SELECT _stmt, _op, {c}, {QRID} FROM {lt} WHERE _stmt > {int(lo)} AND _stmt <= {int(hi)}),
-_fl AS (SELECT {QRID}, arg_min(_op, _stmt * 4 + _op) AS _fop, arg_max(_op, _stmt * 4 + _op) AS _lop
-        FROM _w GROUP BY {QRID}),
-_b AS (SELECT {_cols(cols, '_w')}, _w.{QRID} FROM _w SEMI JOIN _fl ON _fl.{QRID} = _w.{QRID}
+    w = f"_w AS (SELECT _stmt, _op, {c}, {QRID} FROM {lt} WHERE _stmt > {int(lo)} AND _stmt <= {int(hi)})"
+    if single:
+        parts = [w, f"_b AS (SELECT {c}, {QRID} FROM _w WHERE _op IN ({OP_DELETE}, {OP_BEFORE}))",
+                 f"_now AS (SELECT {QRID} FROM _w WHERE _op IN ({OP_INSERT}, {OP_AFTER}))"]
+    else:
+        parts = [w,
+                 f"""_fl AS (SELECT {QRID}, arg_min(_op, _stmt * 4 + _op) AS _fop, arg_max(_op, _stmt * 4 + _op) AS _lop
+        FROM _w GROUP BY {QRID})""",
+                 f"""_b AS (SELECT {_cols(cols, '_w')}, _w.{QRID} FROM _w SEMI JOIN _fl ON _fl.{QRID} = _w.{QRID}
         AND _fl._fop IN ({OP_DELETE}, {OP_BEFORE}) WHERE _w._op IN ({OP_DELETE}, {OP_BEFORE})
-        QUALIFY row_number() OVER (PARTITION BY _w.{QRID} ORDER BY _w._stmt, _w._op) = 1),
-_now AS (SELECT {QRID} FROM _fl WHERE _lop IN ({OP_INSERT}, {OP_AFTER})),
-_a AS (SELECT * FROM {_values_after(table, table_id, cols, int(hi), '_now')} AS _v)
+        QUALIFY row_number() OVER (PARTITION BY _w.{QRID} ORDER BY _w._stmt, _w._op) = 1)""",
+                 f"_now AS (SELECT {QRID} FROM _fl WHERE _lop IN ({OP_INSERT}, {OP_AFTER}))"]
+    if later:
+        parts.append(f"_a AS (SELECT * FROM {_values_after(table, table_id, cols, int(hi), '_now')} AS _v)")
+    else:
+        parts.append(f"_a AS (SELECT {_cols(cols, '_t')}, _t.{QRID} FROM {table.duck} AS _t "
+                     f"SEMI JOIN _now ON _now.{QRID} = _t.{QRID})")
+    return f"""(WITH {', '.join(parts)}
 SELECT {_cols(cols, '_b')}, 'DELETE' AS "METADATA$ACTION", _a.{QRID} IS NOT NULL AS "METADATA$ISUPDATE", _b.{QRID}
 FROM _b LEFT JOIN _a ON _a.{QRID} = _b.{QRID}
 WHERE _a.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')}
@@ -227,11 +240,14 @@ WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')
 
 def probe_sql(table_id: int, lo: int, hi: int | str, hi_from: str = "") -> str:
     """One row describing the window ``(lo, hi]`` of a log: (events, any event not a plain insert,
-    min row id, max row id, any event after ``hi``). ``hi`` may be a column of ``hi_from``."""
+    min row id, max row id, any event after ``hi``, every row has one event). ``hi`` may be a column
+    of ``hi_from``. A row's event is one insert, delete or after-image (an update's before-image
+    comes with its after-image), so one event per row means as many of those as distinct rows."""
     lt = log_table(table_id)
     w = f"FILTER (WHERE _stmt <= {hi})"
     return (f"SELECT count(*) {w}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
-            f"bool_or(_stmt > {hi}) FROM {lt}{', ' + hi_from if hi_from else ''} WHERE _stmt > {int(lo)}")
+            f"bool_or(_stmt > {hi}), count(*) FILTER (WHERE _stmt <= {hi} AND _op <> {OP_BEFORE}) = "
+            f"count(DISTINCT {QRID}) {w} FROM {lt}{', ' + hi_from if hi_from else ''} WHERE _stmt > {int(lo)}")
 
 
 def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols: list[Column], lo: int, hi: int,
@@ -243,7 +259,7 @@ def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols:
     ``probe``: the row of ``probe_sql`` for this window when the caller already read it."""
     if probe is None:
         probe = con.execute(probe_sql(table_id, lo, int(hi))).fetchone()
-    _n, non_insert, rmin, rmax, later = probe
+    _n, non_insert, rmin, rmax, later, single = probe
     if rmin is None:
         return (f"SELECT {_cols(cols)}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", {QRID} "
                 f"FROM {table.duck} WHERE FALSE")
@@ -252,7 +268,7 @@ def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols:
                 f"FROM {table.duck} WHERE {QRID} BETWEEN {int(rmin)} AND {int(rmax)}")
     if append_only or not non_insert:
         return inserts_sql(table_id, cols, lo, hi, table)
-    return net_changes_sql(table_id, cols, lo, hi, table)
+    return net_changes_sql(table_id, cols, lo, hi, table, later=bool(later), single=bool(single))
 
 
 def state_at_sql(qn: QName, table_id: int, cols: list[Column], at: int) -> str:

@@ -221,7 +221,7 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     # input, what its log holds past the frontier (events, and what the delta read needs to know)
     q = (f"WITH _h AS (SELECT coalesce(max(last_value), 0) AS _hi FROM duckdb_sequences() "
          f"WHERE schema_name = '{M}' AND sequence_name = 'stmt_seq') "
-         + " UNION ALL ".join(["SELECT -1, _hi, NULL, NULL, NULL, NULL FROM _h"] + [
+         + " UNION ALL ".join(["SELECT -1, _hi, NULL, NULL, NULL, NULL, NULL FROM _h"] + [
              f"SELECT {i}, * FROM ({changes.probe_sql(src.table_id, src.frontier, '_hi', '_h')})"
              for i, src in enumerate(tracked)]))
     probes = {r[0]: r[1:] for r in con.execute(q).fetchall()}
