@@ -13,6 +13,7 @@ by FULL refreshes of tables that downstream tables read incrementally.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -33,6 +34,7 @@ class Delta:
     temp: str  # temp table: columns, sign in RID, real row id in __REAL_RID
     columns: list[str]
     inserts_only: bool = False  # every row is an insert (sign +1)
+    inline_sql: str | None = None  # not materialised: the SELECT that would fill ``temp``
 
     def signed(self) -> str:
         cols = ", ".join(quote(c) for c in self.columns)
@@ -47,15 +49,26 @@ class Delta:
 
 
 def materialise_delta(con: duckdb.DuckDBPyConnection, name: str, fqn: str, table: QName, table_id: int,
-                      cols: list[changes.Column], lo: int, hi: int, probe: tuple | None = None) -> Delta:
+                      cols: list[changes.Column], lo: int, hi: int, probe: tuple | None = None,
+                      inline: bool = False) -> Delta:
+    """The input's net change as temp table ``name``; ``inline``: the plan reads it once, so it
+    is left as a subquery in that one statement instead (a statement fewer per refresh)."""
     src = changes.delta_sql(con, table, table_id, cols, lo, hi, probe=probe)
     names = ", ".join(quote(c.name) for c in cols)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {names}, "
-        f"CASE WHEN \"METADATA$ACTION\" = 'INSERT' THEN 1 ELSE -1 END AS {SIGN}, {QRID} AS __REAL_RID "
-        f"FROM ({src}) AS _n"
-    )
-    return Delta(fqn, name, [c.name for c in cols], inserts_only=probe is not None and not probe[1])
+    select = (f"SELECT {names}, CASE WHEN \"METADATA$ACTION\" = 'INSERT' THEN 1 ELSE -1 END AS {SIGN}, "
+              f"{QRID} AS __REAL_RID FROM ({src}) AS _n")
+    if not inline:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
+    return Delta(fqn, name, [c.name for c in cols], inserts_only=probe is not None and not probe[1],
+                 inline_sql=select if inline else None)
+
+
+def _inline(sql: str, deltas: dict[str, Delta]) -> str:
+    """``sql`` with each inline delta's temp-table name replaced by its query."""
+    for d in deltas.values():
+        if d.inline_sql is not None:
+            sql = re.sub(rf"\bFROM {d.temp}\b", lambda _m, d=d: f"FROM ({d.inline_sql}) AS {d.temp}", sql)
+    return sql
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -200,7 +213,7 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
     olds = {f: d.old_version(source_tables[f]) for f, d in deltas.items()}
     if plan.kind == "LINEAR":
         assert plan.delta is not None
-        delta = plan.cached("delta", plan.delta, signed, olds)
+        delta = _inline(plan.cached("delta", plan.delta, signed, olds), deltas)
         if all(d.inserts_only for d in deltas.values()):
             # every delta term is positive (one signed input per term): nothing to cancel or delete
             pos = ", ".join(f"col{i}" for i in range(len(cols)))
@@ -208,7 +221,8 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         return apply_signed(con, table, cols, delta, tmp)
     if plan.kind == "AGG_DELTA":
         assert plan.input_delta is not None and plan.state_agg is not None
-        return _agg_delta(con, table.duck, plan, dt_id, plan.cached("input", plan.input_delta, signed, olds), tmp)
+        inp = _inline(plan.cached("input", plan.input_delta, signed, olds), deltas)
+        return _agg_delta(con, table.duck, plan, dt_id, inp, tmp)
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.input_delta is not None and plan.recompute is not None
         keys = f"{tmp}_keys"

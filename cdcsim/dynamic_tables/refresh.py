@@ -240,13 +240,15 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     else:
         deltas = {}
         tables = {}
+        # one changed input read by one statement of the plan: no temp table for its delta
+        inline = len(changed) == 1 and plan.kind in ("LINEAR", "AGG_DELTA") and not plan.holistic
         for n, (i, src) in enumerate(changed):
             qn = QName(*src.fqn.split(".", 2))
             cols = reg.columns.get(src.fqn)
             if cols is None:
                 cols = reg.columns[src.fqn] = changes.user_columns(con, qn)
             deltas[src.fqn] = apply.materialise_delta(con, f"{tmp}_d{n}", src.fqn, qn, src.table_id, cols,
-                                                      src.frontier, hi, probes[i])
+                                                      src.frontier, hi, probes[i], inline)
             tables[src.fqn] = qn
         out.inserted, out.deleted = apply.incremental(con, table, plan, dt.id, deltas, tables, tmp)
         out.action = "INCREMENTAL"
