@@ -315,9 +315,11 @@ def set_cadence(con: object, schedule: str) -> None:
     for task in ("consume_stream_task", "refresh_insights_task"):
         cur.execute(f"ALTER TASK {task} SUSPEND")
         cur.execute(f"ALTER TASK {task} SET SCHEDULE = '{schedule}'")
-    # Resume the child stage first, as the demo does, so the first cycle has both.
-    cur.execute("ALTER TASK refresh_insights_task RESUME")
+    # Interval schedules count from RESUME: resuming the consume task first puts the refresh
+    # task's ticks just after it, so each tick moves the stream to bronze and then refreshes gold
+    # (the other order leaves every change waiting a whole period between the two).
     cur.execute("ALTER TASK consume_stream_task RESUME")
+    cur.execute("ALTER TASK refresh_insights_task RESUME")
 
 
 def run(bookings: int, rates: list[int], seconds: float, interval: float, schedule: str,

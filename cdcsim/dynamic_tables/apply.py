@@ -255,12 +255,14 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     ds = f"{tmp}_ds"
     # a group whose state did not move (e.g. an UPDATE of a column no aggregate reads) keeps its row
     moved = " OR ".join(f"{c} <> 0" for c in plan.state_cols)
+    n_mult = 0
     if plan.mult_sql is not None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_in AS {inp}")
         inp = f"SELECT * FROM {tmp}_in"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_m AS {plan.mult_sql(inp, f'sum({SIGN})')}")
+        n_mult = _count(con, f"CREATE OR REPLACE TEMP TABLE {tmp}_m AS {plan.mult_sql(inp, f'sum({SIGN})')}")
         moved += f" OR {KEY} IN (SELECT {KEY} FROM {tmp}_m)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM ({plan.state_agg(inp)}) WHERE {moved}")
+    if not _count(con, f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM ({plan.state_agg(inp)}) WHERE {moved}"):
+        return 0, 0  # no group moved (e.g. no input row passed the filter): the state stands
     affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
     deleted = inserted = 0
     if target is not None:
@@ -274,7 +276,7 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
                 f"WHEN MATCHED AND {gone} AND {st}.__CNT + d.__CNT = 0 THEN DELETE "
                 f"WHEN MATCHED THEN UPDATE SET {sets}, __RID = nextval('{META_SCHEMA}.rid_seq') "
                 f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
-    if plan.holistic:
+    if n_mult:
         mt = mult_table(dt_id)
         vs = [f"__V{j}" for j in range(len(plan.holistic))]
         same = " AND ".join([f"{mt}.{KEY} = d.{KEY}", f"{mt}.__J = d.__J"]
