@@ -344,11 +344,40 @@ def run(bookings: int, rates: list[int], seconds: float, interval: float, schedu
         poller.stop()
         th.join(5)
         info["rss high-water (process)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    try:
+        info.update(verify(con))
+    finally:
         for c in (writer, reader, con):
             c.close()
         for p in (path, Path(str(path) + ".wal")):
             p.unlink(missing_ok=True)
     return steps, prep, info
+
+
+def verify(con: object) -> dict[str, float]:
+    """After the run: each dynamic table (refreshed incrementally all along) against its query
+    evaluated from scratch now. Returns rows per table; raises if any row differs."""
+    cur = con.cursor()  # type: ignore[attr-defined]
+    cur.execute(f"ALTER DYNAMIC TABLE {GOLD} REFRESH")  # both tables at the latest data
+    out: dict[str, float] = {}
+    shown = con.cursor(cdcsim.DictCursor).execute("SHOW DYNAMIC TABLES").fetchall()  # type: ignore[attr-defined]
+    for row in shown:
+        name, text = row["name"], row["text"]
+        m = re.search(r"\bAS\s+(WITH|SELECT)\b", text, re.IGNORECASE)
+        if m is None:
+            raise RuntimeError(f"cannot find the query of {name}")
+        query = text[m.start(1):]
+        t0 = time.perf_counter()
+        diff = cur.execute(f"SELECT COUNT(*) FROM (((SELECT * FROM {name}) MINUS ({query})) UNION ALL "
+                           f"(({query}) MINUS (SELECT * FROM {name})))").fetchone()[0]
+        n = cur.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
+        n_query = cur.execute(f"SELECT COUNT(*) FROM ({query})").fetchone()[0]  # MINUS ignores duplicates
+        if diff or n != n_query:
+            raise RuntimeError(f"{name}: {diff} rows differ from its query recomputed from scratch "
+                               f"({n:,} rows vs {n_query:,})")
+        out[f"verified {name} rows"] = n
+        out[f"verified {name} seconds"] = time.perf_counter() - t0
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -373,6 +402,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     rates = [int(r) for r in re.split(r"[,\s]+", a.rates.strip()) if r]
     steps, prep, info = run(a.bookings, rates, a.seconds, a.interval, a.schedule, a.drain_timeout, Path(a.work))
+    checks = [[k.removeprefix("verified ").removesuffix(" rows"), f"{int(v):,}",
+               f"{info[k.replace(' rows', ' seconds')]:.1f}"] for k, v in info.items() if k.endswith(" rows")]
     if prep:
         rss = prep.pop("peak RSS while loading (GiB)", None)
         total = sum(prep.values())
@@ -407,6 +438,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print_table("Pipeline goals (ratio = figure / goal)", ["goal", "measured", "target", "ratio", "status"], goals)
     print_table("Anchors (published or stated, not measured here)", ["system", "latency", "throughput"], ANCHORS)
+    print_table("After the run: each dynamic table equals its query recomputed from scratch (else the run fails)",
+                ["dynamic table", "rows", "check s"], checks)
 
 
 if __name__ == "__main__":
