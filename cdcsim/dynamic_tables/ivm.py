@@ -16,11 +16,16 @@ Two separate questions are answered here.
    * ``LINEAR`` — projection/filter over one source, inner/cross joins of sources, UNION ALL of
      those. Delta rules: Δ(σπ T) = σπ(ΔT); Δ(L ⋈ R) = ΔL ⋈ R_old + L_new ⋈ ΔR (only terms whose
      input changed are evaluated). The signed rows are applied to the table as a multiset.
-   * ``AGG_DELTA`` — GROUP BY (or scalar aggregates) over a LINEAR input with only COUNT(*),
-     COUNT(x), COUNT_IF, SUM and AVG. A hidden state table holds per group the row count and the
-     sums / non-null counts; Δstate is aggregated from the signed input delta and merged; only
-     the groups whose keys occur in the delta are rewritten; groups whose count reaches 0 vanish.
-   * ``AGG_RECOMPUTE`` — the same shape with MIN / MAX / COUNT(DISTINCT) / other aggregates: the
+   * ``AGG_DELTA`` — GROUP BY (or scalar aggregates) over a LINEAR input with COUNT(*), COUNT(x),
+     COUNT_IF, SUM, AVG, and the holistic COUNT(DISTINCT x), MIN(x), MAX(x). A hidden state table
+     holds per group the row count and the sums / non-null counts; Δstate is aggregated from the
+     signed input delta and merged (one MERGE); only the groups whose keys occur in the delta are
+     rewritten; groups whose count reaches 0 vanish. A holistic aggregate cannot be updated from
+     a signed delta alone: one multiplicity table per plan holds (group, aggregate, value, count),
+     merged the same way, and the value is read from it when a group's row is written. [INFER] Its
+     size is the number of distinct (group, value) pairs, up to the input's size for MIN/MAX over
+     a unique column: memory traded for never rescanning the source.
+   * ``AGG_RECOMPUTE`` — the same shape with other aggregates (SUM(DISTINCT), LISTAGG, ...): the
      affected group keys come from the delta and only those groups are recomputed from the source.
    * ``KEY`` — affected-key recomputation for windows partitioned by a key, equality outer joins,
      DISTINCT, GROUP BY over CTEs, and chains of those (the corrected movie pipeline's silver and
@@ -29,6 +34,11 @@ Two separate questions are answered here.
      every SELECT passes K through (``COALESCE(a.K, b.K)`` for a FULL join). Then the rows for a
      key value depend only on source rows with that value: delete the table's rows whose K is
      affected and insert the query evaluated over the sources restricted to the affected keys.
+     The restriction is a plain ``K IN (keys)`` when no key is NULL, which DuckDB turns into a
+     semi join whose key range prunes row groups by their zone maps: keys that arrive in order
+     (booking ids) cost a scan of the recent row groups, not of the table. A CTE that is a
+     GROUP BY K aggregate straight over the inputs is not re-aggregated: its AGG_DELTA state is
+     kept and the affected keys' groups are read from it (gold's per-movie aggregates over silver).
    * ``DIFF`` — anything else Snowflake calls incremental (views as inputs, CURRENT_TIMESTAMP in
      WHERE, windows without a usable key): recompute and apply only the difference, so the table's
      own change log (read by downstream tables) carries a minimal delta. [INFER] Correct but costs
