@@ -241,13 +241,19 @@ WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')
 def probe_sql(table_id: int, lo: int, hi: int | str, hi_from: str = "") -> str:
     """One row describing the window ``(lo, hi]`` of a log: (events, any event not a plain insert,
     min row id, max row id, any event after ``hi``, every row has one event). ``hi`` may be a column
-    of ``hi_from``. A row's event is one insert, delete or after-image (an update's before-image
-    comes with its after-image), so one event per row means as many of those as distinct rows."""
+    of ``hi_from``."""
     lt = log_table(table_id)
     w = f"FILTER (WHERE _stmt <= {hi})"
+    # One event per row: among rows with a non-insert event each has exactly one (a delete or an
+    # update's after-image), and none of them was inserted in the window. Row ids are handed out
+    # in commit order, so rows inserted in the window have higher ids than every older row. Only
+    # non-insert events are counted distinct: a window of a million inserts stays cheap.
+    nw = f"FILTER (WHERE _stmt <= {hi} AND _op <> {OP_INSERT})"
+    single = (f"(count(*) FILTER (WHERE _stmt <= {hi} AND _op IN ({OP_DELETE}, {OP_AFTER})) = "
+              f"count(DISTINCT {QRID}) {nw} AND coalesce(max({QRID}) {nw} < "
+              f"min({QRID}) FILTER (WHERE _stmt <= {hi} AND _op = {OP_INSERT}), TRUE))")
     return (f"SELECT count(*) {w}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
-            f"bool_or(_stmt > {hi}), count(*) FILTER (WHERE _stmt <= {hi} AND _op <> {OP_BEFORE}) = "
-            f"count(DISTINCT {QRID}) {w} FROM {lt}{', ' + hi_from if hi_from else ''} WHERE _stmt > {int(lo)}")
+            f"bool_or(_stmt > {hi}), {single} FROM {lt}{', ' + hi_from if hi_from else ''} WHERE _stmt > {int(lo)}")
 
 
 def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols: list[Column], lo: int, hi: int,
