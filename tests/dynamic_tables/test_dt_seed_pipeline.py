@@ -78,6 +78,14 @@ def test_corrected_pipeline_kept_fresh_by_a_task(con: cdcsim.Connection) -> None
     assert gold(con) == CORRECTED_AFTER
     assert plan_kind(con, "movie_bookings_filtered") == "KEY"  # latest row per booking_id
     assert plan_kind(con, "movie_booking_insights") == "KEY"  # per movie_id
+    # gold's two per-movie aggregate CTEs are kept as state, not re-aggregated from silver/bronze
+    s = con._session
+    from cdcsim.dynamic_tables.catalog import registry
+    from cdcsim.dynamic_tables.planning import get_plan
+
+    plan = get_plan(s, registry(s.engine).tables[s.qualify(["MOVIE_BOOKING_INSIGHTS"]).fqn])
+    assert [sub.kind for _sid, sub in plan.ctes] == ["AGG_DELTA", "AGG_DELTA"]
+    assert len(plan.ctes[0][1].holistic) == 2  # COUNT(DISTINCT booking_date_only), COUNT(DISTINCT booking_hour)
     rows = con.cursor().execute(
         "SELECT NAME, REFRESH_TRIGGER, REFRESH_ACTION, DATA_TIMESTAMP FROM TABLE(INFORMATION_SCHEMA."
         "DYNAMIC_TABLE_REFRESH_HISTORY(RESULT_LIMIT => 4))").fetchall()
