@@ -238,22 +238,24 @@ FROM _a LEFT JOIN _b ON _a.{QRID} = _b.{QRID}
 WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')})"""
 
 
-def probe_sql(table_id: int, lo: int, hi: int | str, hi_from: str = "") -> str:
+def probe_sql(table_id: int, lo: int, hi: int | None) -> str:
     """One row describing the window ``(lo, hi]`` of a log: (events, any event not a plain insert,
-    min row id, max row id, any event after ``hi``, every row has one event). ``hi`` may be a column
-    of ``hi_from``."""
+    min row id, max row id, any event after ``hi``, every row has one event). ``hi=None``: the
+    window ends at the log's end (a caller holding the write lock, so no event can follow)."""
     lt = log_table(table_id)
-    w = f"FILTER (WHERE _stmt <= {hi})"
+    upto = "" if hi is None else f" AND _stmt <= {int(hi)}"
+    w = "" if hi is None else f"FILTER (WHERE _stmt <= {int(hi)})"
     # One event per row: among rows with a non-insert event each has exactly one (a delete or an
     # update's after-image), and none of them was inserted in the window. Row ids are handed out
     # in commit order, so rows inserted in the window have higher ids than every older row. Only
     # non-insert events are counted distinct: a window of a million inserts stays cheap.
-    nw = f"FILTER (WHERE _stmt <= {hi} AND _op <> {OP_INSERT})"
-    single = (f"(count(*) FILTER (WHERE _stmt <= {hi} AND _op IN ({OP_DELETE}, {OP_AFTER})) = "
+    nw = f"FILTER (WHERE _op <> {OP_INSERT}{upto})"
+    single = (f"(count(*) FILTER (WHERE _op IN ({OP_DELETE}, {OP_AFTER}){upto}) = "
               f"count(DISTINCT {QRID}) {nw} AND coalesce(max({QRID}) {nw} < "
-              f"min({QRID}) FILTER (WHERE _stmt <= {hi} AND _op = {OP_INSERT}), TRUE))")
+              f"min({QRID}) FILTER (WHERE _op = {OP_INSERT}{upto}), TRUE))")
+    later = "FALSE" if hi is None else f"bool_or(_stmt > {int(hi)})"
     return (f"SELECT count(*) {w}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
-            f"bool_or(_stmt > {hi}), {single} FROM {lt}{', ' + hi_from if hi_from else ''} WHERE _stmt > {int(lo)}")
+            f"{later}, {single} FROM {lt} WHERE _stmt > {int(lo)}")
 
 
 def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols: list[Column], lo: int, hi: int,

@@ -219,11 +219,12 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     tracked = [src for src in dt.sources if src.table_id is not None]
     # one statement: the current statement number (the version this refresh reads up to) and, per
     # input, what its log holds past the frontier (events, and what the delta read needs to know)
-    q = (f"WITH _h AS (SELECT coalesce(max(last_value), 0) AS _hi FROM duckdb_sequences() "
-         f"WHERE schema_name = '{M}' AND sequence_name = 'stmt_seq') "
-         + " UNION ALL ".join(["SELECT -1, _hi, NULL, NULL, NULL, NULL, NULL FROM _h"] + [
-             f"SELECT {i}, * FROM ({changes.probe_sql(src.table_id, src.frontier, '_hi', '_h')})"
-             for i, src in enumerate(tracked)]))
+    # (the write lock is held: no event can follow the log's end, so the window is open-ended)
+    q = " UNION ALL ".join(
+        [f"SELECT -1, coalesce(max(last_value), 0), NULL, NULL, NULL, NULL, NULL FROM duckdb_sequences() "
+         f"WHERE schema_name = '{M}' AND sequence_name = 'stmt_seq'"]
+        + [f"SELECT {i}, * FROM ({changes.probe_sql(src.table_id, src.frontier, None)})"
+           for i, src in enumerate(tracked)])
     probes = {r[0]: r[1:] for r in con.execute(q).fetchall()}
     hi = int(probes.pop(-1)[0])
     changed = [(i, src) for i, src in enumerate(tracked) if probes[i][0]]
