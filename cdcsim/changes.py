@@ -258,13 +258,28 @@ def probe_sql(table_id: int, lo: int, hi: int | None) -> str:
             f"{later}, {single} FROM {lt} WHERE _stmt > {int(lo)}")
 
 
+def events_sql(table_id: int, cols: list[Column], lo: int, table: QName) -> str:
+    """The window ``(lo, end of log]`` as its events, when every row has one event and none
+    follows: deletes and update before-images from the log, inserts and update after-images from
+    the table. Not minimal: an update that left a row as it was is a DELETE and an INSERT of equal
+    rows (a dynamic table's refresh cancels them; a stream must not show them)."""
+    lt = log_table(table_id)
+    return (f"SELECT {_cols(cols)}, 'DELETE' AS \"METADATA$ACTION\", _op = {OP_BEFORE} AS \"METADATA$ISUPDATE\", "
+            f"{QRID} FROM {lt} WHERE _stmt > {int(lo)} AND _op IN ({OP_DELETE}, {OP_BEFORE}) UNION ALL "
+            f"SELECT {_cols(cols, '_t')}, 'INSERT', _n._op = {OP_AFTER}, _t.{QRID} FROM {table.duck} AS _t "
+            f"JOIN (SELECT {QRID}, _op FROM {lt} WHERE _stmt > {int(lo)} AND _op IN ({OP_INSERT}, {OP_AFTER})) AS _n "
+            f"ON _n.{QRID} = _t.{QRID}")
+
+
 def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols: list[Column], lo: int, hi: int,
-              append_only: bool = False, probe: tuple | None = None) -> str:
+              append_only: bool = False, probe: tuple | None = None, minimal: bool = True) -> str:
     """The change in ``(lo, hi]`` (net, or append-only), choosing the cheapest correct plan.
 
     A window of plain inserts with no later event on the table is just the table's rows in the
     window's row-id range (row ids are handed out in commit order), read with zone maps.
-    ``probe``: the row of ``probe_sql`` for this window when the caller already read it."""
+    ``probe``: the row of ``probe_sql`` for this window when the caller already read it.
+    ``minimal=False``: the reader cancels equal DELETE/INSERT pairs itself, so a window of one
+    event per row is read as its events (``events_sql``)."""
     if probe is None:
         probe = con.execute(probe_sql(table_id, lo, int(hi))).fetchone()
     _n, non_insert, rmin, rmax, later, single = probe
@@ -276,6 +291,8 @@ def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols:
                 f"FROM {table.duck} WHERE {QRID} BETWEEN {int(rmin)} AND {int(rmax)}")
     if append_only or not non_insert:
         return inserts_sql(table_id, cols, lo, hi, table)
+    if not minimal and single and not later:
+        return events_sql(table_id, cols, lo, table)
     return net_changes_sql(table_id, cols, lo, hi, table, later=bool(later), single=bool(single))
 
 

@@ -53,7 +53,9 @@ def materialise_delta(con: duckdb.DuckDBPyConnection, name: str, fqn: str, table
                       inline: bool = False) -> Delta:
     """The input's net change as temp table ``name``; ``inline``: the plan reads it once, so it
     is left as a subquery in that one statement instead (a statement fewer per refresh)."""
-    src = changes.delta_sql(con, table, table_id, cols, lo, hi, probe=probe)
+    # not minimal: every plan cancels an equal DELETE/INSERT pair (consolidation, aggregate
+    # state, or a recomputed key), so an update that changed nothing costs nothing but rows
+    src = changes.delta_sql(con, table, table_id, cols, lo, hi, probe=probe, minimal=False)
     names = ", ".join(quote(c.name) for c in cols)
     select = (f"SELECT {names}, CASE WHEN \"METADATA$ACTION\" = 'INSERT' THEN 1 ELSE -1 END AS {SIGN}, "
               f"{QRID} AS __REAL_RID FROM ({src}) AS _n")
