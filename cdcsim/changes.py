@@ -238,24 +238,29 @@ FROM _a LEFT JOIN _b ON _a.{QRID} = _b.{QRID}
 WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')})"""
 
 
-def probe_sql(table_id: int, lo: int, hi: int | None) -> str:
+def probe_sql(table_id: int, lo: int, hi: int | None, with_single: bool = True) -> str:
     """One row describing the window ``(lo, hi]`` of a log: (events, any event not a plain insert,
-    min row id, max row id, any event after ``hi``, every row has one event). ``hi=None``: the
-    window ends at the log's end (a caller holding the write lock, so no event can follow)."""
+    min row id, max row id, any event after ``hi``, every row has one event — NULL unless
+    ``with_single``). ``hi=None``: the window ends at the log's end (a caller holding the write
+    lock, so no event can follow)."""
     lt = log_table(table_id)
-    upto = "" if hi is None else f" AND _stmt <= {int(hi)}"
     w = "" if hi is None else f"FILTER (WHERE _stmt <= {int(hi)})"
-    # One event per row: among rows with a non-insert event each has exactly one (a delete or an
-    # update's after-image), and none of them was inserted in the window. Row ids are handed out
-    # in commit order, so rows inserted in the window have higher ids than every older row. Only
-    # non-insert events are counted distinct: a window of a million inserts stays cheap.
-    nw = f"FILTER (WHERE _op <> {OP_INSERT}{upto})"
-    single = (f"(count(*) FILTER (WHERE _op IN ({OP_DELETE}, {OP_AFTER}){upto}) = "
-              f"count(DISTINCT {QRID}) {nw} AND coalesce(max({QRID}) {nw} < "
-              f"min({QRID}) FILTER (WHERE _op = {OP_INSERT}{upto}), TRUE))")
     later = "FALSE" if hi is None else f"bool_or(_stmt > {int(hi)})"
     return (f"SELECT count(*) {w}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
-            f"{later}, {single} FROM {lt} WHERE _stmt > {int(lo)}")
+            f"{later}, {single_sql(table_id, lo, hi) if with_single else 'NULL'} FROM {lt} WHERE _stmt > {int(lo)}")
+
+
+def single_sql(table_id: int, lo: int, hi: int | None) -> str:
+    """Does every row have one event in the window? Among rows with a non-insert event each has
+    exactly one (a delete or an update's after-image), and none of them was inserted in the window:
+    row ids are handed out in commit order, so rows inserted in the window have higher ids than
+    every older row. Subqueries that see only the events they count keep a window of a million
+    inserts cheap (a FILTER clause would still feed every row to the distinct hash table)."""
+    lt = log_table(table_id)
+    win = f"_stmt > {int(lo)}" + ("" if hi is None else f" AND _stmt <= {int(hi)}")
+    return (f"((SELECT count(*) = count(DISTINCT {QRID}) FROM {lt} WHERE {win} AND _op IN ({OP_DELETE}, {OP_AFTER})) "
+            f"AND coalesce((SELECT max({QRID}) FROM {lt} WHERE {win} AND _op <> {OP_INSERT}) < "
+            f"(SELECT min({QRID}) FROM {lt} WHERE {win} AND _op = {OP_INSERT}), TRUE))")
 
 
 def events_sql(table_id: int, cols: list[Column], lo: int, table: QName) -> str:
@@ -280,9 +285,11 @@ def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols:
     ``probe``: the row of ``probe_sql`` for this window when the caller already read it.
     ``minimal=False``: the reader cancels equal DELETE/INSERT pairs itself, so a window of one
     event per row is read as its events (``events_sql``)."""
-    if probe is None:
-        probe = con.execute(probe_sql(table_id, lo, int(hi))).fetchone()
+    if probe is None:  # one-event-per-row only matters once the window holds more than inserts
+        probe = con.execute(probe_sql(table_id, lo, int(hi), with_single=False)).fetchone()
     _n, non_insert, rmin, rmax, later, single = probe
+    if single is None and non_insert and not append_only:
+        single = con.execute(f"SELECT {single_sql(table_id, lo, int(hi))}").fetchone()[0]
     if rmin is None:
         return (f"SELECT {_cols(cols)}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", {QRID} "
                 f"FROM {table.duck} WHERE FALSE")
