@@ -222,15 +222,16 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
             s.duck.execute("COMMIT")
         except RefreshFailed as rf:
             s._safe_rollback()
+            reg.plans.pop(qn.fqn, None)  # built for a table that does not exist after all
             raise rf.error from None
         except Exception:
             s._safe_rollback()
+            reg.plans.pop(qn.fqn, None)
             raise
     finally:
         s.engine.lock.release(s, all_levels=True)
         s.reload_catalog()
         reg.reload(s.duck)
-        reg.plans.pop(qn.fqn, None)
         from .refresh import _drop_temps
 
         _drop_temps(s)
