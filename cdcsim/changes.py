@@ -240,14 +240,16 @@ WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')
 
 def probe_sql(table_id: int, lo: int, hi: int | None, with_single: bool = True) -> str:
     """One row describing the window ``(lo, hi]`` of a log: (events, any event not a plain insert,
-    min row id, max row id, any event after ``hi``, every row has one event — NULL unless
-    ``with_single``). ``hi=None``: the window ends at the log's end (a caller holding the write
+    min row id, max row id, any event after ``hi``, every row has one event — the first and
+    the last NULL unless ``with_single``). ``hi=None``: the window ends at the log's end (a caller holding the write
     lock, so no event can follow)."""
     lt = log_table(table_id)
     w = "" if hi is None else f"FILTER (WHERE _stmt <= {int(hi)})"
     later = "FALSE" if hi is None else f"bool_or(_stmt > {int(hi)})"
-    return (f"SELECT count(*) {w}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
-            f"{later}, {single_sql(table_id, lo, hi) if with_single else 'NULL'} FROM {lt} WHERE _stmt > {int(lo)}")
+    # (a stream read needs neither the event count nor, for a window of inserts, the single test)
+    count, single = (f"count(*) {w}", single_sql(table_id, lo, hi)) if with_single else ("NULL", "NULL")
+    return (f"SELECT {count}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
+            f"{later}, {single} FROM {lt} WHERE _stmt > {int(lo)}")
 
 
 def single_sql(table_id: int, lo: int, hi: int | None) -> str:
