@@ -242,7 +242,7 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
         deltas = {}
         tables = {}
         # one changed input read by one statement of the plan: no temp table for its delta
-        inline = len(changed) == 1 and plan.kind in ("LINEAR", "AGG_DELTA") and not plan.holistic
+        inline = len(changed) == 1 and plan.kind in ("LINEAR", "AGG_DELTA")
         for n, (i, src) in enumerate(changed):
             qn = QName(*src.fqn.split(".", 2))
             cols = reg.columns.get(src.fqn)
