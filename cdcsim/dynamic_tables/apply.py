@@ -126,10 +126,10 @@ def replace_all(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str]
 
 
 def state_tables(con: duckdb.DuckDBPyConnection, dt_id: int) -> list[str]:
-    """Every hidden table holding refresh state of dynamic table ``dt_id``."""
-    import re
-
-    pat = re.compile(rf"dt_(state|keys|cte)_{dt_id}(_.*)?")
+    """Every hidden table holding refresh state of dynamic table ``dt_id``: its aggregate state and
+    multiplicities (``dt_state_<id>``, ``..._m``), those of its kept CTEs (``dt_state_<id>_c<i>...``)
+    and its group-key map (``dt_keys_<id>``)."""
+    pat = re.compile(rf"dt_(state|keys)_{dt_id}(_.*)?")
     return [f'{META_SCHEMA}."{n}"' for (n,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND NOT temporary", [META_SCHEMA]
     ).fetchall() if pat.fullmatch(n)]
