@@ -9,6 +9,7 @@ Tasks and dynamic tables keep their own tables in the same schema (see their mod
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -52,6 +53,11 @@ class StreamInfo:
     stale: bool
 
 
+# Relations that carry the hidden row-id column without being tracked (a dynamic table nobody
+# reads keeps row ids for its refreshes but writes no change log): feature modules add a reader.
+ROW_ID_RELATIONS: list[Callable[[duckdb.DuckDBPyConnection], Iterable[str]]] = []
+
+
 @dataclass
 class Catalog:
     """In-memory view of the metadata, reloaded from DuckDB after every DDL commit."""
@@ -59,6 +65,7 @@ class Catalog:
     version: int = 0
     streams: dict[str, StreamInfo] = field(default_factory=dict)
     tracked: dict[str, int] = field(default_factory=dict)  # table fqn -> table id
+    row_ids: set[str] = field(default_factory=set)  # fqns with the hidden row-id column
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @staticmethod
@@ -78,6 +85,7 @@ class Catalog:
                 for r in rows
             }
             self.tracked = dict(con.execute(f"SELECT fqn, id FROM {M}.tracked_tables").fetchall())
+            self.row_ids = set(self.tracked).union(*(fn(con) for fn in ROW_ID_RELATIONS))
             self.version += 1
 
     def bump(self) -> None:

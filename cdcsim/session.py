@@ -168,10 +168,10 @@ class Session:
                 deps[("stream", qn.fqn)] = r
             return r
 
-        def is_tracked(qn: QName) -> bool:
-            r = qn.fqn in cat.tracked
+        def has_row_id(qn: QName) -> bool:
+            r = qn.fqn in cat.row_ids
             if deps is not None:
-                deps[("tracked", qn.fqn)] = r
+                deps[("row_id", qn.fqn)] = r
             return r
 
         def insert_columns(qn: QName) -> list[str]:
@@ -184,7 +184,7 @@ class Session:
             database=self.database,
             schema=self.schema,
             is_stream=is_stream,
-            is_tracked=is_tracked,
+            has_row_id=has_row_id,
             insert_columns=insert_columns,
             table_functions=set(self.engine.hooks.table_functions),
             system_functions=set(self.engine.hooks.system_functions),
@@ -204,8 +204,8 @@ class Session:
         for (question, fqn), answer in entry.deps.items():
             if question == "stream":
                 ok = (fqn in cat.streams) == answer
-            elif question == "tracked":
-                ok = (fqn in cat.tracked) == answer
+            elif question == "row_id":
+                ok = (fqn in cat.row_ids) == answer
             else:
                 qn, cols = answer  # type: ignore[misc]
                 ok = tuple(self._insert_columns(qn)) == cols

@@ -37,7 +37,7 @@ _OPT = r"(?:\s+(?:APPEND_ONLY|SHOW_INITIAL_ROWS|INSERT_ONLY)\s*=\s*(?:TRUE|FALSE
 
 @command(
     rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?STREAM\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})"
-    rf"(?P<copy>\s+COPY\s+GRANTS)?\s+ON\s+(?P<kind>TABLE|VIEW)\s+(?P<table>{QNAME_RE})"
+    rf"(?P<copy>\s+COPY\s+GRANTS)?\s+ON\s+(?P<kind>TABLE|VIEW|DYNAMIC\s+TABLE)\s+(?P<table>{QNAME_RE})"
     rf"(?:\s+(?P<atb>AT|BEFORE)\s*\(\s*STREAM\s*=>\s*'(?P<at>[^']+)'\s*\))?"
     rf"(?P<opts>{_OPT})"
 )
@@ -60,7 +60,12 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     elif s.relation_kind(qn) is not None:
         raise already_exists("Stream", qn.name)
     kind = s.relation_kind(table)
-    if kind is None or (kind == "VIEW" and m.group("kind").upper() == "TABLE"):
+    on = " ".join(m.group("kind").upper().split())
+    from .show import hidden_tables  # (show imports this module)
+
+    if on == "DYNAMIC TABLE" and (table.database, table.schema, table.name) not in hidden_tables(s):
+        raise not_found("Dynamic table", table.fqn)
+    if kind is None or (kind == "VIEW" and on == "TABLE"):
         raise not_found("Table", table.fqn)
     if kind == "VIEW":
         raise ProgrammingError(f"Streams on views are not supported by cdcsim ('{table.fqn}').", 2_100)

@@ -209,7 +209,10 @@ def full(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id: int, m
 
 # ------------------------------------------------------------------ incremental refresh
 def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id: int,
-                deltas: dict[str, Delta], source_tables: dict[str, QName], tmp: str) -> tuple[int, int]:
+                deltas: dict[str, Delta], source_tables: dict[str, QName], tmp: str,
+                tracked: bool = True) -> tuple[int, int]:
+    """Apply the inputs' ``deltas``. ``tracked``: the table's own changes are captured (something
+    reads them), so a changed row is replaced by a new one (a new row id, as capture expects)."""
     cols = plan.columns
     signed = {f: d.signed() for f, d in deltas.items()}
     olds = {f: d.old_version(source_tables[f]) for f, d in deltas.items()}
@@ -224,7 +227,7 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
     if plan.kind == "AGG_DELTA":
         assert plan.input_delta is not None and plan.state_agg is not None
         inp = _inline(plan.cached("input", plan.input_delta, signed, olds), deltas)
-        return _agg_delta(con, table.duck, plan, dt_id, inp, tmp)
+        return _agg_delta(con, table.duck, plan, dt_id, inp, tmp, in_place=not tracked)
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.input_delta is not None and plan.recompute is not None
         keys = f"{tmp}_keys"
@@ -249,9 +252,15 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
 
 
 def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, dt_id: int | str, inp: str,
-               tmp: str) -> tuple[int, int]:
+               tmp: str, in_place: bool = False) -> tuple[int, int]:
     """Merge the aggregated signed input delta ``inp`` into the state and rewrite the moved groups'
-    rows in ``target`` (None: only the state is kept, as for a KEY plan's aggregate CTE)."""
+    rows in ``target`` (None: only the state is kept, as for a KEY plan's aggregate CTE).
+
+    ``in_place``: nothing captures the target's changes, so one MERGE updates the moved groups'
+    rows where they are (same row id), inserts new groups and deletes emptied ones. The state then
+    keeps an emptied group as a row of zeros (its table row is deleted by that MERGE), which a
+    returning group revives and ``purge_empty_groups`` drops now and then; every reader of the
+    state skips rows whose count is 0."""
     assert plan.state_agg is not None
     st = state_table(dt_id)
     ds = f"{tmp}_ds"
@@ -266,18 +275,27 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     if not _count(con, f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM ({plan.state_agg(inp)}) WHERE {moved}"):
         return 0, 0  # no group moved (e.g. no input row passed the filter): the state stands
     affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
+    grouped = plan.key_expr != "0::BIGINT"  # a scalar aggregate's one row stays, even when empty
+    in_place = in_place and target is not None
     deleted = inserted = 0
-    if target is not None:
+    if target is not None and not in_place:
         deleted = _count(con, f"DELETE FROM {target} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})")
-    # One MERGE moves the state: groups that become empty disappear (a scalar row stays), new
-    # groups arrive, and every moved group gets a new row id for its new row in the table.
-    sets = ", ".join(f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols)
-    gone = "TRUE" if plan.key_expr != "0::BIGINT" else "FALSE"
+    # One MERGE moves the state: groups that become empty disappear (or, in place, become zeros:
+    # exact, so a returning group starts clean), new groups arrive, and (unless in place) every
+    # moved group gets a new row id for its new row in the table.
+    sums = [f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols]
     new_row = ", ".join(f"d.{quote(c) if c.startswith('__G') else c}" for c in plan.state_layout)
-    con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} "
-                f"WHEN MATCHED AND {gone} AND {st}.__CNT + d.__CNT = 0 THEN DELETE "
-                f"WHEN MATCHED THEN UPDATE SET {sets}, __RID = nextval('{META_SCHEMA}.rid_seq') "
-                f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
+    if in_place:
+        empty = "WHEN MATCHED AND {st}.__CNT + d.__CNT = 0 THEN UPDATE SET " + ", ".join(
+            f"{c} = 0" for c in plan.state_cols) + " " if grouped else ""
+        con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} {empty.format(st=st)}"
+                    f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)} "
+                    f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
+    else:
+        con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} "
+                    f"WHEN MATCHED AND {'TRUE' if grouped else 'FALSE'} AND {st}.__CNT + d.__CNT = 0 THEN DELETE "
+                    f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)}, __RID = nextval('{META_SCHEMA}.rid_seq') "
+                    f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
     if n_mult:
         mt = mult_table(dt_id)
         vs = [f"__V{j}" for j in range(len(plan.holistic))]
@@ -287,7 +305,27 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
                     f"WHEN MATCHED AND {mt}.__N + d.__N = 0 THEN DELETE "
                     f"WHEN MATCHED THEN UPDATE SET __N = {mt}.__N + d.__N "
                     f"WHEN NOT MATCHED THEN INSERT VALUES (d.{KEY}, d.__J, {', '.join('d.' + v for v in vs)}, d.__N)")
-    if target is not None:
+    if target is None:
+        return 0, 0
+    if not in_place:
         inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) "
                                f"{plan.rows(dt_id, affected)}")
-    return inserted, deleted
+        return inserted, deleted
+    # every affected group with a flag: does it have a row now (not empty, passes HAVING)?
+    outs = [f"__C{i}" for i in range(len(plan.columns))]
+    src = plan.rows_flagged(dt_id, affected)
+    acts = con.execute(
+        f"MERGE INTO {target} USING ({src}) AS s({', '.join(outs)}, __RID, __P) ON {target}.{QRID} = s.__RID "
+        f"WHEN MATCHED AND NOT s.__P THEN DELETE "
+        f"WHEN MATCHED THEN UPDATE SET {', '.join(f'{quote(c)} = s.{o}' for c, o in zip(plan.columns, outs, strict=True))} "
+        f"WHEN NOT MATCHED AND s.__P THEN INSERT ({_cols(plan.columns + [RID])}) VALUES ({', '.join('s.' + o for o in outs)}, s.__RID) "
+        f"RETURNING merge_action").fetchnumpy()["merge_action"]
+    n_upd = int((acts == "UPDATE").sum())
+    # STATISTICS count a rewritten row as one deleted and one inserted, as a replacement would
+    return int((acts == "INSERT").sum()) + n_upd, int((acts == "DELETE").sum()) + n_upd
+
+
+def purge_empty_groups(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int) -> None:
+    """Drop the state rows an in-place refresh left for emptied groups (see ``_agg_delta``)."""
+    if plan.kind == "AGG_DELTA" and plan.key_expr != "0::BIGINT":
+        con.execute(f"DELETE FROM {state_table(dt_id)} WHERE __CNT = 0")

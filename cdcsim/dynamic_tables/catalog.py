@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from ..catalog import ROW_ID_RELATIONS
 from ..engine import HOOKS
 from ..names import META_SCHEMA, QName
 
@@ -99,7 +100,10 @@ class DT:
     initialized: bool
     data_timestamp: datetime | None
     failures: int
-    table_id: int | None  # change log of the dynamic table itself
+    # change log of the dynamic table itself: it exists only while something reads it (a stream,
+    # a downstream dynamic table); tracked lazily by that reader, so an unread table's refresh
+    # writes no log (the id comes from the tracked tables, not the stored column)
+    table_id: int | None
     sources: list[Source] = field(default_factory=list)
 
     @property
@@ -125,7 +129,8 @@ class Registry:
     def reload(self, con: duckdb.DuckDBPyConnection) -> None:
         with self.lock:
             tables: dict[str, DT] = {}
-            for r in con.execute(f"SELECT {_COLS} FROM {M}.dynamic_tables").fetchall():
+            cols = _COLS.replace("table_id", f"(SELECT t.id FROM {M}.tracked_tables AS t WHERE t.fqn = d.fqn)")
+            for r in con.execute(f"SELECT {cols} FROM {M}.dynamic_tables AS d").fetchall():
                 tables[r[0]] = DT(r[0], QName(r[1], r[2], r[3]), int(r[4]), *r[5:8],
                                   None if r[8] is None else int(r[8]), *r[9:16], bool(r[16]), *r[17:22],
                                   bool(r[22]), r[23], int(r[24] or 0), None if r[25] is None else int(r[25]))
@@ -217,6 +222,8 @@ def _on_load(engine: Engine, con: duckdb.DuckDBPyConnection) -> None:
 
 
 HOOKS.on_load.append(_on_load)
+# every dynamic table has the hidden row-id column, tracked or not
+ROW_ID_RELATIONS.append(lambda con: [r[0] for r in con.execute(f"SELECT fqn FROM {M}.dynamic_tables").fetchall()])
 
 
 def save(con: duckdb.DuckDBPyConnection, dt: DT) -> None:

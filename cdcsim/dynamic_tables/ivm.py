@@ -167,6 +167,7 @@ class Plan:
     state_layout: list[str] = field(default_factory=list)  # the Δstate columns in order
     mult_sql: Callable[[str, str], str] | None = None  # (input SQL, count expr) -> multiplicity rows
     finalize: str = ""  # SELECT <outputs>, __RID FROM {state} WHERE ... (see ``rows``)
+    finalize_flagged: str = ""  # the same for every group, with a last column: has it a row?
     recompute: Callable[[str | None], str] | None = None  # AGG_RECOMPUTE: key filter SQL -> rows + KEY
     key_expr: str = ""  # AGG_*: hash over the input's group columns (__G0, ...)
     # KEY
@@ -192,6 +193,12 @@ class Plan:
     def rows(self, state_id: int | str, filter_sql: str) -> str:
         """AGG_DELTA: the table's rows (outputs and row id) of the groups passing ``filter_sql``."""
         return self.finalize.format(state=state_table(state_id), mult=mult_table(state_id), filter=filter_sql)
+
+    def rows_flagged(self, state_id: int | str, filter_sql: str) -> str:
+        """AGG_DELTA: every group passing ``filter_sql`` as (outputs, row id, has a row): a group
+        that is empty or fails HAVING has no row in the table."""
+        return self.finalize_flagged.format(state=state_table(state_id), mult=mult_table(state_id),
+                                            filter=filter_sql)
 
     def uses(self) -> str:
         return {"LINEAR": "delta rules over the inputs' net changes",
@@ -486,6 +493,8 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
             hs = ", ".join(f"{fn}(__V{j}) FILTER (WHERE __J = {j}) AS __H{j}" for j, (_h, _a, fn) in enumerate(holistic))
             hol = f" LEFT JOIN (SELECT {KEY} AS __HK, {hs} FROM {{mult}} GROUP BY {KEY}) AS _h ON _h.__HK = _st.{KEY}"
         base.finalize = f"SELECT {', '.join(out_exprs)}, __RID FROM {{state}} AS _st{hol} WHERE {keep}{hv} AND {{filter}}"
+        base.finalize_flagged = (f"SELECT {', '.join(out_exprs)}, __RID, coalesce({keep}{hv}, FALSE) "
+                                 f"FROM {{state}} AS _st{hol} WHERE {{filter}}")
         return base
 
     # MIN / MAX / COUNT(DISTINCT) / others: recompute the affected groups from the source

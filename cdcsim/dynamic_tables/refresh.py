@@ -185,11 +185,12 @@ def _attempt(s: Session, reg: Registry, order: list[DT], trigger: str, data_ts: 
 
 
 def _retrack_replaced_inputs(s: Session, dt: DT) -> bool:
-    """Re-attach inputs whose table was replaced (CREATE OR REPLACE TABLE drops the old change log):
-    their history is gone, so the table must be rebuilt from scratch — Snowflake's REINITIALIZE."""
+    """Re-attach inputs whose table was replaced (CREATE OR REPLACE [DYNAMIC] TABLE drops the old
+    change log): their history is gone, so the table must be rebuilt from scratch — Snowflake's
+    REINITIALIZE."""
     replaced = False
     for src in dt.sources:
-        if src.table_id is None or src.kind != "TABLE":
+        if src.table_id is None or src.kind not in ("TABLE", "DYNAMIC_TABLE"):
             continue
         if s.engine.catalog.tracked.get(src.fqn) == src.table_id:
             continue
@@ -251,7 +252,8 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
             deltas[src.fqn] = apply.materialise_delta(con, f"{tmp}_d{n}", src.fqn, qn, src.table_id, cols,
                                                       src.frontier, hi, probes[i], inline)
             tables[src.fqn] = qn
-        out.inserted, out.deleted = apply.incremental(con, table, plan, dt.id, deltas, tables, tmp)
+        out.inserted, out.deleted = apply.incremental(con, table, plan, dt.id, deltas, tables, tmp,
+                                                      tracked=dt.fqn in s.engine.catalog.tracked)
         out.action = "INCREMENTAL"
     out.inputs = [{"name": src.fqn, "kind": src.kind} for _i, src in changed]
     if out.action == "NO_DATA":
@@ -268,8 +270,10 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
         n = 0
         for src in tracked:
             changes.compact(con, src.table_id)
-        if dt.table_id is not None and not minimal:
-            changes.compact(con, dt.table_id)
+        log_id = s.engine.catalog.tracked.get(dt.fqn)
+        if log_id is not None and not minimal:
+            changes.compact(con, log_id)
+        apply.purge_empty_groups(con, plan, dt.id)
     reg.refreshes[dt.fqn] = n
     return out
 

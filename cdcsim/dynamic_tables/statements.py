@@ -1,16 +1,18 @@
 """Dynamic-table statements: CREATE / ALTER / DROP / SHOW / DESCRIBE DYNAMIC TABLE, and the guards.
 
 Storage: a dynamic table is a real DuckDB table under its own name (user SELECTs need no
-rewriting) with the hidden row-id column and change capture on, so downstream dynamic tables and
-streams read its row-level changes like any table's. Write guards make it read-only; read guards
-refuse to read it before its first refresh (002741, doc D1/D15); SHOW TABLES does not list it.
+rewriting) with the hidden row-id column. Change capture on it starts when something reads it
+(``CREATE STREAM ... ON [DYNAMIC] TABLE``, a downstream dynamic table): from then on readers see
+its row-level changes like any table's; until then its refreshes write no change log. Write
+guards make it read-only; read guards refuse to read it before its first refresh (002741, doc
+D1/D15); SHOW TABLES does not list it.
 
 Choices where Snowflake is silent:
 * [INFER] DML on a dynamic table fails with a compilation error naming the table (Snowflake's
   exact text is not documented); so do DROP TABLE / ALTER TABLE / CREATE OR REPLACE TABLE on it.
 * [INFER] INITIALIZE = ON_SCHEDULE: the first refresh is due one target lag after creation.
 * DESCRIBE DYNAMIC TABLE returns the DESCRIBE TABLE columns.
-* Streams on a dynamic table work (its change log is real), as on Snowflake.
+* Streams on a dynamic table work (``ON DYNAMIC TABLE`` or ``ON TABLE``), as on Snowflake.
 * An explicit REFRESH_MODE = INCREMENTAL downstream of a FULL dynamic table is refused (002711,
   reason UPSTREAM_USES_FULL_REFRESH): Snowflake allows it only for upstream tables with a
   system-derived unique key or a frozen region, neither of which is emulated.
@@ -195,7 +197,8 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
                         s.duck.execute(f"ALTER TABLE {qn.duck} RENAME COLUMN {quote(c.name)} TO {quote(n)}")
             s.duck.execute(f"ALTER TABLE {qn.duck} ADD COLUMN {changes.QRID} BIGINT "
                            f"DEFAULT nextval('{M}.rid_seq')")
-            table_id = changes.track(s.duck, qn)
+            # not tracked: a reader (stream, downstream dynamic table) tracks it when it arrives
+            table_id = None
             dt_id = int(s.duck.execute(f"SELECT nextval('{M}.obj_seq')").fetchone()[0])
             frontier = changes.current_stmt(s.duck)
             for src in sources:
@@ -252,9 +255,10 @@ def _drop(s: Session, dt: DT) -> None:
         if src.table_id is not None:
             changes.drop_hold(con, src.table_id, "dt:" + dt.fqn)
             changes.compact(con, src.table_id)
-    if dt.table_id is not None:
-        changes.drop_triggers(con, dt.qname, dt.table_id)
-        changes.untrack(con, dt.table_id)
+    log_id = s.engine.catalog.tracked.get(dt.fqn)  # tracked only once something read it
+    if log_id is not None:
+        changes.drop_triggers(con, dt.qname, log_id)
+        changes.untrack(con, log_id)
     con.execute(f"DROP TABLE IF EXISTS {dt.qname.duck}")
     for t in apply.state_tables(con, dt.id):
         con.execute(f"DROP TABLE IF EXISTS {t}")
@@ -449,11 +453,12 @@ def alter_rename(s: Session, m: re.Match[str], _p: object) -> Result:
 
     def run() -> None:
         con = s.duck
-        if dt.table_id is not None:
-            changes.drop_triggers(con, dt.qname, dt.table_id)
+        log_id = s.engine.catalog.tracked.get(dt.fqn)
+        if log_id is not None:
+            changes.drop_triggers(con, dt.qname, log_id)
         con.execute(f"ALTER TABLE {dt.qname.duck} RENAME TO {quote(new.name)}")
-        if dt.table_id is not None:
-            changes.retrack(con, new, dt.table_id)
+        if log_id is not None:
+            changes.retrack(con, new, log_id)
         for t, col in ((f"{M}.dynamic_tables", "fqn"), (f"{M}.dt_sources", "dt_fqn"),
                        (f"{M}.dt_sources", "src_fqn"), (f"{M}.dt_graph_history", "qualified_name")):
             con.execute(f"UPDATE {t} SET {col} = ? WHERE {col} = ?", [new.fqn, dt.fqn])

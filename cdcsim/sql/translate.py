@@ -9,8 +9,8 @@ Each pass is a small function over the AST:
 * qualified names ``db.schema.t`` map to DuckDB schemas ``"DB__SCHEMA"."T"``;
 * references to streams, ``TABLE(<function>(...))`` and ``SYSTEM$...`` calls become *tokens*
   that the session fills in at execution time (stream windows depend on offsets at that moment);
-* ``*`` over a tracked table excludes the hidden row-id column, and ``INSERT`` without a column
-  list into a tracked table gets an explicit one;
+* ``*`` over a relation with the hidden row-id column (tracked tables, dynamic tables) excludes
+  it, and ``INSERT`` without a column list into such a table gets an explicit one;
 * unaliased select expressions get Snowflake's upper-case names (``COUNT(*)``).
 
 The session caches the result by statement text, database and schema, and re-checks the catalog
@@ -81,7 +81,7 @@ class Context:
     database: str
     schema: str
     is_stream: Callable[[QName], bool]
-    is_tracked: Callable[[QName], bool]
+    has_row_id: Callable[[QName], bool]  # the relation has the hidden row-id column
     insert_columns: Callable[[QName], list[str]]
     table_functions: set[str]
     system_functions: set[str]
@@ -237,7 +237,7 @@ def translate(sql: str, ctx: Context) -> Translated:
         elif name.startswith("SYSTEM$"):
             raise compilation_error(f"Unknown function {name}", 2140, "42601")
 
-    tracked_in_scope: dict[int, bool] = {}
+    rid_in_scope: dict[int, bool] = {}
     inline: dict[str, str] = {}
     for table in list(tree.find_all(exp.Table)):
         if not table.name or table.name.startswith(("__CDCSIM_TOK_", "__CDCSIM_INLINE_")):
@@ -268,10 +268,10 @@ def translate(sql: str, ctx: Context) -> Translated:
             continue
         if qn != out.target:
             out.relations.append(qn)
-        if ctx.is_tracked(qn):
-            tracked_in_scope[id(table)] = True
+        if ctx.has_row_id(qn):
+            rid_in_scope[id(table)] = True
 
-    if tracked_in_scope:
+    if rid_in_scope:
         _exclude_rid(tree, ctx)
     if isinstance(tree, exp.Insert):
         _insert_columns(tree, ctx)
@@ -323,7 +323,7 @@ def _rid_col() -> exp.Column:
 
 
 def _exclude_rid(tree: exp.Expression, ctx: Context) -> None:
-    """Hide the row-id column from ``*`` and ``t.*`` over tracked tables."""
+    """Hide the row-id column from ``*`` and ``t.*`` over relations that have it."""
     for select in tree.find_all(exp.Select):
         sources: dict[str, bool] = {}
         from_ = select.args.get("from_") or select.args.get("from")
@@ -340,7 +340,7 @@ def _exclude_rid(tree: exp.Expression, ctx: Context) -> None:
                     qn = QName(d, s, n.name)
                 else:
                     qn = QName(ctx.database, ctx.schema, n.name)
-                sources[n.alias_or_name] = ctx.is_tracked(qn)
+                sources[n.alias_or_name] = ctx.has_row_id(qn)
         if not any(sources.values()):
             continue
         for proj in select.expressions:
@@ -363,7 +363,7 @@ def _insert_columns(tree: exp.Insert, ctx: Context) -> None:
         qn = QName(d, s, target.name)
     else:
         qn = QName(ctx.database, ctx.schema, target.name)
-    if not ctx.is_tracked(qn):
+    if not ctx.has_row_id(qn):
         return
     cols = ctx.insert_columns(qn)
     schema = exp.Schema(this=target.copy(), expressions=[exp.to_identifier(c, quoted=True) for c in cols])

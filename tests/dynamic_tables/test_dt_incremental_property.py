@@ -27,6 +27,9 @@ SHAPES: dict[str, tuple[str, str]] = {
     "JD": ("SELECT d.name, count(DISTINCT t.s) AS ds, min(t.v) AS mn, count(*) AS c FROM t JOIN d ON t.k = d.k "
            "GROUP BY d.name", "AGG_DELTA"),
     "SC": ("SELECT count(*) AS c, sum(v) AS s FROM t", "AGG_DELTA"),
+    "GH": ("SELECT k, count(*) AS c, sum(v) AS sv FROM t GROUP BY k HAVING count(*) > 1", "AGG_DELTA"),
+    # read by a stream from the start (see STREAMS): refreshed by replacing rows, not in place
+    "GT": ("SELECT k, count(*) AS c, max(v) AS mx, count(DISTINCT s) AS ds FROM t GROUP BY k", "AGG_DELTA"),
     "J": ("SELECT t.id, t.v, d.name FROM t JOIN d ON t.k = d.k", "LINEAR"),
     "JG": ("SELECT d.name, count(*) AS c, sum(t.v) AS s FROM t JOIN d ON t.k = d.k GROUP BY d.name", "AGG_DELTA"),
     "U": ("SELECT id, v FROM t WHERE k = 1 UNION ALL SELECT k, w FROM d", "LINEAR"),
@@ -44,6 +47,10 @@ SHAPES: dict[str, tuple[str, str]] = {
     "C3": ("SELECT k, v, id FROM c1 QUALIFY row_number() OVER (PARTITION BY k ORDER BY v, id) = 1", "KEY"),
 }
 
+# streams on dynamic tables: (stream, table); "GT_S" exists from the start, "G_S" only once the
+# "attach" op creates it (the table's refreshes switch from in place to replacing rows)
+STREAMS = {"GT_S": "GT", "G_S": "G"}
+
 ids = st.integers(0, 7)
 ks = st.one_of(st.none(), st.integers(0, 3))
 vs = st.one_of(st.none(), st.integers(-3, 9))
@@ -56,6 +63,7 @@ op = st.one_of(
     st.tuples(st.just("dupd"), ks, vs),
     st.tuples(st.just("ddel"), ks),
     st.tuples(st.just("refresh")),
+    st.tuples(st.just("attach")),
 )
 
 
@@ -73,12 +81,21 @@ def norm(rows: list[tuple]) -> Counter:
     return Counter(tuple(cell(x) for x in r) for r in rows)
 
 
-def check(con: cdcsim.Connection) -> None:
+def check(con: cdcsim.Connection, since: dict[str, Counter] | None = None) -> None:
+    """Every table equals its query; every stream in ``since`` (stream -> the table's rows when it
+    was created) holds exactly the change from those rows to the table's rows now."""
     cur = con.cursor()
     for name, (query, _) in SHAPES.items():
         got = norm(cur.execute(f"SELECT * FROM {name}").fetchall())
         want = norm(cur.execute(query).fetchall())
         assert got == want, f"{name}: {got - want} extra, {want - got} missing"
+    for stream, before in (since or {}).items():
+        table = STREAMS[stream]
+        cols = ", ".join(d[0] for d in cur.execute(f"SELECT * FROM {table} LIMIT 0").description)
+        ins, dels = (norm(cur.execute(f"SELECT {cols} FROM {stream} WHERE METADATA$ACTION = '{a}'").fetchall())
+                     for a in ("INSERT", "DELETE"))
+        now = norm(cur.execute(f"SELECT * FROM {table}").fetchall())
+        assert now + dels == before + ins, f"{stream}: +{ins} -{dels} does not lead from {before} to {now}"
 
 
 def setup() -> cdcsim.Connection:
@@ -91,6 +108,7 @@ def setup() -> cdcsim.Connection:
     for name, (query, _) in SHAPES.items():
         cur.execute(f"CREATE DYNAMIC TABLE {name} TARGET_LAG = DOWNSTREAM WAREHOUSE = wh "
                     f"REFRESH_MODE = INCREMENTAL AS {query}")
+    cur.execute("CREATE STREAM GT_S ON DYNAMIC TABLE GT")
     return con
 
 
@@ -109,6 +127,7 @@ def test_each_shape_uses_its_incremental_plan() -> None:
 def test_incremental_equals_recompute(ops: list[tuple]) -> None:
     con = setup()
     cur = con.cursor()
+    since = {"GT_S": norm(cur.execute("SELECT * FROM GT").fetchall())}
     try:
         for o in [*ops, ("refresh",)]:
             kind = o[0]
@@ -124,8 +143,12 @@ def test_incremental_equals_recompute(ops: list[tuple]) -> None:
                 cur.execute(f"UPDATE d SET w = {lit(o[2])} WHERE k = {lit(o[1])}")
             elif kind == "ddel":
                 cur.execute(f"DELETE FROM d WHERE k = {lit(o[1])}")
+            elif kind == "attach":
+                if "G_S" not in since:
+                    since["G_S"] = norm(cur.execute("SELECT * FROM G").fetchall())
+                    cur.execute("CREATE STREAM G_S ON DYNAMIC TABLE G")
             else:
                 cur.execute(f"ALTER DYNAMIC TABLE {', '.join(SHAPES)} REFRESH")
-                check(con)
+                check(con, since)
     finally:
         con.close()

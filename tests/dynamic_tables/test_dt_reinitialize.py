@@ -64,3 +64,24 @@ def test_missing_refresh_state_rebuilds_the_table(tmp_path, damage):
         "ORDER BY refresh_start_time").fetchall()]
     assert actions[-2:] == ["REINITIALIZE", "INCREMENTAL"]
     con.close()
+
+
+def test_replaced_upstream_dynamic_table_reinitializes_the_downstream_one():
+    con = cdcsim.connect()
+    cur = con.cursor()
+    cur.execute("CREATE TABLE b (x INT)")
+    cur.execute("INSERT INTO b VALUES (1), (2)")
+    lag = "TARGET_LAG = '1 minute' WAREHOUSE = w REFRESH_MODE = INCREMENTAL"
+    cur.execute(f"CREATE DYNAMIC TABLE up {lag} AS SELECT x FROM b")
+    cur.execute(f"CREATE DYNAMIC TABLE down {lag} AS SELECT x * 10 AS y FROM up")
+    cur.execute("CREATE OR REPLACE DYNAMIC TABLE up TARGET_LAG = '1 minute' WAREHOUSE = w AS SELECT x + 1 AS x FROM b")
+    cur.execute("ALTER DYNAMIC TABLE down REFRESH")
+    assert sorted(cur.execute("SELECT * FROM down").fetchall()) == [(20,), (30,)]
+    cur.execute("INSERT INTO b VALUES (3)")
+    cur.execute("ALTER DYNAMIC TABLE down REFRESH")
+    assert sorted(cur.execute("SELECT * FROM down").fetchall()) == [(20,), (30,), (40,)]
+    actions = [r[0] for r in cur.execute(
+        "SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'DOWN')) "
+        "ORDER BY refresh_start_time").fetchall()]
+    assert actions[-2:] == ["REINITIALIZE", "INCREMENTAL"]
+    con.close()

@@ -280,3 +280,28 @@ def test_view_source_refreshes(base: cdcsim.Connection) -> None:
     q(base, "INSERT INTO t VALUES (4, 0, 100, 'x')")
     q(base, "ALTER DYNAMIC TABLE d REFRESH")
     assert q(base, "SELECT * FROM d") == [(3, 150)]
+
+
+def test_stream_on_a_dynamic_table_sees_its_refreshes(base: cdcsim.Connection) -> None:
+    """A dynamic table writes a change log only once something reads it; a stream created on it
+    then sees each later refresh's row changes."""
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT id, v * 2 AS w FROM t")
+    logs = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_cdcsim' AND starts_with(table_name, 'log_')"
+    before = q(base, logs)[0][0]
+    q(base, "INSERT INTO t VALUES (7, 0, 70, 'x')")
+    q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    assert q(base, logs)[0][0] == before  # nobody reads d: no log
+    with pytest.raises(ProgrammingError, match="does not exist"):
+        q(base, "CREATE STREAM bad ON DYNAMIC TABLE t")
+    q(base, "CREATE STREAM sd ON DYNAMIC TABLE d")
+    assert q(base, logs)[0][0] == before + 1
+    assert q(base, "SELECT * FROM sd") == []
+    q(base, "UPDATE t SET v = 71 WHERE id = 7")
+    q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    # the refresh replaced the row (a new row id): the stream shows a DELETE and an INSERT
+    rows = q(base, 'SELECT id, w, "METADATA$ACTION", "METADATA$ISUPDATE" FROM sd ORDER BY 3')
+    assert rows == [(7, 140, "DELETE", False), (7, 142, "INSERT", False)]
+    assert q(base, "SELECT * FROM d WHERE id = 7") == [(7, 142)]  # the hidden row id stays hidden
+    q(base, "DROP STREAM sd")
+    q(base, "DROP DYNAMIC TABLE d")
+    assert q(base, logs)[0][0] == before
