@@ -48,16 +48,18 @@ __version__ = "0.1.0"
 
 
 def connect(database: str | None = None, *, clock: Clock | None = None, limits: str = "snowflake",
-            **kwargs: object) -> Connection:
+            threads: int | None = None, **kwargs: object) -> Connection:
     """Open a connection.
 
     ``database``: a DuckDB file path (durable across restarts) or None for in-memory.
     ``clock``: ``ManualClock`` for virtual time (``con.advance`` runs what falls due), default wall clock.
     ``limits``: ``"snowflake"`` (default: Snowflake's minimums such as the 60-second target lag) or
     ``"relaxed"`` (any positive interval, for sub-second live demos).
+    ``threads``: DuckDB's worker threads; default 1 for an in-memory database (small statements
+    run faster without a second thread), every core for a file database.
     Extra keyword arguments that snowflake.connector accepts (account, user, ...) are ignored.
     """
-    return Connection(database, clock=clock, limits=limits, **kwargs)
+    return Connection(database, clock=clock, limits=limits, threads=threads, **kwargs)
 
 
 __all__ = [

@@ -25,6 +25,7 @@ nothing. [INFER] A row whose final values equal its values at ``lo`` yields noth
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import duckdb
@@ -240,16 +241,30 @@ WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')
 
 def probe_sql(table_id: int, lo: int, hi: int | None, with_single: bool = True) -> str:
     """One row describing the window ``(lo, hi]`` of a log: (events, any event not a plain insert,
-    min row id, max row id, any event after ``hi``, every row has one event — the first and
-    the last NULL unless ``with_single``). ``hi=None``: the window ends at the log's end (a caller holding the write
-    lock, so no event can follow)."""
+    min row id, max row id, any event after ``hi``, every row has one event, the last statement)
+    — the first and sixth NULL unless ``with_single``. ``hi=None``: the window ends at the log's
+    end (a caller holding the write lock, so no event can follow)."""
     lt = log_table(table_id)
+    upto = "" if hi is None else f" AND _stmt <= {int(hi)}"
     w = "" if hi is None else f"FILTER (WHERE _stmt <= {int(hi)})"
     later = "FALSE" if hi is None else f"bool_or(_stmt > {int(hi)})"
     # (a stream read needs neither the event count nor, for a window of inserts, the single test)
-    count, single = (f"count(*) {w}", single_sql(table_id, lo, hi)) if with_single else ("NULL", "NULL")
+    count, single = ("NULL", "NULL")
+    if with_single:
+        # the row-id order test reads the same scan; only the distinct count needs its own
+        # (see single_sql)
+        count = f"count(*) {w}"
+        single = (f"({_one_event_each(table_id, lo, hi)} AND coalesce(max({QRID}) FILTER (WHERE _op <> {OP_INSERT}"
+                  f"{upto}) < min({QRID}) FILTER (WHERE _op = {OP_INSERT}{upto}), TRUE))")
     return (f"SELECT {count}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
-            f"{later}, {single} FROM {lt} WHERE _stmt > {int(lo)}")
+            f"{later}, {single}, max(_stmt) {w} FROM {lt} WHERE _stmt > {int(lo)}")
+
+
+def _one_event_each(table_id: int, lo: int, hi: int | None) -> str:
+    """Has each row with a delete or update event in the window exactly one of them?"""
+    win = f"_stmt > {int(lo)}" + ("" if hi is None else f" AND _stmt <= {int(hi)}")
+    return (f"(SELECT count(*) = count(DISTINCT {QRID}) FROM {log_table(table_id)} WHERE {win} "
+            f"AND _op IN ({OP_DELETE}, {OP_AFTER}))")
 
 
 def single_sql(table_id: int, lo: int, hi: int | None) -> str:
@@ -260,7 +275,7 @@ def single_sql(table_id: int, lo: int, hi: int | None) -> str:
     inserts cheap (a FILTER clause would still feed every row to the distinct hash table)."""
     lt = log_table(table_id)
     win = f"_stmt > {int(lo)}" + ("" if hi is None else f" AND _stmt <= {int(hi)}")
-    return (f"((SELECT count(*) = count(DISTINCT {QRID}) FROM {lt} WHERE {win} AND _op IN ({OP_DELETE}, {OP_AFTER})) "
+    return (f"({_one_event_each(table_id, lo, hi)} "
             f"AND coalesce((SELECT max({QRID}) FROM {lt} WHERE {win} AND _op <> {OP_INSERT}) < "
             f"(SELECT min({QRID}) FROM {lt} WHERE {win} AND _op = {OP_INSERT}), TRUE))")
 
@@ -289,7 +304,7 @@ def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols:
     event per row is read as its events (``events_sql``)."""
     if probe is None:  # one-event-per-row only matters once the window holds more than inserts
         probe = con.execute(probe_sql(table_id, lo, int(hi), with_single=False)).fetchone()
-    _n, non_insert, rmin, rmax, later, single = probe
+    _n, non_insert, rmin, rmax, later, single = probe[:6]
     if single is None and non_insert and not append_only:
         single = con.execute(f"SELECT {single_sql(table_id, lo, int(hi))}").fetchone()[0]
     if rmin is None:
@@ -315,9 +330,13 @@ SELECT {_cols(cols)}, {QRID} FROM (SELECT * FROM {lt} WHERE _stmt > {int(at)}
   QUALIFY row_number() OVER (PARTITION BY {QRID} ORDER BY _stmt, _op) = 1) WHERE _op IN ({OP_DELETE}, {OP_BEFORE}))"""
 
 
-def compact(con: duckdb.DuckDBPyConnection, table_id: int) -> None:
-    """Drop log rows no holder (stream offset, dynamic-table frontier) can still need."""
-    if not con.execute(f"SELECT count(*) FROM {M}.tracked_tables WHERE id = ?", [table_id]).fetchone()[0]:
+def compact(con: duckdb.DuckDBPyConnection, table_id: int, tracked: Collection[int] | None = None) -> None:
+    """Drop log rows no holder (stream offset, dynamic-table frontier) can still need.
+    ``tracked``: the ids of the tracked tables, when the caller knows them (a statement fewer)."""
+    if tracked is not None:
+        if table_id not in tracked:
+            return
+    elif not con.execute(f"SELECT count(*) FROM {M}.tracked_tables WHERE id = ?", [table_id]).fetchone()[0]:
         return  # the table was replaced or dropped: its log went with it
     # no holder left: every row goes
     con.execute(f"DELETE FROM {log_table(table_id)} WHERE _stmt <= coalesce((SELECT min(stmt) FROM {M}.log_holds "

@@ -189,8 +189,8 @@ class Connection:
     """A connection to a cdcsim database. See ``cdcsim.connect``."""
 
     def __init__(self, database: str | None = None, clock: Clock | None = None, limits: str = "snowflake",
-                 **_: Any):
-        self._engine = open_engine(database, clock, limits)
+                 threads: int | None = None, **_: Any):
+        self._engine = open_engine(database, clock, limits, threads)
         with _refs_lock:
             self._engine.state["refs"] = self._engine.state.get("refs", 0) + 1
         self._session = Session(self._engine)

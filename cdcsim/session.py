@@ -73,6 +73,7 @@ class Window:
     lo: int
     hi: int
     only_inserts: bool
+    probe: tuple | None = None  # changes.probe_sql's row for (lo, hi], when already read
 
 
 class Session:
@@ -88,6 +89,7 @@ class Session:
         self.windows: dict[str, Window] = {}
         self.consumed: dict[str, int] = {}
         self.catalog_dirty = False
+        self.own_txn = False  # run() wrapped the statement in a transaction of its own
         self.now_override: datetime | None = None  # a task run's scheduled time
         self._now_set: object = None
         self._cache: OrderedDict[tuple, _Entry] = OrderedDict()  # (text, database, schema) -> Translated
@@ -314,7 +316,7 @@ class Session:
         try:
             if needs_own_txn:
                 self.duck.execute("BEGIN TRANSACTION")
-                own = True
+                own = self.own_txn = True
             if tr.is_ddl:
                 self._table_ddl("pre", tr)
             sql = self._resolve_tokens(tr)
@@ -347,6 +349,7 @@ class Session:
                 self._abort_txn()
             raise self._map_error(e, tr) from None
         finally:
+            self.own_txn = False
             if not self.in_txn:
                 self.windows.clear()
                 self.consumed.clear()
@@ -457,25 +460,46 @@ class Session:
         ).fetchone()
         lo, pending = int(row[0]), bool(row[1])
         cap = self.own_floor if self.in_txn else None
-        hi, only_inserts = changes.window_end(self.duck, info.table_id, lo, cap)
-        w = Window(info, lo, hi, only_inserts)
+        if (self.in_txn or self.own_txn) and cap is None:
+            # the transaction's snapshot is fixed and holds none of its own writes: the window
+            # ends at the log's end and one probe describes it (what delta_sql would ask again)
+            probe = self.duck.execute(changes.probe_sql(info.table_id, lo, None)).fetchone()
+            w = Window(info, lo, lo if probe[6] is None else int(probe[6]), not probe[1], probe)
+        else:
+            hi, only_inserts = changes.window_end(self.duck, info.table_id, lo, cap)
+            w = Window(info, lo, hi, only_inserts)
         w.info = StreamInfo(**{**info.__dict__, "initial_pending": pending})
         self.windows[fqn] = w
         return w
+
+    def table_columns(self, table: QName) -> list[changes.Column]:
+        """The table's user columns, cached until the next DDL (every DDL reloads the catalog,
+        which moves its version on)."""
+        cache = self.engine.state.setdefault("columns", {})
+        version = self.engine.catalog.version
+        hit = cache.get(table.fqn)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        cols = changes.user_columns(self.duck, table)
+        cache[table.fqn] = (version, cols)
+        return cols
 
     def stream_sql(self, fqn: str) -> str:
         w = self.stream_window(fqn)
         info = w.info
         table = QName(*info.table_fqn.split(".", 2)) if info.table_fqn.count(".") == 2 else None
         assert table is not None
-        cols = changes.user_columns(self.duck, table)
+        cols = self.table_columns(table)
         names = ", ".join(quote(c.name) for c in cols)
         if info.initial_pending:
             inner = (f"SELECT {names}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", "
                      f"{changes.QRID} FROM {changes.state_at_sql(table, info.table_id, cols, w.hi)}")
         else:
+            # the window's probe describes the log as the window saw it: once this transaction
+            # has written, its own events may follow the window, and the probe is read again
+            fresh = not (self.in_txn and self.own_floor is not None)
             inner = changes.delta_sql(self.duck, table, info.table_id, cols, w.lo, w.hi,
-                                      append_only=info.mode == "APPEND_ONLY")
+                                      append_only=info.mode == "APPEND_ONLY", probe=w.probe if fresh else None)
         return (f"SELECT {names}, \"METADATA$ACTION\", \"METADATA$ISUPDATE\", "
                 f"{changes.row_id_sql(info.table_id, changes.QRID)} AS \"METADATA$ROW_ID\" FROM ({inner}) AS _s")
 
@@ -490,7 +514,7 @@ class Session:
                 f"WHERE fqn = ?", [hi, now, fqn],
             )
             changes.set_hold(self.duck, info.table_id, "stream:" + fqn, hi)
-            changes.compact(self.duck, info.table_id)
+            changes.compact(self.duck, info.table_id, self.engine.catalog.tracked.values())
         self.consumed.clear()
 
     # ------------------------------------------------------------------ transactions

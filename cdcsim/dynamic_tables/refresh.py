@@ -218,16 +218,17 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     table = dt.qname
     out = Outcome(dt)
     tracked = [src for src in dt.sources if src.table_id is not None]
-    # one statement: the current statement number (the version this refresh reads up to) and, per
-    # input, what its log holds past the frontier (events, and what the delta read needs to know)
-    # (the write lock is held: no event can follow the log's end, so the window is open-ended)
-    q = " UNION ALL ".join(
-        [f"SELECT -1, coalesce(max(last_value), 0), NULL, NULL, NULL, NULL, NULL FROM duckdb_sequences() "
-         f"WHERE schema_name = '{M}' AND sequence_name = 'stmt_seq'"]
-        + [f"SELECT {i}, * FROM ({changes.probe_sql(src.table_id, src.frontier, None)})"
-           for i, src in enumerate(tracked)])
-    probes = {r[0]: r[1:] for r in con.execute(q).fetchall()}
-    hi = int(probes.pop(-1)[0])
+    # one statement: per input, what its log holds past the frontier (events, what the delta read
+    # needs to know, the last statement). The write lock is held: no event can follow the log's
+    # end, so the windows are open-ended, and the version this refresh reads up to (the new
+    # frontier) is the last statement any input's log shows.
+    probes: dict[int, tuple] = {}
+    hi = max((src.frontier for src in tracked), default=0)
+    if tracked:
+        q = " UNION ALL ".join(f"SELECT {i}, * FROM ({changes.probe_sql(src.table_id, src.frontier, None)})"
+                               for i, src in enumerate(tracked))
+        probes = {r[0]: r[1:] for r in con.execute(q).fetchall()}
+        hi = max([hi, *(int(p[6]) for p in probes.values() if p[6] is not None)])
     changed = [(i, src) for i, src in enumerate(tracked) if probes[i][0]]
     minimal = _has_consumers(s, reg, dt)
     tmp = f"_dt_{dt.id}"
@@ -268,8 +269,9 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     big = out.inserted + out.deleted > COMPACT_ROWS
     if n >= COMPACT_EVERY or big:
         n = 0
+        ids = s.engine.catalog.tracked.values()
         for src in tracked:
-            changes.compact(con, src.table_id)
+            changes.compact(con, src.table_id, ids)
         log_id = s.engine.catalog.tracked.get(dt.fqn)
         if log_id is not None and not minimal:
             changes.compact(con, log_id)

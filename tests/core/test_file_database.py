@@ -87,3 +87,25 @@ def test_file_is_released_after_scheduled_work_ran(tmp_path):
     code = f"import cdcsim; c = cdcsim.connect({path!r}); print(c.cursor().execute('select a from t').fetchall())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[(1,)]", out.stderr
+
+
+def _threads(con: cdcsim.Connection) -> int:
+    return int(con._session.duck.execute("SELECT current_setting('threads')").fetchone()[0])
+
+
+def test_duckdb_threads_default_and_override(tmp_path):
+    import duckdb
+
+    every_core = int(duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0])
+    with cdcsim.connect() as con:
+        assert _threads(con) == 1  # in memory: small statements, one thread
+    with cdcsim.connect(threads=2) as con:
+        assert _threads(con) == 2
+    path = str(tmp_path / "t.duckdb")
+    with cdcsim.connect(path) as con:
+        assert _threads(con) == every_core
+    with cdcsim.connect(path, threads=1) as con:
+        assert _threads(con) == 1
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(cdcsim.ProgrammingError, match="threads must be a positive integer"):
+            cdcsim.connect(threads=bad)
