@@ -28,13 +28,16 @@ class Model:
     delivered: int = 0
     fail: bool = False
     history: list[tuple[datetime, str]] = field(default_factory=list)
+    reason: str | None = None  # last_suspended_reason
 
     def resume(self, now: datetime) -> None:
         if self.state != "started":
             self.state, self.failures = "started", 0
             self.next_due = now + timedelta(seconds=self.interval)
 
-    def suspend(self) -> None:
+    def suspend(self, reason: str = "USER_SUSPENDED") -> None:
+        if self.state != "suspended":  # suspending a suspended task changes nothing
+            self.reason = reason
         self.state, self.next_due = "suspended", None
 
     def advance(self, now: datetime, to: datetime) -> None:
@@ -48,7 +51,7 @@ class Model:
                 self.failures += 1
                 if self.suspend_after and self.failures >= self.suspend_after:
                     self.history.append((slot, "FAILED_AND_AUTO_SUSPENDED"))
-                    self.suspend()
+                    self.suspend("SUSPENDED_DUE_TO_ERRORS")
                     break
                 self.history.append((slot, "FAILED"))
             else:
@@ -114,7 +117,7 @@ def test_history_matches_model(interval: int, when: bool, suspend_after: int, re
         assert db.one("SELECT count(*) FROM dst") == m.delivered
         assert db.one("SELECT count(*) FROM s") == m.pending  # failed runs consumed nothing
         assert db.dicts("SHOW TASKS")[0]["state"] == m.state
-        if m.history and m.history[-1][1] == "FAILED_AND_AUTO_SUSPENDED" and m.state == "suspended":
-            assert db.dicts("SHOW TASKS")[0]["last_suspended_reason"] == "SUSPENDED_DUE_TO_ERRORS"
+        if m.state == "suspended" and m.reason is not None:  # resumed, then suspended: the user's reason
+            assert db.dicts("SHOW TASKS")[0]["last_suspended_reason"] == m.reason
     finally:
         con.close()
