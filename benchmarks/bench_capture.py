@@ -29,7 +29,9 @@ def _pair() -> tuple[duckdb.DuckDBPyConnection, cdcsim.Connection, cdcsim.Cursor
     """The same table in raw DuckDB and in cdcsim, where a stream tracks it."""
     raw = duckdb.connect()
     raw.execute(f"CREATE TABLE t ({COLS})")
-    con = cdcsim.connect()
+    # the same DuckDB threads on both sides (an in-memory cdcsim database defaults to one)
+    threads = int(raw.execute("SELECT current_setting('threads')").fetchone()[0])
+    con = cdcsim.connect(threads=threads)
     cur = con.cursor()
     cur.execute(f"CREATE TABLE t ({COLS})")
     cur.execute("CREATE STREAM s ON TABLE t")

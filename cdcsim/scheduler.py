@@ -161,6 +161,13 @@ class Scheduler:
         if bg is None:
             return
         bg.shutdown(wait=True)
+        for p in self.providers:  # what a provider buffered (e.g. task history) is written now
+            flush = getattr(p, "flush", None)
+            if flush is not None:
+                try:
+                    flush(self.engine)
+                except Exception:
+                    log.exception("flushing %s on stop", type(p).__name__)
 
     @property
     def running(self) -> bool:

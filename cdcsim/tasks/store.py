@@ -63,6 +63,7 @@ class TaskStore:
         self.last_runs: dict[str, LastRun] = {}
         self.cancel: set[str] = set()  # roots whose in-flight graph run is being cancelled
         self._flushes = 0
+        self.last_flush = datetime.min  # clock time of the last history write
         self.dirty: set[str] = set()  # runtime state changed, not yet written
         self.observed: dict[str, datetime] = {}  # triggered task fqn -> when new data was first seen
         self._seq = itertools.count(1)
@@ -162,6 +163,7 @@ class TaskStore:
             records, self.pending = self.pending, []
             tasks = [self.tasks[f] for f in self.dirty if f in self.tasks]
             self.dirty.clear()
+            self.last_flush = self.engine.clock.now()
         if not records and not tasks:
             return
         s.acquire_write()

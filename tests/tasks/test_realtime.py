@@ -134,3 +134,26 @@ def test_cancel_ongoing_execution() -> None:
     assert db.history("child") == []
     assert "CANCELLED" in {r["STATE"] for r in db.history(ERROR_ONLY="TRUE")}
     con.close()
+
+
+def test_fast_schedule_history_is_complete_after_stop_and_reopen(tmp_path) -> None:
+    """A sub-second schedule's runs are written to the history in batches: TASK_HISTORY shows the
+    unwritten ones, stopping the scheduler writes them, and a reopened database still has them."""
+    path = str(tmp_path / "h.duckdb")
+    con = cdcsim.connect(path, limits="relaxed")
+    db = DB(con)
+    db.x("CREATE TABLE ticks (ts TIMESTAMP)")
+    db.x("CREATE TASK tick SCHEDULE = '0.05 SECONDS' AS INSERT INTO ticks SELECT CURRENT_TIMESTAMP()")
+    db.x("ALTER TASK tick RESUME")
+    con.start()
+    assert wait_for(lambda: db.one("SELECT count(*) FROM ticks") >= 8)
+    con.stop()
+    ticks = db.one("SELECT count(*) FROM ticks")
+    shown = [r for r in db.history("tick") if r["STATE"] == "SUCCEEDED"]
+    assert len(shown) == ticks  # every run that inserted a tick, written or not
+    written = con._session.duck.execute(  # the history table itself (internal)
+        "SELECT count(*) FROM _cdcsim.task_history WHERE \"STATE\" = 'SUCCEEDED'").fetchone()[0]
+    assert written == ticks  # stop wrote the rest
+    con.close()
+    with cdcsim.connect(path, limits="relaxed") as again:
+        assert len([r for r in DB(again).history("tick") if r["STATE"] == "SUCCEEDED"]) == ticks
