@@ -51,7 +51,10 @@ _DDL = [
         refresh_end_time TIMESTAMP, completion_target TIMESTAMP, qualified_name VARCHAR,
         last_completed_dependency JSON, statistics JSON, refresh_action VARCHAR, reinit_reason VARCHAR,
         refresh_trigger VARCHAR, target_lag_sec BIGINT, graph_history_valid_from TIMESTAMP,
-        inputs_with_changed_data JSON, seq BIGINT)""",
+        inputs_with_changed_data JSON, seq BIGINT, dt_id BIGINT, frontier BIGINT)""",
+    # (databases written before the refresh frontier moved into the history row)
+    f"ALTER TABLE {M}.dt_refresh_history ADD COLUMN IF NOT EXISTS dt_id BIGINT",
+    f"ALTER TABLE {M}.dt_refresh_history ADD COLUMN IF NOT EXISTS frontier BIGINT",
     f"""CREATE TABLE IF NOT EXISTS {M}.dt_graph_history (
         name VARCHAR, schema_name VARCHAR, database_name VARCHAR, qualified_name VARCHAR, inputs JSON,
         target_lag_type VARCHAR, target_lag_sec BIGINT, query_text VARCHAR, valid_from TIMESTAMP,
@@ -134,12 +137,16 @@ class Registry:
                 tables[r[0]] = DT(r[0], QName(r[1], r[2], r[3]), int(r[4]), *r[5:8],
                                   None if r[8] is None else int(r[8]), *r[9:16], bool(r[16]), *r[17:22],
                                   bool(r[22]), r[23], int(r[24] or 0), None if r[25] is None else int(r[25]))
-            # The frontier a refresh advances is the log hold itself (one UPDATE per refresh), and the
-            # data timestamp is the last successful refresh's (no metadata write on the hot path).
+            # No metadata write on the hot path: the frontier a refresh advances is in its history
+            # row (``frontier``, by table id: a name can be reused), the log hold follows it at
+            # compaction time only, and the data timestamp is the last successful refresh's.
             for dt_fqn, src, kind, tid, frontier in con.execute(
-                    f"SELECT s.dt_fqn, s.src_fqn, s.kind, s.table_id, coalesce(h.stmt, s.frontier) "
-                    f"FROM {M}.dt_sources s LEFT JOIN {M}.log_holds h "
-                    f"ON h.table_id = s.table_id AND h.holder = 'dt:' || s.dt_fqn ORDER BY s.src_fqn"
+                    f"SELECT s.dt_fqn, s.src_fqn, s.kind, s.table_id, "
+                    f"greatest(coalesce(h.stmt, s.frontier), coalesce(f.frontier, 0)) "
+                    f"FROM {M}.dt_sources s JOIN {M}.dynamic_tables d ON d.fqn = s.dt_fqn "
+                    f"LEFT JOIN {M}.log_holds h ON h.table_id = s.table_id AND h.holder = 'dt:' || s.dt_fqn "
+                    f"LEFT JOIN (SELECT dt_id, max(frontier) AS frontier FROM {M}.dt_refresh_history "
+                    f"GROUP BY dt_id) f ON f.dt_id = d.id ORDER BY s.src_fqn"
             ).fetchall():
                 if dt_fqn in tables:
                     tables[dt_fqn].sources.append(Source(src, kind, None if tid is None else int(tid),

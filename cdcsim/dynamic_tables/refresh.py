@@ -52,6 +52,7 @@ class Outcome:
     message: str | None = None
     ms: float = 0.0
     inputs: list[dict] = field(default_factory=list)
+    frontier: int | None = None  # the version the refresh read its inputs up to
 
 
 class RefreshFailed(Exception):
@@ -259,16 +260,18 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     out.inputs = [{"name": src.fqn, "kind": src.kind} for _i, src in changed]
     if out.action == "NO_DATA":
         return out  # nothing read: the frontiers and the log holds stay where they are
-    # advance the frontiers (the log holds) and, every few refreshes, release the log rows no
-    # holder needs any more (compaction is two statements per log: not worth it on every refresh)
+    # advance the frontiers (recorded by the history row, see catalog.Registry.reload) and, every
+    # few refreshes, move the log holds up to them and release the log rows no holder needs any
+    # more (a lagging hold only keeps log rows longer)
     for src in tracked:
         src.frontier = hi
-    if tracked:
-        con.execute(f"UPDATE {M}.log_holds SET stmt = ? WHERE holder = ?", [hi, "dt:" + dt.fqn])
+    out.frontier = hi if tracked else None
     n = reg.refreshes.get(dt.fqn, 0) + 1
     big = out.inserted + out.deleted > COMPACT_ROWS
     if n >= COMPACT_EVERY or big:
         n = 0
+        if tracked:
+            con.execute(f"UPDATE {M}.log_holds SET stmt = ? WHERE holder = ?", [hi, "dt:" + dt.fqn])
         ids = s.engine.catalog.tracked.values()
         for src in tracked:
             changes.compact(con, src.table_id, ids)
@@ -315,9 +318,10 @@ def _record(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: st
         inputs = json.dumps(o.inputs) if o.action != "NO_DATA" and o.inputs else None
         rows.append([dt.qname.name, dt.qname.schema, dt.qname.database, o.state, o.code, o.message,
                      str(uuid.uuid4()), data_ts, data_ts, now, target, fqn, last_dep, json.dumps(stats), o.action,
-                     None, trigger, lag, dt.created_on, inputs])
+                     None, trigger, lag, dt.created_on, inputs, dt.id,
+                     o.frontier if o.state == "SUCCEEDED" else None])
     if rows:  # one statement for the whole pipeline (history rows keep the refresh order)
-        one = f"({', '.join(['?'] * len(rows[0]))}, nextval('{M}.dt_hist_seq'))"
+        one = f"({', '.join(['?'] * 20)}, nextval('{M}.dt_hist_seq'), ?, ?)"
         con.execute(f"INSERT INTO {M}.dt_refresh_history VALUES {', '.join([one] * len(rows))}",
                     [v for r in rows for v in r])
 
