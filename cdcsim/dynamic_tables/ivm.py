@@ -20,7 +20,8 @@ Two separate questions are answered here.
      COUNT_IF, SUM, AVG, and the holistic COUNT(DISTINCT x), MIN(x), MAX(x). A hidden state table
      holds per group the row count and the sums / non-null counts; Δstate is aggregated from the
      signed input delta and merged (one MERGE); only the groups whose keys occur in the delta are
-     rewritten; groups whose count reaches 0 vanish. A holistic aggregate cannot be updated from
+     rewritten (in place by one more MERGE when nothing reads the table's changes and it is
+     narrow, else replaced by new rows); groups whose count reaches 0 vanish. A holistic aggregate cannot be updated from
      a signed delta alone: one multiplicity table per plan holds (group, aggregate, value, count),
      merged the same way, and the value is read from it when a group's row is written. [INFER] Its
      size is the number of distinct (group, value) pairs, up to the input's size for MIN/MAX over
