@@ -291,9 +291,9 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     sums = [f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols]
     new_row = ", ".join(f"d.{quote(c) if c.startswith('__G') else c}" for c in plan.state_layout)
     if in_place:
-        empty = "WHEN MATCHED AND {st}.__CNT + d.__CNT = 0 THEN UPDATE SET " + ", ".join(
-            f"{c} = 0" for c in plan.state_cols) + " " if grouped else ""
-        con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} {empty.format(st=st)}"
+        zeros = ", ".join(f"{c} = 0" for c in plan.state_cols)
+        empty = f"WHEN MATCHED AND {st}.__CNT + d.__CNT = 0 THEN UPDATE SET {zeros} " if grouped else ""
+        con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} {empty}"
                     f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)} "
                     f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
     else:
