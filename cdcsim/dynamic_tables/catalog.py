@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 M = META_SCHEMA
 
 _DDL = [
+    # (``table_id`` is no longer written: a dynamic table's change log, if any, is in tracked_tables)
     f"""CREATE TABLE IF NOT EXISTS {M}.dynamic_tables (
         fqn VARCHAR PRIMARY KEY, database_name VARCHAR, schema_name VARCHAR, name VARCHAR, id BIGINT,
         text VARCHAR, query VARCHAR, target_lag VARCHAR, lag_sec BIGINT, scheduler VARCHAR,
@@ -65,7 +66,7 @@ _DDL = [
 _COLS = ("fqn, database_name, schema_name, name, id, text, query, target_lag, lag_sec, scheduler, warehouse, "
          "requested_mode, refresh_mode, refresh_mode_reason, initialize, comment, transient, created_on, "
          "scheduling_state, suspend_reason, last_suspended_on, resumed_on, initialized, data_timestamp, "
-         "failures, table_id")
+         "failures")
 
 
 @dataclass
@@ -103,10 +104,6 @@ class DT:
     initialized: bool
     data_timestamp: datetime | None
     failures: int
-    # change log of the dynamic table itself: it exists only while something reads it (a stream,
-    # a downstream dynamic table); tracked lazily by that reader, so an unread table's refresh
-    # writes no log (the id comes from the tracked tables, not the stored column)
-    table_id: int | None
     sources: list[Source] = field(default_factory=list)
 
     @property
@@ -132,11 +129,10 @@ class Registry:
     def reload(self, con: duckdb.DuckDBPyConnection) -> None:
         with self.lock:
             tables: dict[str, DT] = {}
-            cols = _COLS.replace("table_id", f"(SELECT t.id FROM {M}.tracked_tables AS t WHERE t.fqn = d.fqn)")
-            for r in con.execute(f"SELECT {cols} FROM {M}.dynamic_tables AS d").fetchall():
+            for r in con.execute(f"SELECT {_COLS} FROM {M}.dynamic_tables").fetchall():
                 tables[r[0]] = DT(r[0], QName(r[1], r[2], r[3]), int(r[4]), *r[5:8],
                                   None if r[8] is None else int(r[8]), *r[9:16], bool(r[16]), *r[17:22],
-                                  bool(r[22]), r[23], int(r[24] or 0), None if r[25] is None else int(r[25]))
+                                  bool(r[22]), r[23], int(r[24] or 0))
             # No metadata write on the hot path: the frontier a refresh advances is in its history
             # row (``frontier``, by table id: a name can be reused), the log hold follows it at
             # compaction time only, and the data timestamp is the last successful refresh's.
@@ -237,11 +233,11 @@ def save(con: duckdb.DuckDBPyConnection, dt: DT) -> None:
     """Write ``dt``'s row (insert or replace) and its sources."""
     con.execute(f"DELETE FROM {M}.dynamic_tables WHERE fqn = ?", [dt.fqn])
     con.execute(
-        f"INSERT INTO {M}.dynamic_tables ({_COLS}) VALUES ({', '.join('?' * 26)})",
+        f"INSERT INTO {M}.dynamic_tables ({_COLS}) VALUES ({', '.join('?' * 25)})",
         [dt.fqn, dt.qname.database, dt.qname.schema, dt.qname.name, dt.id, dt.text, dt.query, dt.target_lag,
          dt.lag_sec, dt.scheduler, dt.warehouse, dt.requested_mode, dt.refresh_mode, dt.refresh_mode_reason,
          dt.initialize, dt.comment, dt.transient, dt.created_on, dt.scheduling_state, dt.suspend_reason,
-         dt.last_suspended_on, dt.resumed_on, dt.initialized, dt.data_timestamp, dt.failures, dt.table_id],
+         dt.last_suspended_on, dt.resumed_on, dt.initialized, dt.data_timestamp, dt.failures],
     )
     con.execute(f"DELETE FROM {M}.dt_sources WHERE dt_fqn = ?", [dt.fqn])
     for s in dt.sources:

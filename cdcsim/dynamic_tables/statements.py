@@ -197,8 +197,8 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
                         s.duck.execute(f"ALTER TABLE {qn.duck} RENAME COLUMN {quote(c.name)} TO {quote(n)}")
             s.duck.execute(f"ALTER TABLE {qn.duck} ADD COLUMN {changes.QRID} BIGINT "
                            f"DEFAULT nextval('{M}.rid_seq')")
-            # not tracked: a reader (stream, downstream dynamic table) tracks it when it arrives
-            table_id = None
+            # not tracked: a reader (stream, downstream dynamic table) tracks it when it arrives, and
+            # its change log's id is looked up in the catalog (``catalog.tracked``) where needed
             dt_id = int(s.duck.execute(f"SELECT nextval('{M}.obj_seq')").fetchone()[0])
             frontier = changes.current_stmt(s.duck)
             for src in sources:
@@ -207,7 +207,7 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
                     changes.set_hold(s.duck, src.table_id, "dt:" + qn.fqn, frontier)
             dt = DT(qn.fqn, qn, dt_id, _text(m.group(0)), analysis.query, target_lag, lag_sec, scheduler,
                     opts["WAREHOUSE"].strip('"').upper(), requested, mode, reason, initialize, comment,
-                    bool(m.group("transient")), now, "RUNNING", None, None, None, False, None, 0, table_id,
+                    bool(m.group("transient")), now, "RUNNING", None, None, None, False, None, 0,
                     sources)
             save(s.duck, dt)
             s.reload_catalog()
