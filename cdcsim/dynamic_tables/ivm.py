@@ -649,12 +649,17 @@ def _joins_on_key(on: exp.Expression, k: str) -> bool:
 def nullsafe_in(col: str, keys_sql: str, has_null: bool = True) -> str:
     """``col`` is one of the keys (NULL matches NULL, as a partition or group does).
 
-    Without a NULL key the plain ``IN`` is used: DuckDB turns it into a semi join whose key range
-    is pushed into the scan, so zone maps skip row groups holding none of the keys (the OR form
-    defeats that and costs ~30% more even without pruning)."""
+    The keys' range is stated as well: DuckDB prunes a scan by the semi join's keys on its own
+    only for a few keys (an IN list) or numeric ones (min/max), and ``BETWEEN`` two scalar
+    subqueries lets zone maps skip the row groups outside the range for any type (10M string
+    keys, 1,000 recent ones: 139 ms -> 2.3 ms). Without a NULL key the plain ``IN`` is used (the OR
+    form defeats pruning and costs ~30% more even without it)."""
+    keys = f"(SELECT _k FROM ({keys_sql}) AS _a(_k))"
+    found = (f"({col} IN {keys} AND {col} BETWEEN (SELECT min(_k) FROM {keys}) "
+             f"AND (SELECT max(_k) FROM {keys}))")
     if not has_null:
-        return f"{col} IN (SELECT _k FROM ({keys_sql}) AS _a(_k))"
-    return (f"({col} IN (SELECT _k FROM ({keys_sql}) AS _a(_k)) OR ({col} IS NULL AND "
+        return found
+    return (f"({found} OR ({col} IS NULL AND "
             f"EXISTS (SELECT 1 FROM ({keys_sql}) AS _b(_k) WHERE _k IS NULL)))")
 
 
