@@ -239,25 +239,26 @@ FROM _a LEFT JOIN _b ON _a.{QRID} = _b.{QRID}
 WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')})"""
 
 
-def probe_sql(table_id: int, lo: int, hi: int | None, with_single: bool = True) -> str:
+def probe_sql(table_id: int, lo: int, hi: int | None, count: bool = True, single: bool = True) -> str:
     """One row describing the window ``(lo, hi]`` of a log: (events, any event not a plain insert,
     min row id, max row id, any event after ``hi``, every row has one event, the last statement)
-    — the first and sixth NULL unless ``with_single``. ``hi=None``: the window ends at the log's
-    end (a caller holding the write lock, so no event can follow)."""
+    — the first NULL unless ``count``, the sixth NULL unless ``count`` and ``single``. ``hi=None``:
+    the window ends at the log's end (a caller holding the write lock, so no event can follow)."""
     lt = log_table(table_id)
     upto = "" if hi is None else f" AND _stmt <= {int(hi)}"
     w = "" if hi is None else f"FILTER (WHERE _stmt <= {int(hi)})"
     later = "FALSE" if hi is None else f"bool_or(_stmt > {int(hi)})"
-    # (a stream read needs neither the event count nor, for a window of inserts, the single test)
-    count, single = ("NULL", "NULL")
-    if with_single:
+    # a stream read needs neither the event count nor, for a window of inserts, the single test;
+    # an input that only ever had inserts skips the single test (its own scalar subquery)
+    n = f"count(*) {w}" if count else "NULL"
+    one = "NULL"
+    if count and single:
         # the row-id order test reads the same scan; only the distinct count needs its own
         # (see single_sql)
-        count = f"count(*) {w}"
-        single = (f"({_one_event_each(table_id, lo, hi)} AND coalesce(max({QRID}) FILTER (WHERE _op <> {OP_INSERT}"
-                  f"{upto}) < min({QRID}) FILTER (WHERE _op = {OP_INSERT}{upto}), TRUE))")
-    return (f"SELECT {count}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
-            f"{later}, {single}, max(_stmt) {w} FROM {lt} WHERE _stmt > {int(lo)}")
+        one = (f"({_one_event_each(table_id, lo, hi)} AND coalesce(max({QRID}) FILTER (WHERE _op <> {OP_INSERT}"
+               f"{upto}) < min({QRID}) FILTER (WHERE _op = {OP_INSERT}{upto}), TRUE))")
+    return (f"SELECT {n}, bool_or(_op <> {OP_INSERT}) {w}, min({QRID}) {w}, max({QRID}) {w}, "
+            f"{later}, {one}, max(_stmt) {w} FROM {lt} WHERE _stmt > {int(lo)}")
 
 
 def _one_event_each(table_id: int, lo: int, hi: int | None) -> str:
@@ -303,7 +304,7 @@ def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols:
     ``minimal=False``: the reader cancels equal DELETE/INSERT pairs itself, so a window of one
     event per row is read as its events (``events_sql``)."""
     if probe is None:  # one-event-per-row only matters once the window holds more than inserts
-        probe = con.execute(probe_sql(table_id, lo, int(hi), with_single=False)).fetchone()
+        probe = con.execute(probe_sql(table_id, lo, int(hi), count=False)).fetchone()
     _n, non_insert, rmin, rmax, later, single = probe[:6]
     if single is None and non_insert and not append_only:
         single = con.execute(f"SELECT {single_sql(table_id, lo, int(hi))}").fetchone()[0]

@@ -75,6 +75,9 @@ class Source:
     kind: str  # TABLE | DYNAMIC_TABLE | VIEW
     table_id: int | None  # change log of the relation (None for views: see base_ids)
     frontier: int
+    # did the last window read hold more than inserts? Then the next probe also asks whether each
+    # row has one event (see refresh.refresh_one); an append-only input is spared that test
+    mixed: bool = True
 
 
 @dataclass

@@ -226,10 +226,14 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     probes: dict[int, tuple] = {}
     hi = max((src.frontier for src in tracked), default=0)
     if tracked:
-        q = " UNION ALL ".join(f"SELECT {i}, * FROM ({changes.probe_sql(src.table_id, src.frontier, None)})"
-                               for i, src in enumerate(tracked))
+        q = " UNION ALL ".join(
+            f"SELECT {i}, * FROM ({changes.probe_sql(src.table_id, src.frontier, None, single=src.mixed)})"
+            for i, src in enumerate(tracked))
         probes = {r[0]: r[1:] for r in con.execute(q).fetchall()}
         hi = max([hi, *(int(p[6]) for p in probes.values() if p[6] is not None)])
+        for i, src in enumerate(tracked):
+            if probes[i][0]:
+                src.mixed = bool(probes[i][1])
     changed = [(i, src) for i, src in enumerate(tracked) if probes[i][0]]
     minimal = _has_consumers(s, reg, dt)
     tmp = f"_dt_{dt.id}"
