@@ -513,8 +513,13 @@ class Session:
                 f"UPDATE {META_SCHEMA}.streams SET stmt_offset = ?, initial_pending = FALSE, last_consumed = ? "
                 f"WHERE fqn = ?", [hi, now, fqn],
             )
-            changes.set_hold(self.duck, info.table_id, "stream:" + fqn, hi)
-            changes.compact(self.duck, info.table_id, self.engine.catalog.tracked.values())
+            reads = self.engine.state.setdefault("stream_reads", {})
+            n = reads.get(fqn, 0) + 1
+            if n >= changes.COMPACT_EVERY:
+                n = 0
+                changes.set_hold(self.duck, info.table_id, "stream:" + fqn, hi)
+                changes.compact(self.duck, info.table_id, self.engine.catalog.tracked.values())
+            reads[fqn] = n
         self.consumed.clear()
 
     # ------------------------------------------------------------------ transactions

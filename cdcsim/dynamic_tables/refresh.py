@@ -36,7 +36,7 @@ from .planning import get_plan
 
 M = META_SCHEMA
 MAX_SCHEDULED_FAILURES = 5
-COMPACT_EVERY = 8  # refreshes between change-log compactions
+COMPACT_EVERY = changes.COMPACT_EVERY  # refreshes between change-log compactions
 COMPACT_ROWS = 10_000  # ... or sooner after a large refresh
 
 

@@ -301,14 +301,19 @@ def test_update_from_and_qualified_star(t):
 
 
 def test_log_is_compacted_below_the_oldest_offset(con, t):
+    """Every COMPACT_EVERY-th consumption moves the stream's hold up and drops the log rows below
+    it; in between, the rows stay but the stream reads only what follows its own offset."""
+    from cdcsim.changes import COMPACT_EVERY
+
     t("create table sink (id int, v string)")
     t("create stream s on table t")
-    t("insert into t select range, 'x' from range(100)")
     table_id = con._engine.catalog.tracked["CDCSIM.PUBLIC.T"]
     log_rows = lambda: con._session.duck.execute(f'select count(*) from _cdcsim."log_{table_id}"').fetchall()  # noqa: E731
-    assert log_rows() == [(100,)]
-    t("insert into sink select id, v from s")
-    assert log_rows() == [(0,)]
+    for i in range(1, COMPACT_EVERY + 1):
+        t(f"insert into t select range, 'x{i}' from range(100)")
+        t("insert into sink select id, v from s")
+        assert t("select count(*), count(distinct v) from sink") == [(100 * i, i)]  # nothing read twice
+        assert log_rows() == [(0 if i == COMPACT_EVERY else 100 * i,)]
 
 
 def test_stream_has_data_doc_example(t):
