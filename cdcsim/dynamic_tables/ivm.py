@@ -550,14 +550,20 @@ def _finalize_expr(e: exp.Expression, gexprs: list[exp.Expression], gnames: list
                    finals: dict[str, str]) -> str | None:
     gtext = {g.sql("duckdb"): n for g, n in zip(gexprs, gnames, strict=True)}
     gcols = {g.name: n for g, n in zip(gexprs, gnames, strict=True) if isinstance(g, exp.Column)}
+    # only a node of a group expression's type can render as one: rendering every node of a wide
+    # select's expressions is most of the cost of planning it
+    gtypes = tuple({type(g) for g in gexprs} - {exp.Literal})
     e = e.copy()
 
     def fn(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.AggFunc) and node.sql("duckdb") in finals:
-            return exp.maybe_parse(finals[node.sql("duckdb")], dialect="duckdb")
-        t = node.sql("duckdb")
-        if t in gtext and not isinstance(node, exp.Literal):
-            return exp.column(gtext[t], quoted=True)
+        if isinstance(node, exp.AggFunc):
+            final = finals.get(node.sql("duckdb"))
+            if final is not None:
+                return _parsed(final).copy()
+        if gtypes and isinstance(node, gtypes):
+            n = gtext.get(node.sql("duckdb"))
+            if n is not None:
+                return exp.column(n, quoted=True)
         if isinstance(node, exp.Column) and node.name in gcols:
             return exp.column(gcols[node.name], quoted=True)
         return node
@@ -568,6 +574,12 @@ def _finalize_expr(e: exp.Expression, gexprs: list[exp.Expression], gnames: list
         if c.name not in allowed:
             return None
     return e.sql("duckdb")
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(sql: str) -> exp.Expression:
+    """A finalizer's parsed expression (the same few repeat across a table's aggregates)."""
+    return exp.maybe_parse(sql, dialect="duckdb")
 
 
 def _idents(sql: str) -> set[str]:
