@@ -150,13 +150,13 @@ class Session:
     # ------------------------------------------------------------------ objects
     def relation_kind(self, qn: QName) -> str | None:
         """'TABLE', 'VIEW' or None for a DuckDB relation."""
+        # DuckDB's own catalog functions: information_schema.tables costs twice as much
         row = self.duck.execute(
-            "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [qn.duck_schema, qn.name],
+            "SELECT 'TABLE' FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+            "UNION ALL SELECT 'VIEW' FROM duckdb_views() WHERE schema_name = ? AND view_name = ?",
+            [qn.duck_schema, qn.name, qn.duck_schema, qn.name],
         ).fetchone()
-        if not row:
-            return None
-        return "VIEW" if row[0] == "VIEW" else "TABLE"
+        return row[0] if row else None
 
     def context(self, deps: dict[tuple[str, str], object] | None = None) -> Context:
         """What translation may know about the session and catalog. With ``deps``, every catalog

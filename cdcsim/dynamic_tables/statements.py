@@ -171,10 +171,10 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
     try:
         s.duck.execute("BEGIN TRANSACTION")
         try:
-            if existing is not None:
+            if existing is not None:  # (otherwise the catalog is as the last DDL left it)
                 _drop(s, existing)
-            s.reload_catalog()
-            reg.reload(s.duck)
+                s.reload_catalog()
+                reg.reload(s.duck)
             sources: list[Source] = []
             for q, kind in analysis.inputs:
                 tid = changes.track(s.duck, q) if kind in ("TABLE", "DYNAMIC_TABLE") else None
