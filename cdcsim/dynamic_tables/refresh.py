@@ -36,8 +36,7 @@ from .planning import get_plan
 
 M = META_SCHEMA
 MAX_SCHEDULED_FAILURES = 5
-COMPACT_EVERY = changes.COMPACT_EVERY  # refreshes between change-log compactions
-COMPACT_ROWS = 10_000  # ... or sooner after a large refresh
+COMPACT_ROWS = 10_000  # compact sooner than every changes.COMPACT_EVERY refreshes after a large one
 
 
 @dataclass
@@ -272,7 +271,7 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     out.frontier = hi if tracked else None
     n = reg.refreshes.get(dt.fqn, 0) + 1
     big = out.inserted + out.deleted > COMPACT_ROWS
-    if n >= COMPACT_EVERY or big:
+    if n >= changes.COMPACT_EVERY or big:
         n = 0
         if tracked:
             con.execute(f"UPDATE {M}.log_holds SET stmt = ? WHERE holder = ?", [hi, "dt:" + dt.fqn])
