@@ -22,6 +22,14 @@ def wait_for(cond: Callable[[], bool], timeout: float = 30.0) -> bool:
     return cond()
 
 
+def start_ticking(con: cdcsim.Connection, db: DB) -> None:
+    """A task inserting a row into ``ticks`` every 50 ms, under the running background scheduler."""
+    db.x("CREATE TABLE ticks (ts TIMESTAMP)")
+    db.x("CREATE TASK tick SCHEDULE = '0.05 SECONDS' AS INSERT INTO ticks SELECT CURRENT_TIMESTAMP()")
+    db.x("ALTER TASK tick RESUME")
+    con.start()
+
+
 def test_background_scheduler_runs_and_stops_cleanly() -> None:
     baseline = {t.ident for t in threading.enumerate()}
     con = cdcsim.connect(limits="relaxed")
@@ -57,10 +65,7 @@ def test_context_manager_stops_the_scheduler() -> None:
     baseline = {t.ident for t in threading.enumerate()}
     with cdcsim.connect(limits="relaxed") as con:
         db = DB(con)
-        db.x("CREATE TABLE ticks (ts TIMESTAMP)")
-        db.x("CREATE TASK tick SCHEDULE = '0.05 SECONDS' AS INSERT INTO ticks SELECT CURRENT_TIMESTAMP()")
-        db.x("ALTER TASK tick RESUME")
-        con.start()
+        start_ticking(con, db)
         assert wait_for(lambda: db.one("SELECT count(*) FROM ticks") >= 2)
     assert con.is_closed()
     assert wait_for(lambda: {t.ident for t in threading.enumerate()} <= baseline, timeout=10)
@@ -142,10 +147,7 @@ def test_fast_schedule_history_is_complete_after_stop_and_reopen(tmp_path) -> No
     path = str(tmp_path / "h.duckdb")
     con = cdcsim.connect(path, limits="relaxed")
     db = DB(con)
-    db.x("CREATE TABLE ticks (ts TIMESTAMP)")
-    db.x("CREATE TASK tick SCHEDULE = '0.05 SECONDS' AS INSERT INTO ticks SELECT CURRENT_TIMESTAMP()")
-    db.x("ALTER TASK tick RESUME")
-    con.start()
+    start_ticking(con, db)
     assert wait_for(lambda: db.one("SELECT count(*) FROM ticks") >= 8)
     con.stop()
     ticks = db.one("SELECT count(*) FROM ticks")
