@@ -25,6 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlglot
+
+# Load the two dialects now, while importing is single-threaded. sqlglot loads a dialect on first
+# use and makes its class visible before the class is fully set up, so a scheduler thread and a
+# user thread translating their first statements at the same moment could get a half-built
+# dialect (seen once: the crash test's worker refreshed silver with Snowflake's TO_DATE left
+# untranslated).
+import sqlglot.dialects.duckdb  # noqa: F401  isort: skip
+import sqlglot.dialects.snowflake  # noqa: F401  isort: skip
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers

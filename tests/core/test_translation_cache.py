@@ -203,3 +203,16 @@ def test_insert_without_columns_follows_added_columns(q):
         q("insert into t values (9, 'x9')")  # three columns now, as in Snowflake
     q("insert into t values (9, 'x9', 90)")
     assert q("select a, b, c from t where a = 9") == [(9, "x9", 90)]
+
+
+def test_importing_cdcsim_loads_both_sqlglot_dialects() -> None:
+    """sqlglot loads a dialect on first use and publishes its class before it is fully set up: two
+    threads translating their first statements at once (scheduler and user) must not race on that,
+    so importing cdcsim loads both dialects up front (checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = ("import cdcsim\nfrom sqlglot.dialects.dialect import Dialect\n"
+            "print(sorted(k for k in ('duckdb', 'snowflake') if k in Dialect._classes))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['duckdb', 'snowflake']"
