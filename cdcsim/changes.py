@@ -41,6 +41,9 @@ OP_DELETE, OP_INSERT, OP_BEFORE, OP_AFTER = 0, 1, 2, 3
 # only every COMPACT_EVERY reads: two statements fewer per read the rest of the time. A lagging
 # hold only keeps log rows longer; every read uses its own offset or frontier, never the hold.
 COMPACT_EVERY = 8
+# ...or at once after a read of more than COMPACT_ROWS log rows: deleting the rows it leaves
+# would otherwise fall on some later, small read.
+COMPACT_ROWS = 10_000
 
 
 def log_table(table_id: int) -> str:

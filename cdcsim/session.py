@@ -87,7 +87,7 @@ class Session:
         self.in_txn = False
         self.own_floor: int | None = None
         self.windows: dict[str, Window] = {}
-        self.consumed: dict[str, int] = {}
+        self.consumed: dict[str, tuple[int, bool]] = {}  # stream -> (window end, a bulk read)
         self.catalog_dirty = False
         self.own_txn = False  # run() wrapped the statement in a transaction of its own
         self.now_override: datetime | None = None  # a task run's scheduled time
@@ -332,7 +332,8 @@ class Session:
                 for fqn in tr.streams:
                     w = self.windows.get(fqn)
                     if w is not None:
-                        self.consumed[fqn] = w.hi
+                        bulk = w.probe is not None and int(w.probe[0]) > changes.COMPACT_ROWS
+                        self.consumed[fqn] = (w.hi, bulk or self.consumed.get(fqn, (0, False))[1])
                 if not self.in_txn:
                     self._apply_consumption()
             if tr.is_ddl:
@@ -505,7 +506,7 @@ class Session:
 
     def _apply_consumption(self) -> None:
         now = self.now()
-        for fqn, hi in self.consumed.items():
+        for fqn, (hi, bulk) in self.consumed.items():
             info = self.engine.catalog.streams.get(fqn)
             if info is None:
                 continue
@@ -515,7 +516,7 @@ class Session:
             )
             reads = self.engine.state.setdefault("stream_reads", {})
             n = reads.get(fqn, 0) + 1
-            if n >= changes.COMPACT_EVERY:
+            if n >= changes.COMPACT_EVERY or bulk:
                 n = 0
                 changes.set_hold(self.duck, info.table_id, "stream:" + fqn, hi)
                 changes.compact(self.duck, info.table_id, self.engine.catalog.tracked.values())

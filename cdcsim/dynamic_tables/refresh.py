@@ -36,7 +36,6 @@ from .planning import get_plan
 
 M = META_SCHEMA
 MAX_SCHEDULED_FAILURES = 5
-COMPACT_ROWS = 10_000  # compact sooner than every changes.COMPACT_EVERY refreshes after a large one
 
 
 @dataclass
@@ -270,7 +269,10 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
         src.frontier = hi
     out.frontier = hi if tracked else None
     n = reg.refreshes.get(dt.fqn, 0) + 1
-    big = out.inserted + out.deleted > COMPACT_ROWS
+    # a refresh that read or wrote many rows compacts at once: the rows it leaves in the logs
+    # would otherwise make some later, small refresh pay for deleting them
+    moved = out.inserted + out.deleted + sum(int(probes[i][0]) for i, _src in changed)
+    big = moved > changes.COMPACT_ROWS
     if n >= changes.COMPACT_EVERY or big:
         n = 0
         if tracked:

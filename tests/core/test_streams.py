@@ -316,6 +316,25 @@ def test_log_is_compacted_below_the_oldest_offset(con, t):
         assert log_rows() == [(0 if i == COMPACT_EVERY else 100 * i,)]
 
 
+def test_a_bulk_read_compacts_the_log_at_once(con, t):
+    """A consumption that reads more than COMPACT_ROWS log rows releases them right away; the
+    small reads after it keep theirs until the regular compaction."""
+    from cdcsim.changes import COMPACT_EVERY, COMPACT_ROWS
+
+    t("create table sink (id int, v string)")
+    t("create stream s on table t")
+    table_id = con._engine.catalog.tracked["CDCSIM.PUBLIC.T"]
+    log_rows = lambda: con._session.duck.execute(f'select count(*) from _cdcsim."log_{table_id}"').fetchone()[0]  # noqa: E731
+    t(f"insert into t select range, 'bulk' from range({COMPACT_ROWS + 1})")
+    t("insert into sink select id, v from s")
+    assert log_rows() == 0
+    for i in range(1, COMPACT_EVERY):
+        t(f"insert into t values ({i}, 'small')")
+        t("insert into sink select id, v from s")
+        assert log_rows() == i
+    assert t("select v, count(*) from sink group by v order by v") == [("bulk", COMPACT_ROWS + 1),
+                                                                        ("small", COMPACT_EVERY - 1)]
+
 def test_stream_has_data_doc_example(t):
     """S6: insert → TRUE; consuming it in an explicit transaction → FALSE."""
     t("create table t2 (id int)")

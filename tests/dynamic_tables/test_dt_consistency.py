@@ -96,3 +96,31 @@ def test_real_time_scheduler_refreshes() -> None:
         assert history(con, "d")[-1]["REFRESH_TRIGGER"] == "SCHEDULED"
     finally:
         con.close()
+
+
+def test_a_refresh_that_reads_many_rows_compacts_the_logs_it_read(con: cdcsim.Connection) -> None:
+    """An aggregate over a bulk load writes a handful of rows but reads many: it releases the log
+    rows it read at once, instead of leaving the deletion to some later small refresh. A few small
+    refreshes after it keep their rows until the regular compaction."""
+    from cdcsim.changes import COMPACT_EVERY, COMPACT_ROWS
+
+    q(con, "CREATE TABLE t (id INT, k INT)")
+    q(con, "CREATE DYNAMIC TABLE silver TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT id, k FROM t")
+    q(con, "CREATE DYNAMIC TABLE gold TARGET_LAG = DOWNSTREAM WAREHOUSE = wh "
+           "AS SELECT k, count(*) AS n FROM silver GROUP BY k")
+    tracked = con._engine.catalog.tracked
+    duck = con._session.duck
+
+    def log_rows(name: str) -> int:
+        return duck.execute(f'SELECT count(*) FROM _cdcsim."log_{tracked[name]}"').fetchone()[0]
+
+    big = COMPACT_ROWS + 1
+    q(con, f"INSERT INTO t SELECT range, range % 3 FROM range({big})")
+    q(con, "ALTER DYNAMIC TABLE gold REFRESH")
+    assert q(con, "SELECT k, n FROM gold ORDER BY k") == [(k, len(range(k, big, 3))) for k in range(3)]
+    assert (log_rows("CDCSIM.PUBLIC.T"), log_rows("CDCSIM.PUBLIC.SILVER")) == (0, 0)
+    for i in range(1, COMPACT_EVERY):  # small refreshes leave their rows for the regular compaction
+        q(con, f"INSERT INTO t VALUES ({big + i}, 0)")
+        q(con, "ALTER DYNAMIC TABLE gold REFRESH")
+        assert log_rows("CDCSIM.PUBLIC.SILVER") == i
+    assert q(con, "SELECT sum(n) FROM gold") == [(big + COMPACT_EVERY - 1,)]
