@@ -91,6 +91,8 @@ class Hooks:
     on_load: list[Callable[[Engine, duckdb.DuckDBPyConnection], None]] = field(default_factory=list)
     # DDL on tables: fn(session, kind, qname) before ("pre") and after ("post") it runs.
     table_ddl: list[Callable[[Session, str, str, QName], None]] = field(default_factory=list)
+    # After a transaction that wrote tables committed: fn(session, fqns of the tables written).
+    after_write: list[Callable[[Session, set[str]], None]] = field(default_factory=list)
 
 
 HOOKS = Hooks()

@@ -13,6 +13,7 @@ and stream-consumption rules.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -49,6 +50,8 @@ _CACHE_SIZE = 2048
 _DML_KINDS = {"insert", "update", "delete", "merge", "truncate"}
 # States of a statement shape in Session._templates (besides a built Template).
 _SEEN_ONCE, _NO_TEMPLATE = object(), object()
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -88,6 +91,7 @@ class Session:
         self.own_floor: int | None = None
         self.windows: dict[str, Window] = {}
         self.consumed: dict[str, tuple[int, bool]] = {}  # stream -> (window end, a bulk read)
+        self.written: set[str] = set()  # tables the open transaction wrote (Hooks.after_write)
         self.catalog_dirty = False
         self.own_txn = False  # run() wrapped the statement in a transaction of its own
         self.now_override: datetime | None = None  # a task run's scheduled time
@@ -342,6 +346,8 @@ class Session:
             if own:
                 self.duck.execute("COMMIT")
                 own = False
+            if tr.is_write and tr.target is not None and tr.kind in _DML_KINDS:
+                self.written.add(tr.target.fqn)
             return result
         except Exception as e:
             if own:
@@ -358,6 +364,7 @@ class Session:
                     self.engine.lock.release(self, all_levels=True)
                 if self.catalog_dirty:
                     self.reload_catalog()
+                self._after_write()
 
     def _is_tracked_merge(self, tr: Translated) -> bool:
         return tr.kind == "merge" and tr.target is not None and tr.target.fqn in self.engine.catalog.tracked
@@ -543,6 +550,19 @@ class Session:
             raise self._map_error(e, None) from None
         finally:
             self._end_txn()
+        self._after_write()
+
+    def _after_write(self) -> None:
+        """Tell the after_write hooks which tables the transaction that just committed wrote
+        (a triggered task reacts to new data at once instead of at its next poll)."""
+        if not self.written:
+            return
+        written, self.written = self.written, set()
+        for fn in self.engine.hooks.after_write:
+            try:
+                fn(self, written)
+            except Exception:  # noqa: BLE001 - the write is committed; a hook must not undo its success
+                log.exception("after_write hook failed")
 
     def rollback(self) -> None:
         if not self.in_txn:
@@ -560,6 +580,7 @@ class Session:
             self.reload_catalog()
 
     def _safe_rollback(self) -> None:
+        self.written.clear()
         try:
             self.duck.execute("ROLLBACK")
         except duckdb.Error:

@@ -7,7 +7,9 @@ Owns the time rules [DOC T1, T2, T3, T4, T5]:
   every slot runs;
 * a triggered task (no SCHEDULE, WHEN SYSTEM$STREAM_HAS_DATA) runs once its stream has data, at most
   every USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS, and at least every 12 hours (health check:
-  SKIPPED when there is no data);
+  SKIPPED when there is no data). [INFER] In real time the scheduler notices new data by polling
+  (a quarter of the interval, 5 ms to 1 s) and, sooner, when a session commits a write to the
+  table a waiting task's stream reads (``_wake_triggered``);
 * EXECUTE TASK runs once now (also when suspended); when the task has a SCHEDULED run pending, the
   requested run replaces it [DOC T6], so the schedule continues with the slot after;
 * a file database reopened later has its overdue tasks run once (one catch-up run, no burst), then
@@ -41,7 +43,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..names import quote
+from ..engine import HOOKS
+from ..names import parse_parts, qualify, quote
 from ..scheduler import provider
 from . import graph
 from .history import Record
@@ -98,8 +101,6 @@ class TaskProvider:
                 self._poll = Session(engine, name="task-poll")
             for name in task.trigger_streams:
                 try:
-                    from ..names import parse_parts, qualify
-
                     qn = qualify(parse_parts(name), task.database, task.schema)
                     ref = ".".join(quote(p) for p in (qn.database, qn.schema, qn.name))
                     if stream_has_data(self._poll, [ref]) == "TRUE":
@@ -329,3 +330,30 @@ class TaskProvider:
             # on reopen it is recomputed from the history (see TaskStore.load).
             for rec in records.values():
                 rec.next_scheduled_time = root.next_due
+
+
+def _wake_triggered(s: Session, written: set[str]) -> None:
+    """A session committed writes to ``written``: when a started triggered task that has not seen
+    data yet watches a stream on one of them, run a scheduler tick now instead of at the next poll.
+    The tick still runs the task no sooner than its minimum trigger interval allows."""
+    engine = s.engine
+    sch = engine.scheduler
+    if sch is None or not sch.running or engine.clock.manual:
+        return
+    st = store_of(engine)
+    with st.lock:
+        waiting = [t for t in st.tasks.values()
+                   if t.state == "started" and t.is_triggered and t.fqn not in st.observed]
+    streams = engine.catalog.streams
+    for t in waiting:
+        for name in t.trigger_streams:
+            try:
+                info = streams.get(qualify(parse_parts(name), t.database, t.schema).fqn)
+            except Exception:  # noqa: BLE001 - an unparsable name: the WHEN check reports it at run time
+                continue
+            if info is not None and info.table_fqn in written:
+                sch.wake()
+                return
+
+
+HOOKS.after_write.append(_wake_triggered)

@@ -159,3 +159,43 @@ def test_fast_schedule_history_is_complete_after_stop_and_reopen(tmp_path) -> No
     con.close()
     with cdcsim.connect(path, limits="relaxed") as again:
         assert len([r for r in DB(again).history("tick") if r["STATE"] == "SUCCEEDED"]) == ticks
+
+
+def test_a_committed_write_wakes_a_waiting_triggered_task(monkeypatch) -> None:
+    """With polling switched off (an hour between polls), a triggered task still runs soon after a
+    write to its stream's table commits: the commit wakes the scheduler. Only a committed write to
+    a watched table wakes it: not another table, not a rolled-back transaction, not a write
+    inside a transaction before its COMMIT."""
+    from cdcsim.tasks.provider import TaskProvider
+
+    monkeypatch.setattr(TaskProvider, "poll_interval", lambda self, engine: 3600.0)
+    con = cdcsim.connect(limits="relaxed")
+    db = DB(con)
+    db.x("CREATE TABLE src (a INT)")
+    db.x("CREATE TABLE other (a INT)")
+    db.x("CREATE STREAM s ON TABLE src")
+    db.x("CREATE TABLE bronze (a INT)")
+    db.x("CREATE TASK trig WAREHOUSE = wh USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS = 0.05 "
+         "WHEN SYSTEM$STREAM_HAS_DATA('s') AS INSERT INTO bronze SELECT a FROM s")
+    db.x("ALTER TASK trig RESUME")
+    sch = con._engine.scheduler
+    wakes: list[int] = []
+    real_wake = sch.wake
+    monkeypatch.setattr(sch, "wake", lambda: (wakes.append(1), real_wake()))
+    con.start()
+    try:
+        db.x("INSERT INTO other VALUES (1)")
+        db.x("BEGIN")
+        db.x("INSERT INTO src VALUES (0)")
+        db.x("ROLLBACK")
+        db.x("BEGIN")
+        db.x("INSERT INTO src VALUES (1)")
+        assert wakes == []  # not yet committed
+        db.x("COMMIT")
+        assert wakes == [1]
+        assert wait_for(lambda: db.one("SELECT count(*) FROM bronze") == 1)
+        db.x("INSERT INTO src VALUES (2)")  # autocommit
+        assert wait_for(lambda: db.one("SELECT count(*) FROM bronze") == 2)
+        assert db.one("SELECT sum(a) FROM bronze") == 3
+    finally:
+        con.close()
