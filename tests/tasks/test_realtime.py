@@ -30,17 +30,23 @@ def start_ticking(con: cdcsim.Connection, db: DB) -> None:
     con.start()
 
 
+def create_triggered(db: DB) -> None:
+    """``trig``: a triggered task (minimum interval 50 ms) moving stream ``s`` on ``src`` into
+    ``bronze``; created, not resumed."""
+    db.x("CREATE TABLE src (a INT)")
+    db.x("CREATE STREAM s ON TABLE src")
+    db.x("CREATE TABLE bronze (a INT, action STRING)")
+    db.x("CREATE TASK trig WAREHOUSE = wh USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS = 0.05 "
+         "WHEN SYSTEM$STREAM_HAS_DATA('s') AS INSERT INTO bronze SELECT a, METADATA$ACTION FROM s")
+
+
 def test_background_scheduler_runs_and_stops_cleanly() -> None:
     baseline = {t.ident for t in threading.enumerate()}
     con = cdcsim.connect(limits="relaxed")
     db = DB(con)
-    db.x("CREATE TABLE src (a INT)")
-    db.x("CREATE STREAM s ON TABLE src")
-    db.x("CREATE TABLE bronze (a INT, action STRING)")
+    create_triggered(db)
     db.x("CREATE TABLE ticks (ts TIMESTAMP)")
     db.x("CREATE TASK tick SCHEDULE = '0.05 SECONDS' AS INSERT INTO ticks SELECT CURRENT_TIMESTAMP()")
-    db.x("CREATE TASK trig WAREHOUSE = wh USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS = 0.05 "
-         "WHEN SYSTEM$STREAM_HAS_DATA('s') AS INSERT INTO bronze SELECT a, METADATA$ACTION FROM s")
     db.x("ALTER TASK tick RESUME")
     db.x("ALTER TASK trig RESUME")
     con.start()
@@ -171,12 +177,8 @@ def test_a_committed_write_wakes_a_waiting_triggered_task(monkeypatch) -> None:
     monkeypatch.setattr(TaskProvider, "poll_interval", lambda self, engine: 3600.0)
     con = cdcsim.connect(limits="relaxed")
     db = DB(con)
-    db.x("CREATE TABLE src (a INT)")
+    create_triggered(db)
     db.x("CREATE TABLE other (a INT)")
-    db.x("CREATE STREAM s ON TABLE src")
-    db.x("CREATE TABLE bronze (a INT)")
-    db.x("CREATE TASK trig WAREHOUSE = wh USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS = 0.05 "
-         "WHEN SYSTEM$STREAM_HAS_DATA('s') AS INSERT INTO bronze SELECT a FROM s")
     db.x("ALTER TASK trig RESUME")
     sch = con._engine.scheduler
     wakes: list[int] = []
