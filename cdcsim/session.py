@@ -336,8 +336,9 @@ class Session:
                 for fqn in tr.streams:
                     w = self.windows.get(fqn)
                     if w is not None:
+                        # a transaction reuses its window, so a second read sees the same probe
                         bulk = w.probe is not None and int(w.probe[0]) > changes.COMPACT_ROWS
-                        self.consumed[fqn] = (w.hi, bulk or self.consumed.get(fqn, (0, False))[1])
+                        self.consumed[fqn] = (w.hi, bulk)
                 if not self.in_txn:
                     self._apply_consumption()
             if tr.is_ddl:

@@ -44,7 +44,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..engine import HOOKS
-from ..names import parse_parts, qualify, quote
+from ..names import QName, parse_parts, qualify, quote
 from ..scheduler import provider
 from . import graph
 from .history import Record
@@ -99,9 +99,8 @@ class TaskProvider:
         with self._poll_lock:
             if self._poll is None:
                 self._poll = Session(engine, name="task-poll")
-            for name in task.trigger_streams:
+            for qn in _trigger_streams(task):
                 try:
-                    qn = qualify(parse_parts(name), task.database, task.schema)
                     ref = ".".join(quote(p) for p in (qn.database, qn.schema, qn.name))
                     if stream_has_data(self._poll, [ref]) == "TRUE":
                         return True
@@ -332,6 +331,18 @@ class TaskProvider:
                 rec.next_scheduled_time = root.next_due
 
 
+def _trigger_streams(task: Task) -> list[QName]:
+    """The streams a triggered task's WHEN watches, qualified in the task's schema (a name that
+    does not parse is left out: the WHEN check reports it when the task runs)."""
+    out = []
+    for name in task.trigger_streams:
+        try:
+            out.append(qualify(parse_parts(name), task.database, task.schema))
+        except Exception:  # noqa: BLE001
+            continue
+    return out
+
+
 def _wake_triggered(s: Session, written: set[str]) -> None:
     """A session committed writes to ``written``: when a started triggered task that has not seen
     data yet watches a stream on one of them, run a scheduler tick now instead of at the next poll.
@@ -346,11 +357,8 @@ def _wake_triggered(s: Session, written: set[str]) -> None:
                    if t.state == "started" and t.is_triggered and t.fqn not in st.observed]
     streams = engine.catalog.streams
     for t in waiting:
-        for name in t.trigger_streams:
-            try:
-                info = streams.get(qualify(parse_parts(name), t.database, t.schema).fqn)
-            except Exception:  # noqa: BLE001 - an unparsable name: the WHEN check reports it at run time
-                continue
+        for qn in _trigger_streams(t):
+            info = streams.get(qn.fqn)
             if info is not None and info.table_fqn in written:
                 sch.wake()
                 return
