@@ -253,6 +253,9 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
             cols = reg.columns.get(src.fqn)
             if cols is None:
                 cols = reg.columns[src.fqn] = changes.user_columns(con, qn)
+            if plan.reads is not None:
+                # only what the plan reads (at least one column, for the delta's row shape)
+                cols = [c for c in cols if c.name.lower() in plan.reads] or cols[:1]
             deltas[src.fqn] = apply.materialise_delta(con, f"{tmp}_d{n}", src.fqn, qn, src.table_id, cols,
                                                       src.frontier, hi, probes[i], inline)
             tables[src.fqn] = qn
