@@ -47,6 +47,9 @@ Two separate questions are answered here.
 
 Each dynamic table's rows carry the hidden row id column; AGG plans set it to a 63-bit hash of
 the group key so a group's row is found without the key being projected.
+
+A delta carries only the input columns its plan reads (``delta_reads``): the key for a KEY plan,
+the columns the query names for the others.
 """
 
 from __future__ import annotations
