@@ -40,12 +40,12 @@ QUICK: dict[str, list[str]] = {
     "bench_pipeline": ["--bookings", "200000", "--rates", "1000,10000", "--seconds", "4"],
 }
 FULL: dict[str, list[str]] = {
-    "bench_pipeline": ["--bookings", "10000000", "--rates", "1000,10000,100000,300000", "--seconds", "20",
+    "bench_pipeline": ["--bookings", "10000000", "--rates", "1000,10000,50000,100000,300000", "--seconds", "20",
                        "--drain-timeout", "120"],
 }
 # Extra runs in full mode: the same script again with other sizes, for context.
 FULL_EXTRA: list[tuple[str, list[str]]] = [
-    ("bench_pipeline", ["--bookings", "1000000", "--rates", "1000,10000,100000", "--seconds", "15"]),
+    ("bench_pipeline", ["--bookings", "1000000", "--rates", "1000,10000,50000,100000", "--seconds", "15"]),
 ]
 
 
