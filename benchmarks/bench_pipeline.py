@@ -23,6 +23,9 @@ task runs every 20 ms when the stream has data and the refresh task runs AFTER i
   gold shows its last batch (the pipeline must keep up, not just accept writes).
 * **Peak RSS** is sampled by the poller from ``/proc/self/statm`` (per step) and the process
   high-water mark from ``resource.getrusage``.
+* **Checkpoints** counts DuckDB's checkpoints during the step (the poller sees the WAL file
+  shrink). Each one holds every writer for its duration (about 0.4 s plus 2 s per GiB of WAL here),
+  so a step with one has it in its tail latency.
 
 Run: ``python -m benchmarks.bench_pipeline [--bookings 10000000] [--rates 1000,10000,100000]``.
 """
@@ -210,13 +213,29 @@ def rss_bytes() -> int:
 
 @dataclass
 class Poller:
-    """Reads gold's newest marker on its own connection; records (time, marker) and RSS."""
+    """Reads gold's newest marker on its own connection; records (time, marker), RSS and the
+    checkpoints DuckDB makes (seen as the WAL file shrinking: a checkpoint empties it, and every
+    writer waits for it, so a step's tail latency says more with the count next to it)."""
 
     con: object
     period: float = 0.005
+    wal: Path | None = None
     seen: list[tuple[float, int]] = field(default_factory=list)
     peak_rss: int = 0
+    checkpoints: int = 0
+    _wal_size: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
+
+    def watch_wal(self) -> None:
+        if self.wal is None:
+            return
+        try:
+            size = self.wal.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        if size < self._wal_size:
+            self.checkpoints += 1
+        self._wal_size = size
 
     def run(self) -> None:
         cur = self.con.cursor()  # type: ignore[attr-defined]
@@ -229,6 +248,7 @@ class Poller:
                 self.seen.append((now, k))
                 last = k
             self.peak_rss = max(self.peak_rss, rss_bytes())
+            self.watch_wal()
             time.sleep(self.period)
 
     def newest(self) -> int:
@@ -247,6 +267,7 @@ class Step:
     total_s: float = 0.0
     lat: list[float] = field(default_factory=list)
     peak_rss: int = 0
+    checkpoints: int = 0
     drained: bool = True
 
 
@@ -267,6 +288,7 @@ def run_step(writer: object, poller: Poller, rate: int, seconds: float, interval
     new_rate = rate / 1.11
     done_new = 0
     poller.peak_rss = 0
+    poller.checkpoints = 0
     bar = Progress(f"rate {rate:>7,}/s", seconds, " s")
     t_start = time.perf_counter()
     next_at = t_start
@@ -310,6 +332,7 @@ def run_step(writer: object, poller: Poller, rate: int, seconds: float, interval
     st.drained = poller.newest() >= last
     st.total_s = (next((t for t, m in poller.seen if m >= last), time.perf_counter())) - t_start
     st.peak_rss = poller.peak_rss
+    st.checkpoints = poller.checkpoints
     seen = poller.seen
     j = 0
     for k in sorted(commits):
@@ -356,7 +379,7 @@ def run(bookings: int, rates: list[int], seconds: float, interval: float, schedu
     set_cadence(con, schedule, chain)
     writer = cdcsim.connect(str(path), limits="relaxed")
     reader = cdcsim.connect(str(path), limits="relaxed")
-    poller = Poller(reader)
+    poller = Poller(reader, wal=Path(f"{path}.wal"))
     th = threading.Thread(target=poller.run, name="gold-poller", daemon=True)
     th.start()
     con.start()
@@ -448,11 +471,12 @@ def main(argv: list[str] | None = None) -> None:
         p50, p99 = percentile(s.lat, 0.50), percentile(s.lat, 0.99)
         rows.append([f"{s.rate:,}", f"{sustained:,.0f}", f"{sustained / s.rate:.2f}", f"{p50 * 1000:.0f}",
                      f"{p99 * 1000:.0f}", f"{s.peak_rss / 1024**2:,.0f}", s.batches,
-                     "yes" if s.drained else "NO (timeout)"])
+                     s.checkpoints, "yes" if s.drained else "NO (timeout)"])
     print_table(f"Pipeline throughput and change-to-gold latency ({a.bookings:,} bookings, batches every "
                 f"{a.interval * 1000:g} ms, " + (f"consume task every {a.schedule!r}, refresh task AFTER it)" if a.chain
                 else f"task schedules {a.schedule!r})"),
-                ["offered/s", "sustained/s", "ratio", "p50 ms", "p99 ms", "peak RSS MiB", "batches", "drained"], rows)
+                ["offered/s", "sustained/s", "ratio", "p50 ms", "p99 ms", "peak RSS MiB", "batches", "checkpoints",
+                 "drained"], rows)
     best = max((s for s in steps if percentile(s.lat, 0.99) <= GOAL_P99_S and s.drained),
                key=lambda s: s.changes / s.total_s, default=None)
     best_rate = best.changes / best.total_s if best else 0.0

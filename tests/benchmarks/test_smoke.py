@@ -97,3 +97,21 @@ def test_plots_from_a_log(tmp_path: Path) -> None:
     plots.main(["--log", str(log), "--out", str(tmp_path)])
     assert (tmp_path / "latency.png").stat().st_size > 1000
     assert (tmp_path / "refresh.png").stat().st_size > 1000
+
+
+def test_poller_counts_a_checkpoint_when_the_wal_shrinks(tmp_path: Path) -> None:
+    poller = _load("bench_pipeline").Poller(con=None, wal=tmp_path / "db.duckdb.wal")
+    poller.watch_wal()  # no WAL yet
+    poller.wal.write_bytes(b"x" * 100)
+    poller.watch_wal()
+    poller.wal.write_bytes(b"x" * 300)  # grows: no checkpoint
+    poller.watch_wal()
+    assert poller.checkpoints == 0
+    poller.wal.write_bytes(b"")  # emptied by a checkpoint
+    poller.watch_wal()
+    assert poller.checkpoints == 1
+    poller.wal.write_bytes(b"x" * 50)
+    poller.watch_wal()
+    poller.wal.unlink()  # or removed
+    poller.watch_wal()
+    assert poller.checkpoints == 2
