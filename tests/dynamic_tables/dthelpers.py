@@ -14,12 +14,16 @@ def q(con: cdcsim.Connection, sql: str) -> list[tuple]:
     return con.cursor().execute(sql).fetchall()
 
 
-def plan_kind(con: cdcsim.Connection, name: str) -> str:
+def plan_of(con: cdcsim.Connection, name: str):  # noqa: ANN201 - an ivm.Plan
     s = con._session
     from cdcsim.dynamic_tables.planning import get_plan
 
     dt = registry(s.engine).tables[s.qualify([name.upper()]).fqn]
-    return get_plan(s, dt).kind
+    return get_plan(s, dt)
+
+
+def plan_kind(con: cdcsim.Connection, name: str) -> str:
+    return plan_of(con, name).kind
 
 
 def history(con: cdcsim.Connection, name: str) -> list[dict]:

@@ -7,19 +7,16 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from dthelpers import history, q
+from dthelpers import history, plan_of, q
 
 import cdcsim
-from cdcsim.dynamic_tables.catalog import registry
-from cdcsim.dynamic_tables.planning import get_plan
 
 WIDE = "CREATE TABLE w (id INT, k STRING, a INT, b INT, pad STRING)"
 FILL = "INSERT INTO w SELECT range, 'k' || (range % 5), range % 7, range % 3, 'p' || range FROM range(60)"
 
 
 def _reads(con: cdcsim.Connection, name: str) -> tuple[str, frozenset[str] | None]:
-    s = con._session
-    plan = get_plan(s, registry(s.engine).tables[s.qualify([name.upper()]).fqn])
+    plan = plan_of(con, name)
     return plan.kind, plan.reads
 
 
