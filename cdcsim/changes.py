@@ -207,7 +207,7 @@ def inserts_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QNam
 
 
 def net_changes_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QName, *, later: bool = True,
-                    single: bool = False) -> str:
+                    single: bool = False, keep_equal: bool = False) -> str:
     """Snowflake's minimal delta between ``lo`` and ``hi``: the columns, METADATA$ACTION,
     METADATA$ISUPDATE and the raw row id (``__CDCSIM_RID``).
 
@@ -216,6 +216,9 @@ def net_changes_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: 
     before-image after ``hi``, or the table). ``later=False``: no event after ``hi`` (the values at
     ``hi`` are the table's); ``single=True``: every row has one event in the window (its
     before-image, if any, is the first and its event the last). Both only simplify the SQL.
+    ``keep_equal=True``: a row that existed at ``lo`` and exists at ``hi`` with the same values in
+    ``cols`` still yields its DELETE/INSERT pair. A reader that got only some columns needs it:
+    the row changed in a column it did not get (a dynamic table's refresh recomputes the row's key).
     """
     c = _cols(cols)
     lt = log_table(table_id)
@@ -236,14 +239,15 @@ def net_changes_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: 
     else:
         parts.append(f"_a AS (SELECT {_cols(cols, '_t')}, _t.{QRID} FROM {table.duck} AS _t "
                      f"SEMI JOIN _now ON _now.{QRID} = _t.{QRID})")
+    differs = "TRUE" if keep_equal else f"{_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')}"
     return f"""(WITH {', '.join(parts)}
 SELECT {_cols(cols, '_b')}, 'DELETE' AS "METADATA$ACTION", _a.{QRID} IS NOT NULL AS "METADATA$ISUPDATE", _b.{QRID}
 FROM _b LEFT JOIN _a ON _a.{QRID} = _b.{QRID}
-WHERE _a.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')}
+WHERE _a.{QRID} IS NULL OR {differs}
 UNION ALL
 SELECT {_cols(cols, '_a')}, 'INSERT', _b.{QRID} IS NOT NULL, _a.{QRID}
 FROM _a LEFT JOIN _b ON _a.{QRID} = _b.{QRID}
-WHERE _b.{QRID} IS NULL OR {_row(cols, '_b')} IS DISTINCT FROM {_row(cols, '_a')})"""
+WHERE _b.{QRID} IS NULL OR {differs})"""
 
 
 def probe_sql(table_id: int, lo: int, hi: int | None, count: bool = True, single: bool = True) -> str:
@@ -308,8 +312,9 @@ def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols:
     A window of plain inserts with no later event on the table is just the table's rows in the
     window's row-id range (row ids are handed out in commit order), read with zone maps.
     ``probe``: the row of ``probe_sql`` for this window when the caller already read it.
-    ``minimal=False``: the reader cancels equal DELETE/INSERT pairs itself, so a window of one
-    event per row is read as its events (``events_sql``)."""
+    ``minimal=False``: the reader cancels equal DELETE/INSERT pairs itself and may have asked for
+    only some columns, so a window of one event per row is read as its events (``events_sql``)
+    and a row that changed only in other columns keeps its pair (``net_changes_sql``)."""
     if probe is None:  # one-event-per-row only matters once the window holds more than inserts
         probe = con.execute(probe_sql(table_id, lo, int(hi), count=False)).fetchone()
     _n, non_insert, rmin, rmax, later, single = probe[:6]
@@ -325,7 +330,7 @@ def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols:
         return inserts_sql(table_id, cols, lo, hi, table)
     if not minimal and single and not later:
         return events_sql(table_id, cols, lo, table)
-    return net_changes_sql(table_id, cols, lo, hi, table, later=bool(later), single=bool(single))
+    return net_changes_sql(table_id, cols, lo, hi, table, later=bool(later), single=bool(single), keep_equal=not minimal)
 
 
 def state_at_sql(qn: QName, table_id: int, cols: list[Column], at: int) -> str:

@@ -347,7 +347,10 @@ def delta_reads(tree: exp.Expression, plan: Plan) -> frozenset[str] | None:
     identifier of the query, a superset that needs no scoping (an alias or a table name that is
     also an input column's name only keeps that column). A star, except COUNT(*), or a NATURAL
     join reads columns it does not name: then all. A delta that loses columns stays exact: an
-    update of unread columns becomes an equal DELETE/INSERT pair, which every plan cancels."""
+    update of unread columns becomes an equal DELETE/INSERT pair, which a KEY plan turns into a
+    recomputation of the row's key and every other plan cancels. So the delta must keep such
+    pairs, also for a row with several events in the window (``changes.delta_sql`` with
+    ``minimal=False``)."""
     if plan.kind == "KEY" and not plan.ctes and plan.key is not None:
         return frozenset({plan.key.lower()})
     for star in tree.find_all(exp.Star):
