@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from dthelpers import START, plan_kind
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cdcsim
@@ -124,6 +124,8 @@ def test_each_shape_uses_its_incremental_plan() -> None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(op, min_size=1, max_size=14))
+# found with 600 examples: a row updated twice in a column W's key-only delta does not carry
+@example(ops=[("upd", 1, "v", None), ("upd", 1, "v", None)])
 def test_incremental_equals_recompute(ops: list[tuple]) -> None:
     con = setup()
     cur = con.cursor()
