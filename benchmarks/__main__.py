@@ -31,11 +31,12 @@ HERE = Path(__file__).resolve().parent
 CACHE_DIR = Path(os.environ.get("CDCSIM_BENCH_DIR", "/tmp/cdcsim-bench"))
 
 # Order: cheap and independent first; the long pipeline sweep last.
-ORDER = ["bench_suite_speed", "bench_capture", "bench_scheduler", "bench_refresh", "bench_pipeline"]
+ORDER = ["bench_suite_speed", "bench_capture", "bench_scheduler", "bench_refresh", "bench_floors", "bench_pipeline"]
 QUICK: dict[str, list[str]] = {
     "bench_capture": ["--rows", "100000", "--single", "200", "--repeats", "3"],
     "bench_scheduler": ["--tasks", "100", "--minutes", "10", "--repeats", "1", "--changes", "100"],
     "bench_refresh": ["--rows", "200000", "--repeats", "3"],
+    "bench_floors": ["--rows", "1000000", "--single", "300", "--wal-mib", "16,32", "--repeats", "3"],
     "bench_suite_speed": ["--repeats", "50", "--scenario-repeats", "2"],
     "bench_pipeline": ["--bookings", "200000", "--rates", "1000,10000", "--seconds", "4"],
 }

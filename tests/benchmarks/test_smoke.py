@@ -25,6 +25,8 @@ SMOKE: dict[str, tuple[list[str], str]] = {
     "bench_pipeline": (["--bookings", "3000", "--rates", "200", "--seconds", "1", "--drain-timeout", "20"],
                        "## Pipeline goals"),
     "bench_refresh": (["--rows", "5000", "--repeats", "1"], "## Refresh time vs delta size"),
+    "bench_floors": (["--rows", "5000", "--single", "5", "--wal-mib", "1", "--repeats", "1"],
+                     "## Floor: checkpoint"),
 }
 
 
@@ -33,7 +35,7 @@ def _load(name: str):  # noqa: ANN202 - a module
 
 
 @pytest.mark.parametrize("name", ["bench_capture", "bench_scheduler", "bench_suite_speed", "bench_pipeline",
-                                  "bench_refresh"])
+                                  "bench_refresh", "bench_floors"])
 def test_script_prints_its_table(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     mod = _load(name)
