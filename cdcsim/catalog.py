@@ -1,7 +1,7 @@
 """The persisted metadata store: the ``_cdcsim`` schema inside the DuckDB file.
 
-Owns the metadata tables every feature shares (tracked tables, streams, log holds), the two
-sequences that order change capture (row ids and statement numbers), and a ``version`` counter
+Owns the metadata tables every feature shares (tracked tables, streams, log holds), the sequence
+that orders change capture (row ids and statement numbers, see ``changes``), and a ``version`` counter
 that goes up on every DDL so cached translations of statements are invalidated.
 Tasks and dynamic tables keep their own tables in the same schema (see their modules).
 """
@@ -21,7 +21,6 @@ M = META_SCHEMA
 _DDL = [
     f"CREATE SCHEMA IF NOT EXISTS {M}",
     f"CREATE SEQUENCE IF NOT EXISTS {M}.rid_seq",
-    f"CREATE SEQUENCE IF NOT EXISTS {M}.stmt_seq",
     f"CREATE SEQUENCE IF NOT EXISTS {M}.obj_seq",
     f"""CREATE TABLE IF NOT EXISTS {M}.tracked_tables (
         id BIGINT PRIMARY KEY, fqn VARCHAR, duck_schema VARCHAR, duck_name VARCHAR)""",

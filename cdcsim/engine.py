@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from . import changes
 from .catalog import Catalog
 from .clock import Clock, WallClock
 from .errors import OperationalError, ProgrammingError
@@ -159,6 +160,7 @@ class Engine:
         self.closed = False
         con = self.db.cursor()
         Catalog.install(con)
+        changes.upgrade(con)
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{duck_schema(DEFAULT_DATABASE, DEFAULT_SCHEMA)}"')
         from . import features  # noqa: F401  (registers commands and hooks)
 

@@ -109,3 +109,63 @@ def test_duckdb_threads_default_and_override(tmp_path):
     for bad in (0, -1, 1.5, True, "2"):
         with pytest.raises(cdcsim.ProgrammingError, match="threads must be a positive integer"):
             cdcsim.connect(threads=bad)
+
+
+def _legacy_triggers(raw, table_id: int) -> None:
+    """The capture triggers of a cdcsim that numbered statements with a sequence of their own."""
+    log, t = f'_cdcsim."log_{table_id}"', '"CDCSIM__PUBLIC"."T"'
+    for kind in ("ins", "upd", "del"):
+        raw.execute(f"DROP TRIGGER IF EXISTS cdcsim_{kind}_{table_id} ON {t}")
+    stmt = "(SELECT nextval('_cdcsim.stmt_seq'))"
+    raw.execute(f"CREATE TRIGGER cdcsim_ins_{table_id} AFTER INSERT ON {t} REFERENCING NEW TABLE AS nt "
+                f'FOR EACH STATEMENT INSERT INTO {log} (_stmt, _op, "__CDCSIM_RID") '
+                f'SELECT {stmt}, 1, nt."__CDCSIM_RID" FROM nt')
+    raw.execute(f"CREATE TRIGGER cdcsim_upd_{table_id} AFTER UPDATE ON {t} REFERENCING OLD TABLE AS ot "
+                f'NEW TABLE AS nt FOR EACH STATEMENT INSERT INTO {log} (_stmt, _op, "ID", "V", "__CDCSIM_RID") '
+                f'SELECT s.v, x.* FROM (SELECT 2, ot."ID", ot."V", ot."__CDCSIM_RID" FROM ot UNION ALL '
+                f'SELECT 3, NULL::INT, NULL::VARCHAR, nt."__CDCSIM_RID" FROM nt) AS x, '
+                f"(SELECT nextval('_cdcsim.stmt_seq') AS v) AS s")
+    raw.execute(f"CREATE TRIGGER cdcsim_del_{table_id} AFTER DELETE ON {t} REFERENCING OLD TABLE AS ot "
+                f'FOR EACH STATEMENT INSERT INTO {log} (_stmt, _op, "ID", "V", "__CDCSIM_RID") '
+                f'SELECT {stmt}, 0, ot."ID", ot."V", ot."__CDCSIM_RID" FROM ot')
+
+
+def test_a_database_with_its_own_statement_sequence_is_upgraded(tmp_path):
+    """Statement numbers and row ids now come from one sequence. A file written before keeps its
+    numbers; opening it moves the row ids above them and re-creates the triggers, so changes made
+    after the upgrade follow the old ones in every reader's window."""
+    import duckdb
+
+    path = str(tmp_path / "old.duckdb")
+    with cdcsim.connect(path) as con:
+        cur = con.cursor()
+        cur.execute("create table t (id int, v string)")
+        cur.execute("create stream s on table t")
+        cur.execute("create stream later on table t")
+    raw = duckdb.connect(path)
+    table_id = raw.execute("select id from _cdcsim.tracked_tables").fetchone()[0]
+    rid = raw.execute("select last_value from duckdb_sequences() where sequence_name = 'rid_seq'").fetchone()[0]
+    # the old file's statement numbers ran far ahead of its row ids
+    raw.execute(f"create sequence _cdcsim.stmt_seq start with {(rid or 0) + 1000}")
+    _legacy_triggers(raw, table_id)
+    raw.execute('insert into "CDCSIM__PUBLIC"."T" (id, v) values (1, \'a\'), (2, \'b\')')
+    raw.execute('update "CDCSIM__PUBLIC"."T" set v = \'A\' where id = 1')
+    # `later` was consumed here, at the old file's last statement number
+    last = raw.execute("select last_value from duckdb_sequences() where sequence_name = 'stmt_seq'").fetchone()[0]
+    raw.execute("update _cdcsim.streams set stmt_offset = ? where name = 'LATER'", [last])
+    raw.close()
+    with cdcsim.connect(path) as con:
+        cur = con.cursor()
+        cur.execute("delete from t where id = 2")  # must follow row 2's insert, numbered before
+        cur.execute("insert into t values (3, 'c')")  # must fall after `later`'s offset
+        cur.execute("update t set v = 'AA' where id = 1")
+        assert sorted(cur.execute("select id, v, metadata$action from s").fetchall()) == [
+            (1, "AA", "INSERT"), (3, "c", "INSERT")]
+        assert sorted(cur.execute("select id, v, metadata$action, metadata$isupdate from later").fetchall()) == [
+            (1, "A", "DELETE", True), (1, "AA", "INSERT", True), (2, "b", "DELETE", False),
+            (3, "c", "INSERT", False)]
+    raw = duckdb.connect(path)
+    try:
+        assert raw.execute("select count(*) from duckdb_sequences() where sequence_name = 'stmt_seq'").fetchone() == (0,)
+    finally:
+        raw.close()
