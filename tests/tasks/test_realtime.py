@@ -11,6 +11,7 @@ from collections.abc import Callable
 from taskdb import DB
 
 import cdcsim
+from cdcsim import scheduler as scheduler_module
 
 
 def wait_for(cond: Callable[[], bool], timeout: float = 30.0) -> bool:
@@ -175,6 +176,9 @@ def test_a_committed_write_wakes_a_waiting_triggered_task(monkeypatch) -> None:
     from cdcsim.tasks.provider import TaskProvider
 
     monkeypatch.setattr(TaskProvider, "poll_interval", lambda self, engine: 3600.0)
+    # and no idle tick either (at least one a second otherwise): on a loaded machine one could land
+    # between the COMMIT and its after-write hook, see the data first and leave nothing to wake
+    monkeypatch.setattr(scheduler_module, "MAX_SLEEP_S", 3600.0)
     con = cdcsim.connect(limits="relaxed")
     db = DB(con)
     create_triggered(db)
