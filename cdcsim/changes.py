@@ -178,7 +178,8 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> bool:
     (``stmt_seq``) to one sequence: move the row-id sequence above every statement number handed
     out, re-create the capture triggers and drop ``stmt_seq``, in one transaction. Log rows,
     stream offsets and refresh frontiers keep their numbers, which stay below every new one.
-    Returns whether there was anything to do."""
+    Returns whether there was anything to do. There is no way back: an older cdcsim opening the
+    upgraded file would start a new ``stmt_seq`` at 1, below the numbers already in the logs."""
     if not con.execute("SELECT count(*) FROM duckdb_sequences() WHERE schema_name = ? AND sequence_name = 'stmt_seq'",
                        [META_SCHEMA]).fetchone()[0]:
         return False
