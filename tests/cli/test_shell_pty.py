@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import termios
@@ -24,6 +25,9 @@ class Pty:
             # A controlling terminal makes ^C raise SIGINT in the shell, as at a real prompt.
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            # ...and SIGINT must not be inherited as ignored: a shell script that starts pytest in
+            # the background (`pytest &`) ignores it, and Python then installs no handler.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
 
         self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env,
                                      preexec_fn=make_controlling_tty, close_fds=True)
@@ -121,17 +125,10 @@ def test_ctrl_d_leaves_and_ctrl_c_clears_buffer(tmp_path: Path) -> None:
     child.sendline("SELECT 1")
     child.expect_exact("     -> ")
     # readline installs its terminal settings just after drawing the prompt; a ^C sent in that
-    # instant can be lost (more likely on a loaded machine), so give it a moment and send it again
-    # if no fresh prompt follows (a second ^C at an empty prompt only redraws it).
+    # instant can be lost, so give it a moment (no timing is asserted).
     time.sleep(0.5)
-    for attempt in range(5):
-        child.send("\x03")
-        try:
-            child.expect_exact("cdcsim> ", timeout=5)
-            break
-        except AssertionError:
-            if attempt == 4:
-                raise
+    child.send("\x03")
+    child.expect_exact("cdcsim> ")
     child.sendline("SELECT 5 AS five;")
     child.expect_exact("| FIVE |")
     child.expect_exact("cdcsim> ")
