@@ -313,7 +313,11 @@ class Session:
             for wg in hooks.write_guards:
                 wg(self, tr.target, tr.kind)
         consumes = bool(tr.streams) and tr.is_write
-        needs_own_txn = not self.in_txn and (consumes or tr.is_ddl or self._is_tracked_merge(tr))
+        # A statement that reads a stream runs in a transaction of its own even when it only reads:
+        # its snapshot is then fixed, so one probe of the log both ends the window and describes
+        # it. Outside one, the window's end and the probe are two reads of the log, the second
+        # filtered to the first's end (1M pending inserts: 3.2 + 9.4 ms, against a 30 ms read).
+        needs_own_txn = not self.in_txn and (bool(tr.streams) or tr.is_ddl or self._is_tracked_merge(tr))
         if tr.is_write:
             self.acquire_write()
         own = False
