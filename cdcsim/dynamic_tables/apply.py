@@ -265,7 +265,14 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     rows where they are (same row id), inserts new groups and deletes emptied ones. The state then
     keeps an emptied group as a row of zeros (its table row is deleted by that MERGE), which a
     returning group revives and ``purge_empty_groups`` drops now and then; every reader of the
-    state skips rows whose count is 0."""
+    state skips rows whose count is 0.
+
+    In place, a plan whose groups have a row exactly when their count is not 0 (no HAVING, no
+    multiplicities) takes a cheaper road when, as in steady traffic, every moved group already has
+    a row and keeps it: two UPDATEs instead of two MERGEs (1,000 of 1,000 groups moved: the state
+    1.0 vs 1.6 ms, the table 1.1-1.3 vs 1.7-2.5 ms). It tells that case from the state's UPDATE
+    alone, so such a plan never leaves a row of zeros behind a refresh: a zero state row would be
+    a group without a row that the UPDATE could not tell from one with a row."""
     assert plan.state_agg is not None
     st = state_table(dt_id)
     ds = f"{tmp}_ds"
@@ -277,7 +284,8 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
         inp = f"SELECT * FROM {tmp}_in"
         n_mult = _count(con, f"CREATE OR REPLACE TEMP TABLE {tmp}_m AS {plan.mult_sql(inp, f'sum({SIGN})')}")
         moved += f" OR {KEY} IN (SELECT {KEY} FROM {tmp}_m)"
-    if not _count(con, f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM ({plan.state_agg(inp)}) WHERE {moved}"):
+    n_moved = _count(con, f"CREATE OR REPLACE TEMP TABLE {ds} AS SELECT * FROM ({plan.state_agg(inp)}) WHERE {moved}")
+    if not n_moved:
         return 0, 0  # no group moved (e.g. no input row passed the filter): the state stands
     affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
     grouped = plan.key_expr != "0::BIGINT"  # a scalar aggregate's one row stays, even when empty
@@ -290,7 +298,22 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     # moved group gets a new row id for its new row in the table.
     sums = [f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols]
     new_row = ", ".join(f"d.{quote(c) if c.startswith('__G') else c}" for c in plan.state_layout)
-    if in_place:
+    emptied = False
+    if in_place and plan.mult_sql is None and not plan.having:
+        assert target is not None
+        counts = con.execute(f"UPDATE {st} SET {', '.join(sums)} FROM {ds} AS d WHERE {st}.{KEY} = d.{KEY} "
+                             f"RETURNING __CNT").fetchnumpy()["__CNT"]
+        emptied = grouped and bool((counts == 0).any())
+        if len(counts) == n_moved and not emptied:
+            outs = [f"__C{i}" for i in range(len(plan.columns))]
+            sets = ", ".join(f"{quote(c)} = s.{o}" for c, o in zip(plan.columns, outs, strict=True))
+            n_upd = _count(con, f"UPDATE {target} SET {sets} FROM ({plan.rows(dt_id, affected)}) "
+                                f"AS s({', '.join(outs)}, __RID) WHERE {target}.{QRID} = s.__RID")
+            return n_upd, n_upd
+        if len(counts) < n_moved:  # new groups
+            con.execute(f"INSERT INTO {st} SELECT {new_row}, nextval('{META_SCHEMA}.rid_seq') FROM {ds} AS d "
+                        f"WHERE d.{KEY} NOT IN (SELECT {KEY} FROM {st})")
+    elif in_place:
         zeros = ", ".join(f"{c} = 0" for c in plan.state_cols)
         empty = f"WHEN MATCHED AND {st}.__CNT + d.__CNT = 0 THEN UPDATE SET {zeros} " if grouped else ""
         con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} {empty}"
@@ -326,6 +349,8 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
         f"WHEN NOT MATCHED AND s.__P THEN INSERT ({_cols(plan.columns + [RID])}) VALUES ({', '.join('s.' + o for o in outs)}, s.__RID) "
         f"RETURNING merge_action").fetchnumpy()["merge_action"]
     n_upd = int((acts == "UPDATE").sum())
+    if emptied:  # see the docstring: no zero rows behind this plan's refresh
+        con.execute(f"DELETE FROM {st} WHERE __CNT = 0")
     # STATISTICS count a rewritten row as one deleted and one inserted, as a replacement would
     return int((acts == "INSERT").sum()) + n_upd, int((acts == "DELETE").sum()) + n_upd
 

@@ -172,6 +172,7 @@ class Plan:
     mult_sql: Callable[[str, str], str] | None = None  # (input SQL, count expr) -> multiplicity rows
     finalize: str = ""  # SELECT <outputs>, __RID FROM {state} WHERE ... (see ``rows``)
     finalize_flagged: str = ""  # the same for every group, with a last column: has it a row?
+    having: bool = False  # AGG_DELTA: a HAVING clause decides which groups have a row
     recompute: Callable[[str | None], str] | None = None  # AGG_RECOMPUTE: key filter SQL -> rows + KEY
     key_expr: str = ""  # AGG_*: hash over the input's group columns (__G0, ...)
     # KEY
@@ -520,6 +521,7 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
         base.kind = "AGG_DELTA"
         base.state_agg, base.state_cols, base.holistic = state_agg, state_cols, holistic
         base.state_layout = [KEY, *gnames, *state_cols]
+        base.having = having is not None
         base.mult_sql = _mult_sql(key_expr, [an for _h, an, _f in holistic]) if holistic else None
         # holistic values come from the multiplicities of the group (one aggregate per plan)
         hol = ""

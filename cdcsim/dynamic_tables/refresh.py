@@ -212,6 +212,8 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
     if not initialize and not plan.state_checked:
         # A database written by an older cdcsim may lack the state this plan keeps: rebuild it.
         reinit = reinit or not apply.has_state(con, plan, dt.id)
+        if not reinit:  # rows of zeros an older cdcsim left, which apply._agg_delta must not meet
+            apply.purge_empty_groups(con, plan, dt.id)
     plan.state_checked = True
     initialize = initialize or reinit
     table = dt.qname
