@@ -272,8 +272,7 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     a row and keeps it: two UPDATEs instead of two MERGEs (1,000 of 1,000 groups moved: the state
     1.0 vs 1.6 ms, the table 1.1-1.3 vs 1.7-2.5 ms). It tells that case from the state's UPDATE
     alone, so such a plan never leaves a row of zeros behind a refresh: a zero state row would be
-    a group without a row that the UPDATE could not tell from one with a row. A state without a
-    table (a KEY plan's aggregate CTE) takes the same UPDATE: it needs no new row ids."""
+    a group without a row that the UPDATE could not tell from one with a row."""
     assert plan.state_agg is not None
     st = state_table(dt_id)
     ds = f"{tmp}_ds"
@@ -300,11 +299,12 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     sums = [f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols]
     new_row = ", ".join(f"d.{quote(c) if c.startswith('__G') else c}" for c in plan.state_layout)
     emptied = False
-    if target is None or (in_place and plan.mult_sql is None and not plan.having):
+    if in_place and plan.mult_sql is None and not plan.having:
+        assert target is not None
         counts = con.execute(f"UPDATE {st} SET {', '.join(sums)} FROM {ds} AS d WHERE {st}.{KEY} = d.{KEY} "
                              f"RETURNING __CNT").fetchnumpy()["__CNT"]
         emptied = grouped and bool((counts == 0).any())
-        if target is not None and len(counts) == n_moved and not emptied:
+        if len(counts) == n_moved and not emptied:
             outs = [f"__C{i}" for i in range(len(plan.columns))]
             sets = ", ".join(f"{quote(c)} = s.{o}" for c, o in zip(plan.columns, outs, strict=True))
             n_upd = _count(con, f"UPDATE {target} SET {sets} FROM ({plan.rows(dt_id, affected)}) "
@@ -313,8 +313,6 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
         if len(counts) < n_moved:  # new groups
             con.execute(f"INSERT INTO {st} SELECT {new_row}, nextval('{META_SCHEMA}.rid_seq') FROM {ds} AS d "
                         f"WHERE d.{KEY} NOT IN (SELECT {KEY} FROM {st})")
-        if emptied and target is None:
-            con.execute(f"DELETE FROM {st} WHERE __CNT = 0")
     elif in_place:
         zeros = ", ".join(f"{c} = 0" for c in plan.state_cols)
         empty = f"WHEN MATCHED AND {st}.__CNT + d.__CNT = 0 THEN UPDATE SET {zeros} " if grouped else ""
@@ -322,9 +320,12 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
                     f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)} "
                     f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
     else:
+        # a moved group's new row in the table gets a new row id; a state without a table (a KEY
+        # plan's aggregate CTE) needs none
+        new_rid = "" if target is None else f", __RID = nextval('{META_SCHEMA}.rid_seq')"
         con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} "
                     f"WHEN MATCHED AND {'TRUE' if grouped else 'FALSE'} AND {st}.__CNT + d.__CNT = 0 THEN DELETE "
-                    f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)}, __RID = nextval('{META_SCHEMA}.rid_seq') "
+                    f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)}{new_rid} "
                     f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
     if n_mult:
         mt = mult_table(dt_id)
