@@ -231,7 +231,10 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         # In place for a narrow table only: MERGE binds the column list in its UPDATE and its
         # INSERT on top of the rows' query, which costs more than a DELETE for a wide table (gold
         # of the seed, 17 columns: MERGE 7.8 ms vs DELETE + INSERT 6.6 ms; 4 columns: 2.6 vs 3.4).
-        in_place = not tracked and len(cols) <= IN_PLACE_MAX_COLUMNS
+        # A plan that updates its rows where they are (see ``_agg_delta``) mostly skips the MERGE:
+        # in place at any width (17 columns, 1,000 of 2M rows changed, 3 interleaved runs:
+        # 25.2/29.2/28.8 vs 27.1/29.8/32.2 ms replacing rows).
+        in_place = not tracked and (len(cols) <= IN_PLACE_MAX_COLUMNS or _updates_rows(plan))
         return _agg_delta(con, table.duck, plan, dt_id, inp, tmp, in_place=in_place)
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.input_delta is not None and plan.recompute is not None
@@ -254,6 +257,12 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
         inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(cols)}) SELECT * FROM ({plan.restricted(ksql, has_null)})")
         return inserted, deleted
     return full(con, table, plan, dt_id, True, tmp)
+
+
+def _updates_rows(plan: Plan) -> bool:
+    """Do the plan's groups have a row exactly when their count is not 0 (no HAVING, no
+    multiplicities)? Then a refresh in place can update state and rows without a MERGE."""
+    return plan.mult_sql is None and not plan.having
 
 
 def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, dt_id: int | str, inp: str,
@@ -299,7 +308,7 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     sums = [f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols]
     new_row = ", ".join(f"d.{quote(c) if c.startswith('__G') else c}" for c in plan.state_layout)
     emptied = False
-    if in_place and plan.mult_sql is None and not plan.having:
+    if in_place and _updates_rows(plan):
         assert target is not None
         counts = con.execute(f"UPDATE {st} SET {', '.join(sums)} FROM {ds} AS d WHERE {st}.{KEY} = d.{KEY} "
                              f"RETURNING __CNT").fetchnumpy()["__CNT"]
