@@ -329,12 +329,9 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
                     f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)} "
                     f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
     else:
-        # a moved group's new row in the table gets a new row id; a state without a table (a KEY
-        # plan's aggregate CTE) needs none
-        new_rid = "" if target is None else f", __RID = nextval('{META_SCHEMA}.rid_seq')"
         con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} "
                     f"WHEN MATCHED AND {'TRUE' if grouped else 'FALSE'} AND {st}.__CNT + d.__CNT = 0 THEN DELETE "
-                    f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)}{new_rid} "
+                    f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)}, __RID = nextval('{META_SCHEMA}.rid_seq') "
                     f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
     if n_mult:
         mt = mult_table(dt_id)
