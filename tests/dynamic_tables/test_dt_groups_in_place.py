@@ -26,8 +26,9 @@ def _setup(con: cdcsim.Connection) -> cdcsim.Cursor:
     return cur
 
 
-def _rids(con: cdcsim.Connection) -> dict[str, int]:
-    return dict(con._session.duck.execute('SELECT "K", "__CDCSIM_RID" FROM "CDCSIM__PUBLIC"."G"').fetchall())
+def _rids(con: cdcsim.Connection, table: str = "G") -> dict[str, int]:
+    """Each group's row id in the table."""
+    return dict(con._session.duck.execute(f'SELECT "K", "__CDCSIM_RID" FROM "CDCSIM__PUBLIC"."{table}"').fetchall())
 
 
 def _refresh_matches(con: cdcsim.Connection) -> dict:
@@ -97,14 +98,13 @@ def test_a_wide_table_is_updated_in_place_too(con: cdcsim.Connection) -> None:
     cur.execute(f"CREATE DYNAMIC TABLE w TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL "
                 f"AS {WIDE}")
     assert len(cur.execute("SELECT * FROM w LIMIT 0").description) > 8
-    rids = 'SELECT "K", "__CDCSIM_RID" FROM "CDCSIM__PUBLIC"."W"'
-    before = dict(con._session.duck.execute(rids).fetchall())
+    before = _rids(con, "W")
     for step in ("UPDATE t SET v = 4 WHERE id = 1", "INSERT INTO t VALUES (9, 'e', 5)",
                  "DELETE FROM t WHERE k = 'b'", "INSERT INTO t VALUES (10, 'b', 0)"):
         cur.execute(step)
         cur.execute("ALTER DYNAMIC TABLE w REFRESH")
         assert Counter(q(con, "SELECT * FROM w")) == Counter(q(con, WIDE)), step
         assert history(con, "w")[-1]["REFRESH_ACTION"] == "INCREMENTAL"
-    after = dict(con._session.duck.execute(rids).fetchall())
+    after = _rids(con, "W")
     # groups that stayed all along kept their rows
     assert after["a"] == before["a"] and after["c"] == before["c"]
