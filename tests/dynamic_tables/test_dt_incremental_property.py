@@ -4,6 +4,7 @@ each supported shape — and each shape really uses its incremental plan (not a 
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from decimal import Decimal
@@ -47,9 +48,10 @@ SHAPES: dict[str, tuple[str, str]] = {
     "C3": ("SELECT k, v, id FROM c1 QUALIFY row_number() OVER (PARTITION BY k ORDER BY v, id) = 1", "KEY"),
 }
 
-# streams on dynamic tables: (stream, table); "GT_S" exists from the start, "G_S" only once the
-# "attach" op creates it (the table's refreshes switch from in place to replacing rows)
-STREAMS = {"GT_S": "GT", "G_S": "G"}
+# streams on dynamic tables: (stream, table); "GT_S" exists from the start, the others only once
+# the "attach" op creates them (G's refreshes switch from in place to replacing rows, W's and
+# G3's from replacing the recomputed rows to changing only those that differ)
+STREAMS = {"GT_S": "GT", "G_S": "G", "W_S": "W", "G3_S": "G3"}
 
 ids = st.integers(0, 7)
 ks = st.one_of(st.none(), st.integers(0, 3))
@@ -96,6 +98,29 @@ def check(con: cdcsim.Connection, since: dict[str, Counter] | None = None) -> No
                      for a in ("INSERT", "DELETE"))
         now = norm(cur.execute(f"SELECT * FROM {table}").fetchall())
         assert now + dels == before + ins, f"{stream}: +{ins} -{dels} does not lead from {before} to {now}"
+
+
+def contents(con: cdcsim.Connection) -> dict[str, Counter]:
+    cur = con.cursor()
+    return {name: norm(cur.execute(f"SELECT * FROM {name}").fetchall()) for name in SHAPES}
+
+
+def check_net(con: cdcsim.Connection, before: dict[str, Counter], watched: set[str]) -> None:
+    """The refresh just made counted exactly the rows that differ between a table's contents
+    before and after (a recomputed row that came out as it was is not a change), for every table
+    that changes only such rows: those read by a stream (``watched``) or downstream, and those
+    whose plan is not a recomputation of keys or groups (which replaces their rows otherwise)."""
+    latest: dict[str, dict] = {}
+    for name, stats in con.cursor().execute(
+            "SELECT name, statistics FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY())").fetchall():
+        latest.setdefault(name, json.loads(stats))  # newest first
+    after = contents(con)
+    for name, (_, kind) in SHAPES.items():
+        if kind in ("KEY", "AGG_RECOMPUTE") and name not in watched:
+            continue
+        got = (latest[name]["numInsertedRows"], latest[name]["numDeletedRows"])
+        want = (sum((after[name] - before[name]).values()), sum((before[name] - after[name]).values()))
+        assert got == want, f"{name}: counted +{got[0]} -{got[1]}, changed +{want[0]} -{want[1]}"
 
 
 def setup() -> cdcsim.Connection:
@@ -146,11 +171,14 @@ def test_incremental_equals_recompute(ops: list[tuple]) -> None:
             elif kind == "ddel":
                 cur.execute(f"DELETE FROM d WHERE k = {lit(o[1])}")
             elif kind == "attach":
-                if "G_S" not in since:
-                    since["G_S"] = norm(cur.execute("SELECT * FROM G").fetchall())
-                    cur.execute("CREATE STREAM G_S ON DYNAMIC TABLE G")
+                for stream, table in STREAMS.items():
+                    if stream not in since:
+                        since[stream] = norm(cur.execute(f"SELECT * FROM {table}").fetchall())
+                        cur.execute(f"CREATE STREAM {stream} ON DYNAMIC TABLE {table}")
             else:
+                before = contents(con)
                 cur.execute(f"ALTER DYNAMIC TABLE {', '.join(SHAPES)} REFRESH")
                 check(con, since)
+                check_net(con, before, {STREAMS[stream] for stream in since})
     finally:
         con.close()

@@ -1,0 +1,99 @@
+"""A refresh of a table whose changes something reads (a stream, a table downstream) changes only
+the rows whose values change (``apply.row_diff``): a recomputed key or group that comes out as it
+was keeps its row and row id, a stream on the table sees nothing of it, and STATISTICS count only
+the rows that differ. An aggregate kept as state and updated in place (nothing reads its changes)
+skips such rows too. Covered: a window (KEY), an aggregate recomputed per group (AGG_RECOMPUTE)
+and aggregates kept as state (AGG_DELTA), with and without a stream."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from dthelpers import history, plan_kind, q
+
+import cdcsim
+
+
+def _rids(con: cdcsim.Connection, table: str) -> list[int]:
+    return sorted(r[0] for r in con._session.duck.execute(f'SELECT "__CDCSIM_RID" FROM "CDCSIM__PUBLIC"."{table}"').fetchall())
+
+
+def _refresh(con: cdcsim.Connection, name: str, query: str) -> tuple[int, int]:
+    """Refresh; check the table against its query; the refresh's (numInsertedRows, numDeletedRows)."""
+    con.cursor().execute(f"ALTER DYNAMIC TABLE {name} REFRESH")
+    assert Counter(q(con, f"SELECT * FROM {name}")) == Counter(q(con, query))
+    last = history(con, name)[-1]
+    assert last["REFRESH_ACTION"] == "INCREMENTAL"
+    stats = json.loads(last["STATISTICS"])
+    return stats["numInsertedRows"], stats["numDeletedRows"]
+
+
+def _stream(con: cdcsim.Connection, name: str) -> Counter:
+    return Counter(q(con, f"SELECT * EXCLUDE (METADATA$ROW_ID) FROM {name}"))
+
+
+LATEST = "SELECT id, v FROM t QUALIFY row_number() OVER (PARTITION BY id ORDER BY ts DESC) = 1"
+RECOMPUTED = "SELECT g, sum(DISTINCT v) AS sd FROM t GROUP BY g"
+MINIMUM = "SELECT g, min(v) AS mn, count(DISTINCT s) AS ds FROM t GROUP BY g"
+AVERAGE = "SELECT g, avg(v) AS a FROM t GROUP BY g"
+# per query: a change that touches keys or groups (NULL among them where the plan allows it) and
+# leaves every output value as it was
+SAME = {
+    LATEST: "UPDATE t SET s = 'z', ts = 1 WHERE id = 1 OR id IS NULL",  # a column no output shows
+    RECOMPUTED: "INSERT INTO t VALUES (4, 1, 10, 'e', 1)",              # a second 10: DISTINCT sum stays
+    MINIMUM: "UPDATE t SET v = 25, s = 'b' WHERE id = 2",               # not the minimum; 'b' is counted
+    AVERAGE: "INSERT INTO t VALUES (4, 1, 15, 'e', 1)",                 # the average itself: 15 stays
+}
+
+
+CASES = [(LATEST, "KEY", True), (RECOMPUTED, "AGG_RECOMPUTE", True), (MINIMUM, "AGG_DELTA", True),
+         (AVERAGE, "AGG_DELTA", True), (MINIMUM, "AGG_DELTA", False), (AVERAGE, "AGG_DELTA", False)]
+
+
+# Without a stream (nothing reads the table's changes) a window or a recomputed group replaces its
+# rows, which costs less; an aggregate kept as state is updated in place, and skips equal rows.
+@pytest.mark.parametrize(("query", "kind", "watched"), CASES,
+                         ids=["key", "recompute", "minimum", "average", "minimum-in-place", "average-in-place"])
+def test_a_recomputed_row_that_comes_out_the_same_is_not_a_change(con: cdcsim.Connection, query: str, kind: str,
+                                                                     watched: bool) -> None:
+    cur = con.cursor()
+    cur.execute("CREATE TABLE t (id INT, g INT, v INT, s STRING, ts INT)")
+    cur.execute("INSERT INTO t VALUES (1, 1, 10, 'a', 1), (2, 1, 20, 'b', 1), (3, 2, 5, 'c', 1), (NULL, 3, 7, 'd', 1)")
+    cur.execute(f"CREATE DYNAMIC TABLE d TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS {query}")
+    assert plan_kind(con, "d") == kind
+    if watched:
+        cur.execute("CREATE STREAM s ON DYNAMIC TABLE d")
+    before = _rids(con, "D")
+    cur.execute(SAME[query])
+    assert _refresh(con, "d", query) == (0, 0)
+    assert _rids(con, "D") == before
+    cur.execute(SAME[query].replace("4, 1,", "5, 1,").replace("25", "26"))  # the same again: still nothing
+    cur.execute("UPDATE t SET v = 6 WHERE id = 3")                          # and one row that does move
+    assert _refresh(con, "d", query) == (1, 1)
+    # the moved row gets a new row id, unless the table is updated in place (nothing reads its changes)
+    new_ids = 0 if kind == "AGG_DELTA" and not watched else 1
+    assert len(set(before) & set(_rids(con, "D"))) == len(before) - new_ids
+    if watched:
+        assert [r[-2] for r in sorted(_stream(con, "s"), key=lambda r: r[-2])] == ["DELETE", "INSERT"]
+
+
+def test_duplicate_rows_change_by_their_count(con: cdcsim.Connection) -> None:
+    """Rows of equal values (a window keeping ties) change by the difference of their counts."""
+    query = "SELECT g, v FROM t QUALIFY rank() OVER (PARTITION BY g ORDER BY ts DESC) = 1"
+    cur = con.cursor()
+    cur.execute("CREATE TABLE t (g INT, v INT, ts INT)")
+    cur.execute("INSERT INTO t VALUES (1, 5, 1), (1, 5, 1), (2, 9, 1)")
+    cur.execute(f"CREATE DYNAMIC TABLE d TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS {query}")
+    assert plan_kind(con, "d") == "KEY"
+    cur.execute("CREATE STREAM s ON DYNAMIC TABLE d")
+    cur.execute("CREATE TABLE sink (g INT)")
+    cur.execute("INSERT INTO t VALUES (1, 5, 1)")              # (1, 5) twice -> three times
+    assert _refresh(con, "d", query) == (1, 0)
+    assert _stream(con, "s") == Counter({(1, 5, "INSERT", False): 1})
+    cur.execute("INSERT INTO sink SELECT g FROM s")            # consumed
+    cur.execute("DELETE FROM t WHERE g = 1")
+    cur.execute("INSERT INTO t VALUES (1, 5, 2)")              # three -> one
+    assert _refresh(con, "d", query) == (0, 2)
+    assert _stream(con, "s") == Counter({(1, 5, "DELETE", False): 2})
