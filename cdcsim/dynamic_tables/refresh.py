@@ -236,6 +236,7 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
                 src.mixed = bool(probes[i][1])
     changed = [(i, src) for i, src in enumerate(tracked) if probes[i][0]]
     minimal = _has_consumers(s, reg, dt)
+    watched = _read_by_stream(s, dt)
     tmp = f"_dt_{dt.id}"
     if initialize:
         out.inserted, out.deleted = apply.full(con, table, plan, dt.id, False, tmp)
@@ -262,7 +263,7 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
                                                       src.frontier, hi, probes[i], inline)
             tables[src.fqn] = qn
         out.inserted, out.deleted = apply.incremental(con, table, plan, dt.id, deltas, tables, tmp,
-                                                      tracked=dt.fqn in s.engine.catalog.tracked)
+                                                      tracked=dt.fqn in s.engine.catalog.tracked, watched=watched)
         out.action = "INCREMENTAL"
     out.inputs = [{"name": src.fqn, "kind": src.kind} for _i, src in changed]
     if out.action == "NO_DATA":
@@ -295,7 +296,11 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
 
 def _has_consumers(s: Session, reg: Registry, dt: DT) -> bool:
     """Does anything read this table's change log (a dynamic table downstream, a stream)?"""
-    return bool(reg.downstream(dt)) or any(st.table_fqn == dt.fqn for st in s.engine.catalog.streams.values())
+    return bool(reg.downstream(dt)) or _read_by_stream(s, dt)
+
+
+def _read_by_stream(s: Session, dt: DT) -> bool:
+    return any(st.table_fqn == dt.fqn for st in s.engine.catalog.streams.values())
 
 
 def _record(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: str, data_ts: datetime) -> None:

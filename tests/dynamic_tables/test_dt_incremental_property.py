@@ -46,6 +46,9 @@ SHAPES: dict[str, tuple[str, str]] = {
     "C1": ("SELECT id, k, v FROM t WHERE v IS NOT NULL", "LINEAR"),
     "C2": ("SELECT k, sum(v) AS s, count(*) AS n FROM c1 GROUP BY k", "AGG_DELTA"),
     "C3": ("SELECT k, v, id FROM c1 QUALIFY row_number() OVER (PARTITION BY k ORDER BY v, id) = 1", "KEY"),
+    # downstream of a window table: W's equal DELETE/INSERT pairs (no stream reads W until
+    # "attach") must cancel here
+    "C4": ("SELECT k, count(*) AS n, sum(v) AS sv FROM w GROUP BY k", "AGG_DELTA"),
 }
 
 # streams on dynamic tables: (stream, table); "GT_S" exists from the start, the others only once

@@ -1,9 +1,9 @@
-"""A refresh of a table whose changes something reads (a stream, a table downstream) changes only
-the rows whose values change (``apply.row_diff``): a recomputed key or group that comes out as it
-was keeps its row and row id, a stream on the table sees nothing of it, and STATISTICS count only
-the rows that differ. An aggregate kept as state and updated in place (nothing reads its changes)
-skips such rows too. Covered: a window (KEY), an aggregate recomputed per group (AGG_RECOMPUTE)
-and aggregates kept as state (AGG_DELTA), with and without a stream."""
+"""A refresh of a table a stream reads changes only the rows whose values change
+(``apply.row_diff``): a recomputed key or group that comes out as it was keeps its row and row
+id, the stream sees nothing of it, and STATISTICS count only the rows that differ. An aggregate
+kept as state and updated in place (nothing reads its changes) skips such rows too. Covered: a
+window (KEY), an aggregate recomputed per group (AGG_RECOMPUTE) and aggregates kept as state
+(AGG_DELTA), with and without a stream."""
 
 from __future__ import annotations
 
