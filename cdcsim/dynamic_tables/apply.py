@@ -171,7 +171,7 @@ def row_diff(con: duckdb.DuckDBPyConnection, name: str, pos: list[str], new_sql:
     """Temp table ``name``: the multiset difference between the rows of ``new_sql`` and those of
     ``old_sql`` (both: the columns ``pos``, then a row id, NULL where there is none yet). One row per
     distinct value with ``__N`` (new count minus old count), ``__R`` the old rows' ids and ``__I``
-    the new rows' ids, each sorted. Values are grouped as a GROUP BY groups them (NULL equals NULL).
+    the new rows' ids (in no order: rows of equal values are interchangeable). Values are grouped as a GROUP BY groups them (NULL equals NULL).
     ``keep_equal`` keeps the values whose count did not change (``__N`` = 0) too.
 
     Applying only this difference is what makes a refresh's change minimal: a recomputed row that
@@ -189,8 +189,8 @@ def row_diff(con: duckdb.DuckDBPyConnection, name: str, pos: list[str], new_sql:
 def write_groups(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], dt_id: int, rows_sql: str,
                  affected: str | None, tmp: str, minimal: bool) -> tuple[int, int]:
     """Make the rows of the affected groups (all groups when ``affected`` is None) those of
-    ``rows_sql`` (the output columns followed by the group key hash). ``minimal``: something reads
-    the table's changes, so only the rows that differ change (see ``row_diff``); otherwise the
+    ``rows_sql`` (the output columns followed by the group key hash). ``minimal``: a stream reads the
+    table's changes, so only the rows that differ change (see ``row_diff``); otherwise the
     groups' rows are replaced, which costs less."""
     km = keymap_table(dt_id)
     con.execute(f"CREATE TABLE IF NOT EXISTS {km} ({KEY} BIGINT, __RID BIGINT)")
@@ -252,7 +252,7 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
     ``watched``: a stream reads them, so only the rows whose values change may change (see
     ``row_diff``). Without a stream the equal DELETE/INSERT pairs of a recomputed key are seen by
     no one: a table downstream cancels them, and its own refresh is minimal where a stream reads
-    it. The pipeline's silver (read by gold only) is refreshed 4-8 ms faster for it."""
+    it."""
     cols = plan.columns
     signed = {f: d.signed() for f, d in deltas.items()}
     olds = {f: d.old_version(source_tables[f]) for f, d in deltas.items()}
@@ -300,9 +300,9 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
 def replace_keys(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], rows_sql: str, where: str,
                  tmp: str, minimal: bool) -> tuple[int, int]:
     """Make the table's rows matching ``where`` (the affected keys) those of ``rows_sql``.
-    ``minimal``: something reads the table's changes, so only the rows that differ change (see
+    ``minimal``: a stream reads the table's changes, so only the rows that differ change (see
     ``row_diff``): a key whose rows come out as they were keeps them, row ids and all. Otherwise
-    the keys' rows are replaced, which costs less (the pipeline's gold: 11 vs 19 ms a refresh)."""
+    the keys' rows are replaced, which costs less (the pipeline's silver: 4-8 ms a cycle)."""
     if not minimal:
         deleted = _count(con, f"DELETE FROM {table.duck} WHERE {where}")
         return _count(con, f"INSERT INTO {table.duck} ({_cols(columns)}) SELECT * FROM ({rows_sql})"), deleted
@@ -341,7 +341,7 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     a group without a row that the UPDATE could not tell from one with a row.
 
     In place, a moved group whose row comes out as it was is not written. Otherwise ``minimal``
-    (something reads the table's changes) keeps such a group's row and row id (``_replace_moved``);
+    (a stream reads the table's changes) keeps such a group's row and row id (``_replace_moved``);
     without it the moved groups' rows are replaced."""
     assert plan.state_agg is not None
     st = state_table(dt_id)
