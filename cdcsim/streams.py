@@ -9,6 +9,12 @@ Choices where Snowflake is silent (reference section 6):
   of the window as an INSERT — the rows that existed at creation composed with any change since, so
   nothing is lost between creation and first read; later reads are ordinary deltas.
 * ``DESCRIBE STREAM`` returns the SHOW STREAMS columns for that stream.
+
+Streams on dynamic tables follow Snowflake's rules [DOC: user-guide/dynamic-tables/streams-on-dts]:
+they are created ``ON DYNAMIC TABLE`` (``ON TABLE`` fails), only as standard streams (not
+APPEND_ONLY), and only on a table whose refresh mode is INCREMENTAL (checked by the dynamic-table
+module's guard). [INFER] Snowflake's error texts and codes for these are not documented: each
+error here is a compilation error (002000) that names the table and says what to do.
 """
 
 from __future__ import annotations
@@ -63,13 +69,19 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     on = " ".join(m.group("kind").upper().split())
     from .show import hidden_tables  # (show imports this module)
 
-    if on == "DYNAMIC TABLE" and (table.database, table.schema, table.name) not in hidden_tables(s):
+    is_dt = (table.database, table.schema, table.name) in hidden_tables(s)
+    if on == "DYNAMIC TABLE" and not is_dt:
         raise not_found("Dynamic table", table.fqn)
+    if is_dt and on != "DYNAMIC TABLE":
+        raise compilation_error(f"Object '{table.fqn}' is a dynamic table: create its stream with ON DYNAMIC TABLE.")
+    if is_dt and append_only:
+        raise compilation_error(f"APPEND_ONLY is not supported for a stream on dynamic table '{table.fqn}': only "
+                                "standard streams are (filter on METADATA$ACTION = 'INSERT' instead).")
     if kind is None or (kind == "VIEW" and on == "TABLE"):
         raise not_found("Table", table.fqn)
     if kind == "VIEW":
         raise ProgrammingError(f"Streams on views are not supported by cdcsim ('{table.fqn}').", 2_100)
-    for g in HOOKS.write_guards:  # e.g. streams on dynamic tables are not emulated
+    for g in HOOKS.write_guards:  # e.g. a dynamic table refreshed in FULL takes no stream
         g(s, table, "stream")
     at_offset: int | None = None
     if m.group("at"):

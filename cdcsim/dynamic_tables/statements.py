@@ -535,8 +535,13 @@ def _read_guard(s: Session, qn: QName) -> None:
 
 
 def _write_guard(s: Session, qn: QName, kind: str) -> None:
-    if kind == "stream":
-        return  # a dynamic table's change log is real: streams on it work
+    if kind == "stream":  # a dynamic table's change log is real: streams on it work, if it has one
+        dt = registry(s.engine).tables.get(qn.fqn)
+        if dt is not None and dt.refresh_mode == "FULL":
+            raise compilation_error(
+                f"Cannot create a stream on dynamic table '{qn.fqn}': its refresh mode is FULL. Streams are "
+                "supported only on dynamic tables that refresh incrementally.")
+        return
     if qn.fqn in registry(s.engine).tables:
         what = {"insert": "INSERT", "update": "UPDATE", "delete": "DELETE", "merge": "MERGE",
                 "truncate": "TRUNCATE"}.get(kind, kind.upper())

@@ -208,7 +208,7 @@ def test_a_success_resets_the_failure_count(base: cdcsim.Connection) -> None:
 
 def test_no_data_refresh_does_no_work(base: cdcsim.Connection) -> None:
     q(base, "CREATE DYNAMIC TABLE a TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT k, count(*) AS n FROM t GROUP BY k")
-    q(base, "CREATE STREAM sa ON TABLE a")
+    q(base, "CREATE STREAM sa ON DYNAMIC TABLE a")
     q(base, "ALTER DYNAMIC TABLE a REFRESH")
     h = history(base, "a")[-1]
     assert h["REFRESH_ACTION"] == "NO_DATA" and h["INPUTS_WITH_CHANGED_DATA"] is None

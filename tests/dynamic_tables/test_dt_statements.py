@@ -282,6 +282,28 @@ def test_view_source_refreshes(base: cdcsim.Connection) -> None:
     assert q(base, "SELECT * FROM d") == [(3, 150)]
 
 
+@pytest.mark.parametrize(("stmt", "says"), [
+    ("CREATE STREAM s ON TABLE d", "is a dynamic table: create its stream with ON DYNAMIC TABLE"),
+    ("CREATE STREAM s ON DYNAMIC TABLE d APPEND_ONLY = TRUE", "APPEND_ONLY is not supported"),
+    ("CREATE STREAM s ON DYNAMIC TABLE f", "its refresh mode is FULL"),
+    ("CREATE STREAM s ON DYNAMIC TABLE a", "its refresh mode is FULL"),  # AUTO resolved to FULL (LIMIT)
+])
+def test_streams_on_dynamic_tables_follow_snowflakes_limits(base: cdcsim.Connection, stmt: str, says: str) -> None:
+    """Snowflake: ON DYNAMIC TABLE only, standard streams only, incremental tables only. A refused
+    stream leaves nothing behind: no stream and no change log on the table."""
+    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT id, v FROM t")
+    q(base, f"CREATE DYNAMIC TABLE f {DT} REFRESH_MODE = FULL AS SELECT id, v FROM t")
+    q(base, f"CREATE DYNAMIC TABLE a {DT} AS SELECT id, v FROM t LIMIT 2")
+    logs = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_cdcsim' AND starts_with(table_name, 'log_')"
+    before = q(base, logs)[0][0]
+    with pytest.raises(ProgrammingError, match=says) as e:
+        q(base, stmt)
+    assert e.value.errno == 2000 and "SQL compilation error" in e.value.msg
+    assert q(base, "SHOW STREAMS") == [] and q(base, logs)[0][0] == before
+    q(base, "CREATE STREAM ok ON DYNAMIC TABLE d SHOW_INITIAL_ROWS = TRUE")  # a standard stream is fine
+    assert len(q(base, "SHOW STREAMS")) == 1
+
+
 def test_stream_on_a_dynamic_table_sees_its_refreshes(base: cdcsim.Connection) -> None:
     """A dynamic table writes a change log only once something reads it; a stream created on it
     then sees each later refresh's row changes."""
