@@ -167,23 +167,28 @@ def keymap_table(dt_id: int) -> str:
 
 
 def row_diff(con: duckdb.DuckDBPyConnection, name: str, pos: list[str], new_sql: str, old_sql: str,
-             keep_equal: bool = False) -> None:
-    """Temp table ``name``: the multiset difference between the rows of ``new_sql`` and those of
-    ``old_sql`` (both: the columns ``pos``, then a row id, NULL where there is none yet). One row per
-    distinct value with ``__N`` (new count minus old count), ``__R`` the old rows' ids and ``__I``
-    the new rows' ids (in no order: rows of equal values are interchangeable). Values are grouped as a GROUP BY groups them (NULL equals NULL).
-    ``keep_equal`` keeps the values whose count did not change (``__N`` = 0) too.
+             new_ids: bool = False) -> None:
+    """Temp table ``name``: the multiset difference between the rows of ``new_sql`` (the columns
+    ``pos``) and those of ``old_sql`` (the columns ``pos``, then the row's id). One row per distinct
+    value that changed, with ``__N`` (new count minus old count) and ``__R`` the old rows' ids (in
+    no order: rows of equal values are interchangeable). Values are grouped as a GROUP BY groups
+    them (NULL equals NULL).
+
+    ``new_ids``: the new rows carry ids too (a last column); ``__I`` lists them, and values whose
+    count did not change (``__N`` = 0) are kept, so that equal old and new rows can be paired.
 
     Applying only this difference is what makes a refresh's change minimal: a recomputed row that
     comes out as it was is not touched, so the table's change log, a stream on it and STATISTICS
-    see nothing (Snowflake counts a refresh's net rows: "zero rows added, updated, or deleted" for
-    one whose upstream changes left the result as it was)."""
+    see nothing (Snowflake's docs speak of refreshes with upstream changes that add, update or
+    delete zero rows)."""
     p = ", ".join(pos)
+    new = f"SELECT *, 1 FROM ({new_sql})" if new_ids else f"SELECT *, NULL::BIGINT, 1 FROM ({new_sql})"
+    ids = ", list(_rid) FILTER (WHERE _s > 0) AS __I" if new_ids else ""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (SELECT {p}, sum(_s)::BIGINT AS __N, "
-        f"list(_rid) FILTER (WHERE _s < 0) AS __R, list(_rid) FILTER (WHERE _s > 0) AS __I "
-        f"FROM (SELECT *, 1 FROM ({new_sql}) UNION ALL SELECT *, -1 FROM ({old_sql})) AS _d({p}, _rid, _s) "
-        f"GROUP BY {p})" + ("" if keep_equal else " WHERE __N <> 0"))
+        f"list(_rid) FILTER (WHERE _s < 0) AS __R{ids} "
+        f"FROM ({new} UNION ALL SELECT *, -1 FROM ({old_sql})) AS _d({p}, _rid, _s) "
+        f"GROUP BY {p})" + ("" if new_ids else " WHERE __N <> 0"))
 
 
 def write_groups(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], dt_id: int, rows_sql: str,
@@ -200,7 +205,7 @@ def write_groups(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str
     if minimal:
         where = "" if affected is None else f" WHERE _m.{KEY} IN ({affected})"
         join = "LEFT JOIN" if affected is None else "JOIN"  # every row goes when all groups are rewritten
-        row_diff(con, f"{tmp}_diff", pos + [KEY], f"SELECT *, NULL::BIGINT FROM ({rows_sql})",
+        row_diff(con, f"{tmp}_diff", pos + [KEY], rows_sql,
                  f"SELECT {_cols(columns, '_t')}, _m.{KEY}, _t.{QRID} FROM {table.duck} AS _t {join} {km} AS _m "
                  f"ON _m.__RID = _t.{QRID}{where}")
         gone = f"(SELECT unnest(__R[1:-__N]) FROM {tmp}_diff WHERE __N < 0)"
@@ -307,7 +312,7 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str
         deleted = _count(con, f"DELETE FROM {table.duck} WHERE {where}")
         return _count(con, f"INSERT INTO {table.duck} ({_cols(columns)}) SELECT * FROM ({rows_sql})"), deleted
     pos = [f"__C{i}" for i in range(len(columns))]
-    row_diff(con, f"{tmp}_diff", pos, f"SELECT *, NULL::BIGINT FROM ({rows_sql})",
+    row_diff(con, f"{tmp}_diff", pos, rows_sql,
              f"SELECT {_cols(columns)}, {QRID} FROM {table.duck} WHERE {where}")
     deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN "
                           f"(SELECT unnest(__R[1:-__N]) FROM {tmp}_diff WHERE __N < 0)")
@@ -367,8 +372,9 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
         con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_old AS SELECT {_cols(plan.columns)}, {QRID} FROM {old_rows}")
     elif target is not None and not in_place:
         deleted = _count(con, f"DELETE FROM {old_rows}")
-    # a moved group whose row comes out as it was is not rewritten (see ``row_diff``)
-    differs = " OR ".join(f"{target}.{quote(c)} IS DISTINCT FROM s.{o}" for c, o in zip(plan.columns, outs, strict=True))
+    # in place, a moved group whose row comes out as it was is not rewritten (see ``row_diff``)
+    differs = " OR ".join(f"{target}.{quote(c)} IS DISTINCT FROM s.{o}"
+                          for c, o in zip(plan.columns, outs, strict=True)) if in_place else ""
     # One MERGE moves the state: groups that become empty disappear (or, in place, become zeros:
     # exact, so a returning group starts clean), new groups arrive, and (unless in place) every
     # moved group gets a new row id for its new row in the table.
@@ -438,7 +444,7 @@ def _replace_moved(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_i
     st = state_table(dt_id)
     pos = [f"__C{i}" for i in range(len(plan.columns))]
     diff = f"{tmp}_diff"
-    row_diff(con, diff, pos, plan.rows(dt_id, affected), f"SELECT * FROM {tmp}_old", keep_equal=True)
+    row_diff(con, diff, pos, plan.rows(dt_id, affected), f"SELECT * FROM {tmp}_old", new_ids=True)
     # equal values pair up old and new ids (rows of equal values are interchangeable)
     pairs = "least(coalesce(len(__R), 0), coalesce(len(__I), 0))"
     con.execute(f"UPDATE {st} SET __RID = m._o FROM (SELECT unnest(__R[1:{pairs}]) AS _o, unnest(__I[1:{pairs}]) AS _n "
