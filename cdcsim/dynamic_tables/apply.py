@@ -74,8 +74,8 @@ def _inline(sql: str, deltas: dict[str, Delta]) -> str:
     return sql
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
+    row = con.execute(sql, params).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
@@ -253,7 +253,8 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
                 deltas: dict[str, Delta], source_tables: dict[str, QName], tmp: str,
                 tracked: bool = True, watched: bool = True) -> tuple[int, int]:
     """Apply the inputs' ``deltas``. ``tracked``: the table's own changes are captured (something
-    reads them), so a changed row is replaced by a new one (a new row id, as capture expects).
+    reads them), so no MERGE may write it (capture forbids it); a row that changes is replaced by
+    a new one (a new row id), except an aggregate group's (see ``_agg_delta``).
     ``watched``: a stream reads them, so only the rows whose values change may change (see
     ``row_diff``). Without a stream the equal DELETE/INSERT pairs of a recomputed key are seen by
     no one: a table downstream cancels them, and its own refresh is minimal where a stream reads
@@ -272,13 +273,12 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
     if plan.kind == "AGG_DELTA":
         assert plan.input_delta is not None and plan.state_agg is not None
         inp = _inline(plan.cached("input", plan.input_delta, signed, olds), deltas)
-        # In place for a narrow table only: MERGE binds the column list in its UPDATE and its
-        # INSERT on top of the rows' query, which costs more than a DELETE for a wide table (gold
-        # of the seed, 17 columns: MERGE 7.8 ms vs DELETE + INSERT 6.6 ms; 4 columns: 2.6 vs 3.4).
-        # A plan that updates its rows where they are (see ``_agg_delta``) mostly skips the MERGE:
-        # in place at any width (17 columns, 1,000 of 2M rows changed, 3 interleaved runs:
-        # 25.2/29.2/28.8 vs 27.1/29.8/32.2 ms replacing rows).
-        in_place = not tracked and (len(cols) <= IN_PLACE_MAX_COLUMNS or _updates_rows(plan))
+        # A HAVING plan's MERGE in place, for a narrow table only: MERGE binds the column list in
+        # its UPDATE and its INSERT on top of the rows' query, which costs more than a DELETE for a
+        # wide table (gold of the seed, 17 columns: MERGE 7.8 ms vs DELETE + INSERT 6.6 ms; 4
+        # columns: 2.6 vs 3.4). Other plans update their rows where they are at any width (see
+        # ``_agg_delta``).
+        in_place = not tracked and len(cols) <= IN_PLACE_MAX_COLUMNS
         return _agg_delta(con, table.duck, plan, dt_id, inp, tmp, in_place=in_place, minimal=watched)
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.input_delta is not None and plan.recompute is not None
@@ -321,33 +321,30 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str
     return inserted, deleted
 
 
-def _updates_rows(plan: Plan) -> bool:
-    """Do the plan's groups have a row exactly when their count is not 0 (no HAVING, no
-    multiplicities)? Then a refresh in place can update state and rows without a MERGE."""
-    return plan.mult_sql is None and not plan.having
-
-
 def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, dt_id: int | str, inp: str,
                tmp: str, in_place: bool = False, minimal: bool = False) -> tuple[int, int]:
     """Merge the aggregated signed input delta ``inp`` into the state and rewrite the moved groups'
     rows in ``target`` (None: only the state is kept, as for a KEY plan's aggregate CTE).
 
-    ``in_place``: nothing captures the target's changes, so one MERGE updates the moved groups'
-    rows where they are (same row id), inserts new groups and deletes emptied ones. The state then
-    keeps an emptied group as a row of zeros (its table row is deleted by that MERGE), which a
-    returning group revives and ``purge_empty_groups`` drops now and then; every reader of the
-    state skips rows whose count is 0.
+    A plan without HAVING (a group has a row exactly when its count is not 0) updates the moved
+    groups' rows where they are, same row id (``_update_groups``), whether or not something reads
+    the table's changes. Snowflake's incremental refresh "merges" the changes into the table
+    (refresh-modes page), so a stream on it shows a group that keeps its row as an update: a
+    DELETE and an INSERT with METADATA$ISUPDATE = TRUE and one row id. [INFER] Snowflake does not
+    document the row ids of dynamic tables.
 
-    In place, a plan whose groups have a row exactly when their count is not 0 (no HAVING, no
-    multiplicities) takes a cheaper road when, as in steady traffic, every moved group already has
-    a row and keeps it: two UPDATEs instead of two MERGEs (1,000 of 1,000 groups moved: the state
-    1.0 vs 1.6 ms, the table 1.1-1.3 vs 1.7-2.5 ms). It tells that case from the state's UPDATE
-    alone, so such a plan never leaves a row of zeros behind a refresh: a zero state row would be
-    a group without a row that the UPDATE could not tell from one with a row.
+    A HAVING plan (a group may keep its state without a row):
 
-    In place, a moved group whose row comes out as it was is not written. Otherwise ``minimal``
-    (a stream reads the table's changes) keeps such a group's row and row id (``_replace_moved``);
-    without it the moved groups' rows are replaced."""
+    * ``in_place`` (nothing captures the target's changes, and the table is narrow): one MERGE
+      updates the moved groups' rows where they are, inserts new groups and deletes emptied ones.
+      The state then keeps an emptied group as a row of zeros (its table row is deleted by that
+      MERGE), which a returning group revives and ``purge_empty_groups`` drops now and then; every
+      reader of the state skips rows whose count is 0. A moved group whose row comes out as it
+      was is not written.
+    * otherwise every moved group's row is replaced under a new row id (capture allows no MERGE
+      into the table, and a row coming back under its group's old row id would sit below the
+      readers' frontiers). ``minimal`` (a stream reads the table's changes) keeps a group whose
+      row comes out as it was, row id and all (``_replace_moved``)."""
     assert plan.state_agg is not None
     st = state_table(dt_id)
     ds = f"{tmp}_ds"
@@ -364,6 +361,8 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
         return 0, 0  # no group moved (e.g. no input row passed the filter): the state stands
     affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
     grouped = plan.key_expr != "0::BIGINT"  # a scalar aggregate's one row stays, even when empty
+    if target is not None and not plan.having:
+        return _update_groups(con, target, plan, dt_id, ds, n_moved, n_mult, tmp, grouped)
     in_place = in_place and target is not None
     outs = [f"__C{i}" for i in range(len(plan.columns))]
     deleted = 0
@@ -373,28 +372,13 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     elif target is not None and not in_place:
         deleted = _count(con, f"DELETE FROM {old_rows}")
     # in place, a moved group whose row comes out as it was is not rewritten (see ``row_diff``)
-    differs = " OR ".join(f"{target}.{quote(c)} IS DISTINCT FROM s.{o}"
-                          for c, o in zip(plan.columns, outs, strict=True)) if in_place else ""
+    differs = _differs(str(target), plan.columns, outs) if in_place else ""
     # One MERGE moves the state: groups that become empty disappear (or, in place, become zeros:
     # exact, so a returning group starts clean), new groups arrive, and (unless in place) every
     # moved group gets a new row id for its new row in the table.
     sums = [f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols]
-    new_row = ", ".join(f"d.{quote(c) if c.startswith('__G') else c}" for c in plan.state_layout)
-    emptied = False
-    if in_place and _updates_rows(plan):
-        assert target is not None
-        counts = con.execute(f"UPDATE {st} SET {', '.join(sums)} FROM {ds} AS d WHERE {st}.{KEY} = d.{KEY} "
-                             f"RETURNING __CNT").fetchnumpy()["__CNT"]
-        emptied = grouped and bool((counts == 0).any())
-        if len(counts) == n_moved and not emptied:
-            sets = ", ".join(f"{quote(c)} = s.{o}" for c, o in zip(plan.columns, outs, strict=True))
-            n_upd = _count(con, f"UPDATE {target} SET {sets} FROM ({plan.rows(dt_id, affected)}) "
-                                f"AS s({', '.join(outs)}, __RID) WHERE {target}.{QRID} = s.__RID AND ({differs})")
-            return n_upd, n_upd
-        if len(counts) < n_moved:  # new groups
-            con.execute(f"INSERT INTO {st} SELECT {new_row}, nextval('{META_SCHEMA}.rid_seq') FROM {ds} AS d "
-                        f"WHERE d.{KEY} NOT IN (SELECT {KEY} FROM {st})")
-    elif in_place:
+    new_row = _new_state_row(plan)
+    if in_place:
         zeros = ", ".join(f"{c} = 0" for c in plan.state_cols)
         empty = f"WHEN MATCHED AND {st}.__CNT + d.__CNT = 0 THEN UPDATE SET {zeros} " if grouped else ""
         con.execute(f"MERGE INTO {st} USING {ds} AS d ON {st}.{KEY} = d.{KEY} {empty}"
@@ -406,14 +390,7 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
                     f"WHEN MATCHED THEN UPDATE SET {', '.join(sums)}, __RID = nextval('{META_SCHEMA}.rid_seq') "
                     f"WHEN NOT MATCHED THEN INSERT VALUES ({new_row}, nextval('{META_SCHEMA}.rid_seq'))")
     if n_mult:
-        mt = mult_table(dt_id)
-        vs = [f"__V{j}" for j in range(len(plan.holistic))]
-        same = " AND ".join([f"{mt}.{KEY} = d.{KEY}", f"{mt}.__J = d.__J"]
-                            + [f"{mt}.{v} IS NOT DISTINCT FROM d.{v}" for v in vs])
-        con.execute(f"MERGE INTO {mt} USING {tmp}_m AS d ON {same} "
-                    f"WHEN MATCHED AND {mt}.__N + d.__N = 0 THEN DELETE "
-                    f"WHEN MATCHED THEN UPDATE SET __N = {mt}.__N + d.__N "
-                    f"WHEN NOT MATCHED THEN INSERT VALUES (d.{KEY}, d.__J, {', '.join('d.' + v for v in vs)}, d.__N)")
+        _merge_mult(con, plan, dt_id, tmp)
     if target is None:
         return 0, 0
     if not in_place:
@@ -430,10 +407,69 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
         f"WHEN NOT MATCHED AND s.__P THEN INSERT ({_cols(plan.columns + [RID])}) VALUES ({', '.join('s.' + o for o in outs)}, s.__RID) "
         f"RETURNING merge_action").fetchnumpy()["merge_action"]
     n_upd = int((acts == "UPDATE").sum())
-    if emptied:  # see the docstring: no zero rows behind this plan's refresh
-        con.execute(f"DELETE FROM {st} WHERE __CNT = 0")
     # STATISTICS count a rewritten row as one deleted and one inserted, as a replacement would
     return int((acts == "INSERT").sum()) + n_upd, int((acts == "DELETE").sum()) + n_upd
+
+
+def _merge_mult(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int | str, tmp: str) -> None:
+    """Add the multiplicities' change (``{tmp}_m``) to the plan's multiplicity table."""
+    mt = mult_table(dt_id)
+    vs = [f"__V{j}" for j in range(len(plan.holistic))]
+    same = " AND ".join([f"{mt}.{KEY} = d.{KEY}", f"{mt}.__J = d.__J"]
+                        + [f"{mt}.{v} IS NOT DISTINCT FROM d.{v}" for v in vs])
+    con.execute(f"MERGE INTO {mt} USING {tmp}_m AS d ON {same} "
+                f"WHEN MATCHED AND {mt}.__N + d.__N = 0 THEN DELETE "
+                f"WHEN MATCHED THEN UPDATE SET __N = {mt}.__N + d.__N "
+                f"WHEN NOT MATCHED THEN INSERT VALUES (d.{KEY}, d.__J, {', '.join('d.' + v for v in vs)}, d.__N)")
+
+
+def _differs(target: str, columns: list[str], outs: list[str]) -> str:
+    """Does a row of ``target`` differ from the new row ``s`` (columns ``outs``)?"""
+    return " OR ".join(f"{target}.{quote(c)} IS DISTINCT FROM s.{o}" for c, o in zip(columns, outs, strict=True))
+
+
+def _new_state_row(plan: Plan) -> str:
+    """A new group's state row from its Δstate row ``d`` (the row id follows)."""
+    return ", ".join(f"d.{quote(c) if c.startswith('__G') else c}" for c in plan.state_layout)
+
+
+def _update_groups(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_id: int | str, ds: str,
+                   n_moved: int, n_mult: int, tmp: str, grouped: bool) -> tuple[int, int]:
+    """The road of a plan without HAVING, whose groups have a row exactly when their count is not 0
+    (see ``_agg_delta``): the moved groups' rows are updated where they are, same row id, by UPDATEs
+    (no MERGE into the table, which capture would refuse).
+
+    The state's UPDATE returns each moved group's new count and row id; that tells the groups it
+    did not find (new ones: inserted into the state under row ids drawn now, then as rows) from
+    the ones it emptied (state and row deleted at once). So such a plan leaves no row of zeros:
+    a zero state row would be a group without a row that the UPDATE could not tell from one with
+    a row (rows of zeros an older cdcsim left are purged by the first refresh in a process)."""
+    st = state_table(dt_id)
+    affected = f"{KEY} IN (SELECT {KEY} FROM {ds})"
+    sums = ", ".join(f"{c} = {st}.{c} + d.{c}" for c in plan.state_cols)
+    got = con.execute(f"UPDATE {st} SET {sums} FROM {ds} AS d WHERE {st}.{KEY} = d.{KEY} "
+                      f"RETURNING __CNT, __RID").fetchnumpy()
+    gone = got["__RID"][got["__CNT"] == 0] if grouped else got["__RID"][:0]
+    new_ids: list[int] = []
+    if len(got["__CNT"]) < n_moved:  # groups the state did not have
+        new_ids = con.execute(f"INSERT INTO {st} SELECT {_new_state_row(plan)}, nextval('{META_SCHEMA}.rid_seq') FROM {ds} AS d "
+                              f"WHERE d.{KEY} NOT IN (SELECT {KEY} FROM {st}) RETURNING __RID"
+                              ).fetchnumpy()["__RID"].tolist()
+    if len(gone):
+        con.execute(f"DELETE FROM {st} WHERE __CNT = 0")
+    if n_mult:
+        _merge_mult(con, plan, dt_id, tmp)
+    deleted = _count(con, f"DELETE FROM {target} WHERE {QRID} IN (SELECT unnest(?::BIGINT[]))",
+                     [gone.tolist()]) if len(gone) else 0
+    outs = [f"__C{i}" for i in range(len(plan.columns))]
+    rows = f"({plan.rows(dt_id, affected)}) AS s({', '.join(outs)}, __RID)"
+    differs = _differs(target, plan.columns, outs)
+    sets = ", ".join(f"{quote(c)} = s.{o}" for c, o in zip(plan.columns, outs, strict=True))
+    n_upd = _count(con, f"UPDATE {target} SET {sets} FROM {rows} WHERE {target}.{QRID} = s.__RID AND ({differs})")
+    inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) SELECT * FROM {rows} "
+                           f"WHERE s.__RID IN (SELECT unnest(?::BIGINT[]))", [new_ids]) if new_ids else 0
+    # STATISTICS count a rewritten row as one deleted and one inserted, as a replacement would
+    return inserted + n_upd, deleted + n_upd
 
 
 def _replace_moved(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_id: int | str, affected: str,

@@ -72,11 +72,13 @@ def test_a_recomputed_row_that_comes_out_the_same_is_not_a_change(con: cdcsim.Co
     cur.execute(SAME[query].replace("4, 1,", "5, 1,").replace("25", "26"))  # the same again: still nothing
     cur.execute("UPDATE t SET v = 6 WHERE id = 3")                          # and one row that does move
     assert _refresh(con, "d", query) == (1, 1)
-    # the moved row gets a new row id, unless the table is updated in place (nothing reads its changes)
-    new_ids = 0 if kind == "AGG_DELTA" and not watched else 1
-    assert len(set(before) & set(_rids(con, "D"))) == len(before) - new_ids
+    # an aggregate kept as state updates the moved group's row where it is (same row id: a stream
+    # shows an update); a recomputed key or group gets a new row
+    updated = kind == "AGG_DELTA"
+    assert len(set(before) & set(_rids(con, "D"))) == len(before) - (0 if updated else 1)
     if watched:
-        assert [r[-2] for r in sorted(_stream(con, "s"), key=lambda r: r[-2])] == ["DELETE", "INSERT"]
+        got = sorted(_stream(con, "s"), key=lambda r: r[-2])
+        assert [(r[-2], r[-1]) for r in got] == [("DELETE", updated), ("INSERT", updated)]
 
 
 def test_duplicate_rows_change_by_their_count(con: cdcsim.Connection) -> None:
@@ -97,3 +99,50 @@ def test_duplicate_rows_change_by_their_count(con: cdcsim.Connection) -> None:
     cur.execute("INSERT INTO t VALUES (1, 5, 2)")              # three -> one
     assert _refresh(con, "d", query) == (0, 2)
     assert _stream(con, "s") == Counter({(1, 5, "DELETE", False): 2})
+
+
+SUMS = "SELECT g, sum(v) AS s, count(*) AS n FROM t GROUP BY g"
+DISTINCTS = "SELECT g, sum(v) AS s, count(DISTINCT v) AS dv, max(v) AS mx FROM t GROUP BY g"  # the seed's gold kind
+HAVING = "SELECT g, sum(v) AS s FROM t GROUP BY g HAVING count(*) > 0"
+
+
+@pytest.mark.parametrize(("query", "updates"), [(SUMS, True), (DISTINCTS, True), (HAVING, False)],
+                         ids=["sums", "distinct-counts", "having"])
+def test_a_stream_on_an_aggregate_sees_a_moved_group_as_an_update(con: cdcsim.Connection, query: str,
+                                                                  updates: bool) -> None:
+    """An incremental refresh "merges" the changes into the table (Snowflake's refresh-modes page):
+    a group that keeps its row has it updated, so a stream on the table shows a DELETE and an
+    INSERT with METADATA$ISUPDATE = TRUE and one row id. A new group's row is an INSERT, an
+    emptied group's a DELETE, and a group that comes back gets a new row id. A HAVING plan still
+    replaces a moved group's row (see ``apply._agg_delta``)."""
+    cur = con.cursor()
+    cur.execute("CREATE TABLE t (id INT, g INT, v INT)")
+    cur.execute("INSERT INTO t VALUES (1, 1, 10), (2, 1, 20), (3, 2, 5)")
+    cur.execute(f"CREATE DYNAMIC TABLE d TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS {query}")
+    assert plan_kind(con, "d") == "AGG_DELTA"
+    cur.execute("CREATE STREAM s ON DYNAMIC TABLE d")
+    cur.execute("CREATE TABLE sink (g INT)")
+    two = dict(_rids_by_group(con))[2]
+
+    cur.execute("UPDATE t SET v = 11 WHERE id = 1")
+    assert _refresh(con, "d", query) == (1, 1)
+    rows = q(con, 'SELECT g, s, "METADATA$ACTION", "METADATA$ISUPDATE", "METADATA$ROW_ID" FROM s ORDER BY 3')
+    assert [r[:4] for r in rows] == [(1, 30, "DELETE", updates), (1, 31, "INSERT", updates)]
+    assert (rows[0][4] == rows[1][4]) == updates
+    cur.execute("INSERT INTO sink SELECT g FROM s")
+
+    cur.execute("INSERT INTO t VALUES (4, 3, 7)")       # a new group
+    cur.execute("DELETE FROM t WHERE g = 2")            # an emptied one
+    assert _refresh(con, "d", query) == (1, 1)
+    got = sorted(q(con, 'SELECT g, s, "METADATA$ACTION", "METADATA$ISUPDATE" FROM s'))
+    assert got == [(2, 5, "DELETE", False), (3, 7, "INSERT", False)]
+    cur.execute("INSERT INTO sink SELECT g FROM s")
+
+    cur.execute("INSERT INTO t VALUES (5, 2, 6)")       # group 2 comes back: a new row, a new row id
+    assert _refresh(con, "d", query) == (1, 0)
+    assert q(con, 'SELECT g, s, "METADATA$ACTION", "METADATA$ISUPDATE" FROM s') == [(2, 6, "INSERT", False)]
+    assert dict(_rids_by_group(con))[2] != two
+
+
+def _rids_by_group(con: cdcsim.Connection) -> list[tuple[int, int]]:
+    return con._session.duck.execute('SELECT g, "__CDCSIM_RID" FROM "CDCSIM__PUBLIC"."D"').fetchall()
