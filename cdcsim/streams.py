@@ -14,7 +14,11 @@ Streams on dynamic tables follow Snowflake's rules [DOC: user-guide/dynamic-tabl
 they are created ``ON DYNAMIC TABLE`` (``ON TABLE`` fails), only as standard streams (not
 APPEND_ONLY), and only on a table whose refresh mode is INCREMENTAL (checked by the dynamic-table
 module's guard). [INFER] Snowflake's error texts and codes for these are not documented: each
-error here is a compilation error (002000) that names the table and says what to do.
+error here is a compilation error (002000) that names the table and says what to do. What such a
+stream shows is what the refresh wrote (``dynamic_tables.apply``): only rows whose values change,
+and a group or key that keeps its one row (an aggregate's group, a window's partition) as an
+update (ISUPDATE TRUE, one row id). A row of a projection, filter, join or UNION ALL that
+changes is a DELETE and an INSERT of a new row: nothing ties it to the input row it came from.
 """
 
 from __future__ import annotations

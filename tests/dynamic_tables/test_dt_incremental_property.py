@@ -51,13 +51,17 @@ SHAPES: dict[str, tuple[str, str]] = {
     # downstream of a window table: W's equal DELETE/INSERT pairs (no stream reads W until
     # "attach") must cancel here
     "C4": ("SELECT k, count(*) AS n, sum(v) AS sv FROM w GROUP BY k", "AGG_DELTA"),
+    # downstream of an aggregate that updates its rows where they are: reads those updates
+    "C5": ("SELECT k, mn, ds FROM g2 WHERE ds > 0 OR mn IS NULL", "LINEAR"),
 }
 
 # streams on dynamic tables: (stream, table); "GT_S" and "GU_S" exist from the start, the others
 # only once the "attach" op creates them (GH's refreshes switch from a MERGE in place to replacing
-# moved groups' rows by new ones, W's and G3's from replacing the recomputed rows to changing only
-# those that differ; G and G2 keep updating their rows where they are, now under capture)
-STREAMS = {"GT_S": "GT", "GU_S": "GU", "G_S": "G", "G2_S": "G2", "GH_S": "GH", "W_S": "W", "G3_S": "G3"}
+# moved groups' rows by new ones; those of the recomputed keys and groups W, DS, GC, LJ and G3 from
+# replacing the recomputed rows to changing only those that differ, a key or group trading one row
+# for one updating it; G and G2 keep updating their rows where they are)
+STREAMS = {"GT_S": "GT", "GU_S": "GU", "G_S": "G", "G2_S": "G2", "GH_S": "GH", "W_S": "W", "G3_S": "G3",
+           "DS_S": "DS", "GC_S": "GC", "LJ_S": "LJ"}
 
 ids = st.integers(0, 7)
 ks = st.one_of(st.none(), st.integers(0, 3))

@@ -1,7 +1,8 @@
 """A refresh of a table a stream reads changes only the rows whose values change
 (``apply.row_diff``): a recomputed key or group that comes out as it was keeps its row and row
-id, the stream sees nothing of it, and STATISTICS count only the rows that differ. An aggregate
-kept as state and updated in place (nothing reads its changes) skips such rows too. Covered: a
+id, the stream sees nothing of it, and STATISTICS count only the rows that differ; a key or group
+whose one row changes keeps it, updated, so the stream sees an update. An aggregate kept as
+state is updated in place whether or not a stream reads it, and skips such rows too. Covered: a
 window (KEY), an aggregate recomputed per group (AGG_RECOMPUTE) and aggregates kept as state
 (AGG_DELTA), with and without a stream."""
 
@@ -72,13 +73,14 @@ def test_a_recomputed_row_that_comes_out_the_same_is_not_a_change(con: cdcsim.Co
     cur.execute(SAME[query].replace("4, 1,", "5, 1,").replace("25", "26"))  # the same again: still nothing
     cur.execute("UPDATE t SET v = 6 WHERE id = 3")                          # and one row that does move
     assert _refresh(con, "d", query) == (1, 1)
-    # an aggregate kept as state updates the moved group's row where it is (same row id: a stream
-    # shows an update); a recomputed key or group gets a new row
-    updated = kind == "AGG_DELTA"
+    # the moved row is updated where it is (same row id: a stream shows an update), except that a
+    # recomputed key or group that no stream reads gets a new row (cheaper)
+    updated = kind == "AGG_DELTA" or watched
     assert len(set(before) & set(_rids(con, "D"))) == len(before) - (0 if updated else 1)
     if watched:
         got = sorted(_stream(con, "s"), key=lambda r: r[-2])
-        assert [(r[-2], r[-1]) for r in got] == [("DELETE", updated), ("INSERT", updated)]
+        assert [(r[-2], r[-1]) for r in got] == [("DELETE", True), ("INSERT", True)]
+        assert len({r[0] for r in q(con, 'SELECT "METADATA$ROW_ID" FROM s')}) == 1
 
 
 def test_duplicate_rows_change_by_their_count(con: cdcsim.Connection) -> None:
@@ -146,3 +148,30 @@ def test_a_stream_on_an_aggregate_sees_a_moved_group_as_an_update(con: cdcsim.Co
 
 def _rids_by_group(con: cdcsim.Connection) -> list[tuple[int, int]]:
     return con._session.duck.execute('SELECT g, "__CDCSIM_RID" FROM "CDCSIM__PUBLIC"."D"').fetchall()
+
+
+def test_a_stream_on_a_latest_version_table_sees_a_changed_key_as_an_update(con: cdcsim.Connection) -> None:
+    """The seed's silver kind (the latest version of each booking): a booking whose latest version
+    changes keeps its row, updated (ISUPDATE TRUE, one row id); a new booking is an INSERT and a
+    booking gone a DELETE; a key that trades one row for two is a DELETE and two INSERTs."""
+    cur = con.cursor()
+    query = "SELECT id, v FROM t QUALIFY rank() OVER (PARTITION BY id ORDER BY ts DESC) = 1"
+    cur.execute("CREATE TABLE t (id INT, v INT, ts INT)")
+    cur.execute("INSERT INTO t VALUES (1, 10, 1), (2, 20, 1), (3, 30, 1)")
+    cur.execute(f"CREATE DYNAMIC TABLE d TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS {query}")
+    assert plan_kind(con, "d") == "KEY"
+    cur.execute("CREATE STREAM s ON DYNAMIC TABLE d")
+    cur.execute("CREATE TABLE sink (id INT)")
+    seen = 'SELECT id, v, "METADATA$ACTION", "METADATA$ISUPDATE", "METADATA$ROW_ID" FROM s ORDER BY 1, 3, 2'
+    cur.execute("INSERT INTO t VALUES (1, 11, 2), (4, 40, 1)")   # a new version of 1, a new booking 4
+    cur.execute("DELETE FROM t WHERE id = 2")
+    assert _refresh(con, "d", query) == (2, 2)
+    rows = q(con, seen)
+    assert [r[:4] for r in rows] == [(1, 10, "DELETE", True), (1, 11, "INSERT", True), (2, 20, "DELETE", False),
+                                     (4, 40, "INSERT", False)]
+    assert rows[0][4] == rows[1][4] and len({r[4] for r in rows}) == 3
+    cur.execute("INSERT INTO sink SELECT id FROM s")
+    cur.execute("INSERT INTO t VALUES (3, 31, 2), (3, 32, 2)")   # a tie: key 3 now has two rows
+    assert _refresh(con, "d", query) == (2, 1)
+    assert [r[:4] for r in q(con, seen)] == [(3, 30, "DELETE", False), (3, 31, "INSERT", False),
+                                              (3, 32, "INSERT", False)]
