@@ -167,7 +167,7 @@ def keymap_table(dt_id: int) -> str:
 
 
 def row_diff(con: duckdb.DuckDBPyConnection, name: str, pos: list[str], new_sql: str, old_sql: str,
-             new_ids: bool = False) -> None:
+             new_ids: bool = False) -> int:
     """Temp table ``name``: the multiset difference between the rows of ``new_sql`` (the columns
     ``pos``) and those of ``old_sql`` (the columns ``pos``, then the row's id). One row per distinct
     value that changed, with ``__N`` (new count minus old count) and ``__R`` the old rows' ids (in
@@ -180,12 +180,12 @@ def row_diff(con: duckdb.DuckDBPyConnection, name: str, pos: list[str], new_sql:
     Applying only this difference is what makes a refresh's change minimal: a recomputed row that
     comes out as it was is not touched, so the table's change log, a stream on it and STATISTICS
     see nothing (Snowflake's docs speak of refreshes with upstream changes that add, update or
-    delete zero rows)."""
+    delete zero rows). Returns the number of rows of ``name``."""
     p = ", ".join(pos)
     new = f"SELECT *, 1 FROM ({new_sql})" if new_ids else f"SELECT *, NULL::BIGINT, 1 FROM ({new_sql})"
     ids = ", list(_rid) FILTER (WHERE _s > 0) AS __I" if new_ids else ""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (SELECT {p}, sum(_s)::BIGINT AS __N, "
+    return _count(
+        con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (SELECT {p}, sum(_s)::BIGINT AS __N, "
         f"list(_rid) FILTER (WHERE _s < 0) AS __R{ids} "
         f"FROM ({new} UNION ALL SELECT *, -1 FROM ({old_sql})) AS _d({p}, _rid, _s) "
         f"GROUP BY {p})" + ("" if new_ids else " WHERE __N <> 0"))
@@ -207,10 +207,12 @@ def write_groups(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str
     if minimal:
         where = "" if affected is None else f" WHERE _m.{KEY} IN ({affected})"
         join = "LEFT JOIN" if affected is None else "JOIN"  # every row goes when all groups are rewritten
-        row_diff(con, f"{tmp}_diff", pos + [KEY], rows_sql,
-                 f"SELECT {_cols(columns, '_t')}, _m.{KEY}, _t.{QRID} FROM {table.duck} AS _t {join} {km} AS _m "
-                 f"ON _m.__RID = _t.{QRID}{where}")
-        updated = update_pairs(con, table, columns, pos, f"{tmp}_diff", KEY)  # a group keeps its row
+        n = row_diff(con, f"{tmp}_diff", pos + [KEY], rows_sql,
+                     f"SELECT {_cols(columns, '_t')}, _m.{KEY}, _t.{QRID} FROM {table.duck} AS _t {join} {km} AS _m "
+                     f"ON _m.__RID = _t.{QRID}{where}")
+        updated, rest = update_pairs(con, table, columns, pos, f"{tmp}_diff", KEY, n)  # a group keeps its row
+        if not rest and affected is not None:
+            return updated, updated
         gone = f"(SELECT unnest(__R[1:-__N]) FROM {tmp}_diff WHERE __N < 0)"
         deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN {gone}")
         stale = f" OR __RID NOT IN (SELECT {QRID} FROM {table.duck})" if affected is None else ""
@@ -317,9 +319,10 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str
         deleted = _count(con, f"DELETE FROM {table.duck} WHERE {where}")
         return _count(con, f"INSERT INTO {table.duck} ({_cols(columns)}) SELECT * FROM ({rows_sql})"), deleted
     pos = [f"__C{i}" for i in range(len(columns))]
-    row_diff(con, f"{tmp}_diff", pos, rows_sql,
-             f"SELECT {_cols(columns)}, {QRID} FROM {table.duck} WHERE {where}")
-    updated = update_pairs(con, table, columns, pos, f"{tmp}_diff", pos[columns.index(key)])
+    n = row_diff(con, f"{tmp}_diff", pos, rows_sql, f"SELECT {_cols(columns)}, {QRID} FROM {table.duck} WHERE {where}")
+    updated, rest = update_pairs(con, table, columns, pos, f"{tmp}_diff", pos[columns.index(key)], n)
+    if not rest:
+        return updated, updated
     deleted = _count(con, f"DELETE FROM {table.duck} WHERE {QRID} IN "
                           f"(SELECT unnest(__R[1:-__N]) FROM {tmp}_diff WHERE __N < 0)")
     inserted = _count(con, f"INSERT INTO {table.duck} ({_cols(columns)}) SELECT {', '.join(pos)} FROM "
@@ -328,29 +331,33 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str
 
 
 def update_pairs(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], pos: list[str], diff: str,
-                 key: str) -> int:
-    """Turn the pairs of a ``row_diff`` (``diff``) that are one row changing its values into
-    UPDATEs: for each value of the diff's column ``key`` (NULL included) that loses exactly one row
-    and gains exactly one, the old row takes the new values where it is, keeping its row id, and
-    the pair leaves the diff (the caller deletes and inserts what remains). Returns the rows
-    updated.
+                 key: str, n: int) -> tuple[int, bool]:
+    """Turn the pairs of a ``row_diff`` (``diff``, ``n`` rows) that are one row changing its values
+    into UPDATEs: for each value of the diff's column ``key`` (NULL included) that loses exactly one
+    row and gains exactly one, the old row takes the new values where it is, keeping its row id,
+    and the pair leaves the diff. Returns the rows updated and whether any row is left in the diff
+    for the caller to delete or insert (often none: its statements are then skipped).
 
     Snowflake's incremental refresh "merges" the changes into the table (refresh-modes page), so a
     stream on a dynamic table sees a row that stays as an update (ISUPDATE TRUE, one row id).
     [INFER] Snowflake does not document the row ids of dynamic tables: cdcsim takes a key (a
     window's partition, a group) that has one row before and one after as one row."""
+    if n < 2:
+        return 0, n > 0
     pairs = f"{diff}_pairs"
     new = "struct_pack(" + ", ".join(f"{c} := {c}" for c in pos) + ")"
-    n = _count(con, f"CREATE OR REPLACE TEMP TABLE {pairs} AS SELECT {key} AS _k, "
+    m = _count(con, f"CREATE OR REPLACE TEMP TABLE {pairs} AS SELECT {key} AS _k, "
                     f"any_value(__R[1]) FILTER (WHERE __N < 0) AS _rid, any_value({new}) FILTER (WHERE __N > 0) AS _new "
                     f"FROM {diff} GROUP BY {key} "
                     f"HAVING sum(__N) FILTER (WHERE __N < 0) = -1 AND sum(__N) FILTER (WHERE __N > 0) = 1")
-    if not n:
-        return 0
+    if not m:
+        return 0, True
     sets = ", ".join(f"{quote(c)} = p._new.{o}" for c, o in zip(columns, pos, strict=True))
     con.execute(f"UPDATE {table.duck} SET {sets} FROM {pairs} AS p WHERE {table.duck}.{QRID} = p._rid")
+    if 2 * m == n:  # every row of the diff was in a pair
+        return m, False
     con.execute(f"DELETE FROM {diff} USING {pairs} AS p WHERE p._k IS NOT DISTINCT FROM {diff}.{key}")
-    return n
+    return m, True
 
 
 def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, dt_id: int | str, inp: str,
