@@ -380,10 +380,11 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
       MERGE), which a returning group revives and ``purge_empty_groups`` drops now and then; every
       reader of the state skips rows whose count is 0. A moved group whose row comes out as it
       was is not written.
-    * otherwise every moved group's row is replaced under a new row id (capture allows no MERGE
+    * otherwise the state's MERGE gives every moved group a new row id (capture allows no MERGE
       into the table, and a row coming back under its group's old row id would sit below the
-      readers' frontiers). ``minimal`` (a stream reads the table's changes) keeps a group whose
-      row comes out as it was, row id and all (``_replace_moved``)."""
+      readers' frontiers), and the moved groups' rows are replaced; but where a stream reads the
+      table (``minimal``) a group that keeps its row keeps it, updated where it changes
+      (``_replace_moved``)."""
     assert plan.state_agg is not None
     st = state_table(dt_id)
     ds = f"{tmp}_ds"
@@ -406,8 +407,10 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
     outs = [f"__C{i}" for i in range(len(plan.columns))]
     deleted = 0
     old_rows = f"{target} WHERE {QRID} IN (SELECT __RID FROM {st} WHERE {affected})"
-    if target is not None and not in_place and minimal:  # the moved groups' rows as they are, to diff against
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_old AS SELECT {_cols(plan.columns)}, {QRID} FROM {old_rows}")
+    if target is not None and not in_place and minimal:  # the moved groups' rows as they are, to match
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp}_old AS SELECT {_cols(plan.columns, '_t')}, _s.{KEY}, "
+                    f"_t.{QRID} FROM {target} AS _t JOIN {st} AS _s ON _s.__RID = _t.{QRID} "
+                    f"WHERE _s.{KEY} IN (SELECT {KEY} FROM {ds})")
     elif target is not None and not in_place:
         deleted = _count(con, f"DELETE FROM {old_rows}")
     # in place, a moved group whose row comes out as it was is not rewritten (see ``row_diff``)
@@ -513,21 +516,29 @@ def _update_groups(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_i
 
 def _replace_moved(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_id: int | str, affected: str,
                    tmp: str) -> tuple[int, int]:
-    """Not in place: the state's MERGE gave every moved group a new row id. A group whose row
-    comes out as it was (``{tmp}_old`` holds the rows before) takes its old row id back and keeps
-    its row; the other old rows go and the other new rows come, under their new ids."""
+    """Not in place, with a stream reading the table (a HAVING plan, see ``_agg_delta``): the
+    state's MERGE gave every moved group a new row id. Old rows (``{tmp}_old``, with their group)
+    and new ones are matched by group. A group that has a row before and after keeps it and takes
+    its old row id back in the state: untouched if it comes out as it was, else updated where it
+    is (a stream sees an update, as for every other aggregate). A group that lost its row (emptied,
+    or failing HAVING now) has it deleted; one that gained a row gets it under its new id, drawn
+    in this refresh."""
     st = state_table(dt_id)
-    pos = [f"__C{i}" for i in range(len(plan.columns))]
-    diff = f"{tmp}_diff"
-    row_diff(con, diff, pos, plan.rows(dt_id, affected), f"SELECT * FROM {tmp}_old", new_ids=True)
-    # equal values pair up old and new ids (rows of equal values are interchangeable)
-    pairs = "least(coalesce(len(__R), 0), coalesce(len(__I), 0))"
-    con.execute(f"UPDATE {st} SET __RID = m._o FROM (SELECT unnest(__R[1:{pairs}]) AS _o, unnest(__I[1:{pairs}]) AS _n "
-                f"FROM {diff}) AS m WHERE {st}.__RID = m._n")
-    deleted = _count(con, f"DELETE FROM {target} WHERE {QRID} IN (SELECT unnest(__R[{pairs} + 1:]) FROM {diff})")
+    outs = [f"__C{i}" for i in range(len(plan.columns))]
+    m = f"{tmp}_match"
+    changed = " OR ".join(f"o.{quote(c)} IS DISTINCT FROM n.{o}" for c, o in zip(plan.columns, outs, strict=True))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {m} AS SELECT o.{QRID} AS _o, n.__RID AS _n, {', '.join('n.' + o for o in outs)}, "
+        f"(o.{QRID} IS NOT NULL AND n.__RID IS NOT NULL AND ({changed})) AS _chg "
+        f"FROM {tmp}_old AS o FULL OUTER JOIN (SELECT _r.*, _s.{KEY} FROM ({plan.rows(dt_id, affected)}) "
+        f"AS _r({', '.join(outs)}, __RID) JOIN {st} AS _s ON _s.__RID = _r.__RID) AS n ON n.{KEY} = o.{KEY}")
+    con.execute(f"UPDATE {st} SET __RID = m._o FROM {m} AS m WHERE {st}.__RID = m._n AND m._o IS NOT NULL")
+    sets = ", ".join(f"{quote(c)} = m.{o}" for c, o in zip(plan.columns, outs, strict=True))
+    updated = _count(con, f"UPDATE {target} SET {sets} FROM {m} AS m WHERE {target}.{QRID} = m._o AND m._chg")
+    deleted = _count(con, f"DELETE FROM {target} WHERE {QRID} IN (SELECT _o FROM {m} WHERE _n IS NULL)")
     inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) "
-                           f"SELECT {', '.join(pos)}, unnest(__I[{pairs} + 1:]) FROM {diff}")
-    return inserted, deleted
+                           f"SELECT {', '.join(outs)}, _n FROM {m} WHERE _o IS NULL")
+    return inserted + updated, deleted + updated
 
 
 def purge_empty_groups(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int) -> None:
