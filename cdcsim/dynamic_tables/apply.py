@@ -258,12 +258,12 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
                 deltas: dict[str, Delta], source_tables: dict[str, QName], tmp: str,
                 tracked: bool = True, watched: bool = True) -> tuple[int, int]:
     """Apply the inputs' ``deltas``. ``tracked``: the table's own changes are captured (something
-    reads them), so no MERGE may write it (capture forbids it); a row that changes is replaced by
-    a new one (a new row id), except an aggregate group's (see ``_agg_delta``).
-    ``watched``: a stream reads them, so only the rows whose values change may change (see
-    ``row_diff``). Without a stream the equal DELETE/INSERT pairs of a recomputed key are seen by
-    no one: a table downstream cancels them, and its own refresh is minimal where a stream reads
-    it."""
+    reads them), so no MERGE may write it (capture forbids it). ``watched``: a stream reads them,
+    so only the rows whose values change may change (see ``row_diff``), and a key or group that
+    keeps its row has it updated (a stream shows an update: ``update_pairs``, ``_agg_delta``).
+    Without a stream a recomputed key's rows are replaced under new row ids, equal ones included:
+    a table downstream cancels the equal pairs, and its own refresh is minimal where a stream reads
+    it. An aggregate without HAVING updates its groups' rows where they are in every case."""
     cols = plan.columns
     signed = {f: d.signed() for f, d in deltas.items()}
     olds = {f: d.old_version(source_tables[f]) for f, d in deltas.items()}
