@@ -166,29 +166,23 @@ def keymap_table(dt_id: int) -> str:
     return f'{META_SCHEMA}."dt_keys_{dt_id}"'
 
 
-def row_diff(con: duckdb.DuckDBPyConnection, name: str, pos: list[str], new_sql: str, old_sql: str,
-             new_ids: bool = False) -> int:
+def row_diff(con: duckdb.DuckDBPyConnection, name: str, pos: list[str], new_sql: str, old_sql: str) -> int:
     """Temp table ``name``: the multiset difference between the rows of ``new_sql`` (the columns
     ``pos``) and those of ``old_sql`` (the columns ``pos``, then the row's id). One row per distinct
     value that changed, with ``__N`` (new count minus old count) and ``__R`` the old rows' ids (in
     no order: rows of equal values are interchangeable). Values are grouped as a GROUP BY groups
     them (NULL equals NULL).
 
-    ``new_ids``: the new rows carry ids too (a last column); ``__I`` lists them, and values whose
-    count did not change (``__N`` = 0) are kept, so that equal old and new rows can be paired.
-
     Applying only this difference is what makes a refresh's change minimal: a recomputed row that
     comes out as it was is not touched, so the table's change log, a stream on it and STATISTICS
     see nothing (Snowflake's docs speak of refreshes with upstream changes that add, update or
     delete zero rows). Returns the number of rows of ``name``."""
     p = ", ".join(pos)
-    new = f"SELECT *, 1 FROM ({new_sql})" if new_ids else f"SELECT *, NULL::BIGINT, 1 FROM ({new_sql})"
-    ids = ", list(_rid) FILTER (WHERE _s > 0) AS __I" if new_ids else ""
     return _count(
         con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (SELECT {p}, sum(_s)::BIGINT AS __N, "
-        f"list(_rid) FILTER (WHERE _s < 0) AS __R{ids} "
-        f"FROM ({new} UNION ALL SELECT *, -1 FROM ({old_sql})) AS _d({p}, _rid, _s) "
-        f"GROUP BY {p})" + ("" if new_ids else " WHERE __N <> 0"))
+        f"list(_rid) FILTER (WHERE _s < 0) AS __R "
+        f"FROM (SELECT *, NULL::BIGINT, 1 FROM ({new_sql}) UNION ALL SELECT *, -1 FROM ({old_sql})) AS _d({p}, _rid, _s) "
+        f"GROUP BY {p}) WHERE __N <> 0")
 
 
 def write_groups(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str], dt_id: int, rows_sql: str,
@@ -465,9 +459,9 @@ def _merge_mult(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int | str, tm
                 f"WHEN NOT MATCHED THEN INSERT VALUES (d.{KEY}, d.__J, {', '.join('d.' + v for v in vs)}, d.__N)")
 
 
-def _differs(target: str, columns: list[str], outs: list[str]) -> str:
-    """Does a row of ``target`` differ from the new row ``s`` (columns ``outs``)?"""
-    return " OR ".join(f"{target}.{quote(c)} IS DISTINCT FROM s.{o}" for c, o in zip(columns, outs, strict=True))
+def _differs(old: str, columns: list[str], outs: list[str], new: str = "s") -> str:
+    """Does the row ``old`` (the table's ``columns``) differ from the row ``new`` (``outs``)?"""
+    return " OR ".join(f"{old}.{quote(c)} IS DISTINCT FROM {new}.{o}" for c, o in zip(columns, outs, strict=True))
 
 
 def _new_state_row(plan: Plan) -> str:
@@ -526,7 +520,7 @@ def _replace_moved(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_i
     st = state_table(dt_id)
     outs = [f"__C{i}" for i in range(len(plan.columns))]
     m = f"{tmp}_match"
-    changed = " OR ".join(f"o.{quote(c)} IS DISTINCT FROM n.{o}" for c, o in zip(plan.columns, outs, strict=True))
+    changed = _differs("o", plan.columns, outs, "n")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {m} AS SELECT o.{QRID} AS _o, n.__RID AS _n, {', '.join('n.' + o for o in outs)}, "
         f"(o.{QRID} IS NOT NULL AND n.__RID IS NOT NULL AND ({changed})) AS _chg "

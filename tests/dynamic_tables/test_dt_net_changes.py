@@ -35,6 +35,19 @@ def _stream(con: cdcsim.Connection, name: str) -> Counter:
     return Counter(q(con, f"SELECT * EXCLUDE (METADATA$ROW_ID) FROM {name}"))
 
 
+def _watched(con: cdcsim.Connection, columns: str, rows: str, query: str, kind: str, sink: str) -> cdcsim.Cursor:
+    """Base table ``t`` with ``rows``, dynamic table ``d`` (``query``, of plan ``kind``), stream
+    ``s`` on it and an empty table ``sink`` (column ``sink``) to consume it into; a cursor."""
+    cur = con.cursor()
+    cur.execute(f"CREATE TABLE t ({columns})")
+    cur.execute(f"INSERT INTO t VALUES {rows}")
+    cur.execute(f"CREATE DYNAMIC TABLE d TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS {query}")
+    assert plan_kind(con, "d") == kind
+    cur.execute("CREATE STREAM s ON DYNAMIC TABLE d")
+    cur.execute(f"CREATE TABLE sink ({sink} INT)")
+    return cur
+
+
 LATEST = "SELECT id, v FROM t QUALIFY row_number() OVER (PARTITION BY id ORDER BY ts DESC) = 1"
 RECOMPUTED = "SELECT g, sum(DISTINCT v) AS sd FROM t GROUP BY g"
 MINIMUM = "SELECT g, min(v) AS mn, count(DISTINCT s) AS ds FROM t GROUP BY g"
@@ -86,13 +99,7 @@ def test_a_recomputed_row_that_comes_out_the_same_is_not_a_change(con: cdcsim.Co
 def test_duplicate_rows_change_by_their_count(con: cdcsim.Connection) -> None:
     """Rows of equal values (a window keeping ties) change by the difference of their counts."""
     query = "SELECT g, v FROM t QUALIFY rank() OVER (PARTITION BY g ORDER BY ts DESC) = 1"
-    cur = con.cursor()
-    cur.execute("CREATE TABLE t (g INT, v INT, ts INT)")
-    cur.execute("INSERT INTO t VALUES (1, 5, 1), (1, 5, 1), (2, 9, 1)")
-    cur.execute(f"CREATE DYNAMIC TABLE d TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS {query}")
-    assert plan_kind(con, "d") == "KEY"
-    cur.execute("CREATE STREAM s ON DYNAMIC TABLE d")
-    cur.execute("CREATE TABLE sink (g INT)")
+    cur = _watched(con, "g INT, v INT, ts INT", "(1, 5, 1), (1, 5, 1), (2, 9, 1)", query, "KEY", "g")
     cur.execute("INSERT INTO t VALUES (1, 5, 1)")              # (1, 5) twice -> three times
     assert _refresh(con, "d", query) == (1, 0)
     assert _stream(con, "s") == Counter({(1, 5, "INSERT", False): 1})
@@ -116,13 +123,7 @@ def test_a_stream_on_an_aggregate_sees_a_moved_group_as_an_update(con: cdcsim.Co
     emptied group's a DELETE, and a group that comes back gets a new row id. Every aggregate road
     does this: UPDATEs of the state and the rows, and (HAVING) a MERGE of the state that matches
     old and new rows by group (see ``apply._agg_delta``)."""
-    cur = con.cursor()
-    cur.execute("CREATE TABLE t (id INT, g INT, v INT)")
-    cur.execute("INSERT INTO t VALUES (1, 1, 10), (2, 1, 20), (3, 2, 5)")
-    cur.execute(f"CREATE DYNAMIC TABLE d TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS {query}")
-    assert plan_kind(con, "d") == "AGG_DELTA"
-    cur.execute("CREATE STREAM s ON DYNAMIC TABLE d")
-    cur.execute("CREATE TABLE sink (g INT)")
+    cur = _watched(con, "id INT, g INT, v INT", "(1, 1, 10), (2, 1, 20), (3, 2, 5)", query, "AGG_DELTA", "g")
     two = dict(_rids_by_group(con))[2]
 
     cur.execute("UPDATE t SET v = 11 WHERE id = 1")
@@ -153,14 +154,8 @@ def test_a_stream_on_a_latest_version_table_sees_a_changed_key_as_an_update(con:
     """The seed's silver kind (the latest version of each booking): a booking whose latest version
     changes keeps its row, updated (ISUPDATE TRUE, one row id); a new booking is an INSERT and a
     booking gone a DELETE; a key that trades one row for two is a DELETE and two INSERTs."""
-    cur = con.cursor()
     query = "SELECT id, v FROM t QUALIFY rank() OVER (PARTITION BY id ORDER BY ts DESC) = 1"
-    cur.execute("CREATE TABLE t (id INT, v INT, ts INT)")
-    cur.execute("INSERT INTO t VALUES (1, 10, 1), (2, 20, 1), (3, 30, 1)")
-    cur.execute(f"CREATE DYNAMIC TABLE d TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS {query}")
-    assert plan_kind(con, "d") == "KEY"
-    cur.execute("CREATE STREAM s ON DYNAMIC TABLE d")
-    cur.execute("CREATE TABLE sink (id INT)")
+    cur = _watched(con, "id INT, v INT, ts INT", "(1, 10, 1), (2, 20, 1), (3, 30, 1)", query, "KEY", "id")
     seen = 'SELECT id, v, "METADATA$ACTION", "METADATA$ISUPDATE", "METADATA$ROW_ID" FROM s ORDER BY 1, 3, 2'
     cur.execute("INSERT INTO t VALUES (1, 11, 2), (4, 40, 1)")   # a new version of 1, a new booking 4
     cur.execute("DELETE FROM t WHERE id = 2")
