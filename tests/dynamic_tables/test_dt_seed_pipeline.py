@@ -113,3 +113,27 @@ def test_incremental_gold_equals_recomputation_under_traffic(con: cdcsim.Connect
             query = text[text.upper().index("\nAS\n") + 4:]
             assert sorted(q(con, f"SELECT * FROM {table}"), key=str) == sorted(q(con, query), key=str), table
     assert START < con.clock.now()
+
+
+@pytest.mark.parametrize(("script", "after"), [("seed.sql", SEED_AFTER), ("pipeline.sql", CORRECTED_AFTER)])
+def test_a_stream_on_gold_sees_the_cancellations_as_updates(con: cdcsim.Connection, script: str,
+                                                           after: list[tuple]) -> None:
+    """The workshop question "what did the UPDATE of B001 and B003 change in gold?", asked of a
+    stream on gold: M001's and M003's rows, each as an update (DELETE + INSERT, ISUPDATE TRUE,
+    one row id), and nothing of the movies that did not change."""
+    run(con, script)
+    run(con, "sample_data.sql")
+    con.advance(minutes=2)
+    q(con, "ALTER DYNAMIC TABLE movie_booking_insights REFRESH")
+    q(con, "CREATE STREAM gold_changes ON DYNAMIC TABLE movie_booking_insights")
+    run(con, "sample_updates.sql")
+    con.advance(minutes=2)
+    q(con, "ALTER DYNAMIC TABLE movie_booking_insights REFRESH")
+    assert gold(con) == after
+    rows = q(con, f'SELECT {COLS}, "METADATA$ACTION", "METADATA$ISUPDATE", "METADATA$ROW_ID" FROM gold_changes '
+                  'ORDER BY movie_id, "METADATA$ACTION"')
+    old = {r[0]: r for r in BEFORE}
+    new = {r[0]: r for r in after}
+    assert [r[:-1] for r in rows] == [(*old["M001"], "DELETE", True), (*new["M001"], "INSERT", True),
+                                      (*old["M003"], "DELETE", True), (*new["M003"], "INSERT", True)]
+    assert rows[0][-1] == rows[1][-1] != rows[2][-1] == rows[3][-1]
