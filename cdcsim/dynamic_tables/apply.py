@@ -346,8 +346,7 @@ def update_pairs(con: duckdb.DuckDBPyConnection, table: QName, columns: list[str
                     f"HAVING sum(__N) FILTER (WHERE __N < 0) = -1 AND sum(__N) FILTER (WHERE __N > 0) = 1")
     if not m:
         return 0, True
-    sets = ", ".join(f"{quote(c)} = p._new.{o}" for c, o in zip(columns, pos, strict=True))
-    con.execute(f"UPDATE {table.duck} SET {sets} FROM {pairs} AS p WHERE {table.duck}.{QRID} = p._rid")
+    con.execute(f"UPDATE {table.duck} SET {_sets(columns, pos, 'p._new')} FROM {pairs} AS p WHERE {table.duck}.{QRID} = p._rid")
     if 2 * m == n:  # every row of the diff was in a pair
         return m, False
     con.execute(f"DELETE FROM {diff} USING {pairs} AS p WHERE p._k IS NOT DISTINCT FROM {diff}.{key}")
@@ -439,7 +438,7 @@ def _agg_delta(con: duckdb.DuckDBPyConnection, target: str | None, plan: Plan, d
         f"MERGE INTO {target} USING ({src}) AS s({', '.join(outs)}, __RID, __P) ON {target}.{QRID} = s.__RID "
         f"WHEN MATCHED AND NOT s.__P THEN DELETE "
         f"WHEN MATCHED AND ({differs}) THEN UPDATE SET "
-        f"{', '.join(f'{quote(c)} = s.{o}' for c, o in zip(plan.columns, outs, strict=True))} "
+        f"{_sets(plan.columns, outs)} "
         f"WHEN NOT MATCHED AND s.__P THEN INSERT ({_cols(plan.columns + [RID])}) VALUES ({', '.join('s.' + o for o in outs)}, s.__RID) "
         f"RETURNING merge_action").fetchnumpy()["merge_action"]
     n_upd = int((acts == "UPDATE").sum())
@@ -462,6 +461,11 @@ def _merge_mult(con: duckdb.DuckDBPyConnection, plan: Plan, dt_id: int | str, tm
 def _differs(old: str, columns: list[str], outs: list[str], new: str = "s") -> str:
     """Does the row ``old`` (the table's ``columns``) differ from the row ``new`` (``outs``)?"""
     return " OR ".join(f"{old}.{quote(c)} IS DISTINCT FROM {new}.{o}" for c, o in zip(columns, outs, strict=True))
+
+
+def _sets(columns: list[str], outs: list[str], new: str = "s") -> str:
+    """The SET list that gives the table's ``columns`` the values of row ``new`` (``outs``)."""
+    return ", ".join(f"{quote(c)} = {new}.{o}" for c, o in zip(columns, outs, strict=True))
 
 
 def _new_state_row(plan: Plan) -> str:
@@ -500,8 +504,7 @@ def _update_groups(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_i
     outs = [f"__C{i}" for i in range(len(plan.columns))]
     rows = f"({plan.rows(dt_id, affected)}) AS s({', '.join(outs)}, __RID)"
     differs = _differs(target, plan.columns, outs)
-    sets = ", ".join(f"{quote(c)} = s.{o}" for c, o in zip(plan.columns, outs, strict=True))
-    n_upd = _count(con, f"UPDATE {target} SET {sets} FROM {rows} WHERE {target}.{QRID} = s.__RID AND ({differs})")
+    n_upd = _count(con, f"UPDATE {target} SET {_sets(plan.columns, outs)} FROM {rows} WHERE {target}.{QRID} = s.__RID AND ({differs})")
     inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) SELECT * FROM {rows} "
                            f"WHERE s.__RID IN (SELECT unnest(?::BIGINT[]))", [new_ids]) if new_ids else 0
     # STATISTICS count a rewritten row as one deleted and one inserted, as a replacement would
@@ -527,8 +530,7 @@ def _replace_moved(con: duckdb.DuckDBPyConnection, target: str, plan: Plan, dt_i
         f"FROM {tmp}_old AS o FULL OUTER JOIN (SELECT _r.*, _s.{KEY} FROM ({plan.rows(dt_id, affected)}) "
         f"AS _r({', '.join(outs)}, __RID) JOIN {st} AS _s ON _s.__RID = _r.__RID) AS n ON n.{KEY} = o.{KEY}")
     con.execute(f"UPDATE {st} SET __RID = m._o FROM {m} AS m WHERE {st}.__RID = m._n AND m._o IS NOT NULL")
-    sets = ", ".join(f"{quote(c)} = m.{o}" for c, o in zip(plan.columns, outs, strict=True))
-    updated = _count(con, f"UPDATE {target} SET {sets} FROM {m} AS m WHERE {target}.{QRID} = m._o AND m._chg")
+    updated = _count(con, f"UPDATE {target} SET {_sets(plan.columns, outs, 'm')} FROM {m} AS m WHERE {target}.{QRID} = m._o AND m._chg")
     deleted = _count(con, f"DELETE FROM {target} WHERE {QRID} IN (SELECT _o FROM {m} WHERE _n IS NULL)")
     inserted = _count(con, f"INSERT INTO {target} ({_cols(plan.columns + [RID])}) "
                            f"SELECT {', '.join(outs)}, _n FROM {m} WHERE _o IS NULL")
