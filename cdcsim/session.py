@@ -36,6 +36,7 @@ from .errors import (
     IntegrityError,
     OperationalError,
     ProgrammingError,
+    already_exists,
     compilation_error,
     not_found,
     syntax_error,
@@ -741,6 +742,7 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
     clean = msg.replace("__", ".")
     if isinstance(e, duckdb.CatalogException):
         m = _NOT_FOUND.search(msg)
+_EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? already exists')
         if m:
             kind = {"table": "Object", "view": "Object", "schema": "Schema", "catalog": "Database"}.get(
                 m.group(1).lower(), "Object")
@@ -756,6 +758,11 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
     if isinstance(e, duckdb.BinderException):
         m = _BINDER_COL.search(msg)
         if m:
+        m = _EXISTS.search(msg)
+        if m:
+            err = already_exists("Object", m.group(1))
+            err.msg += note
+            return err
             return compilation_error(f"error line 0 at position 0\ninvalid identifier '{m.group(1)}'{note}",
                                      904, "42000")
         return compilation_error(clean + note, 2016, "42601")

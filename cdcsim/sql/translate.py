@@ -173,6 +173,21 @@ def _count_if(tree: exp.Expression) -> exp.Expression:
     return tree.transform(fn, copy=False)
 
 
+def _unqualify_set_targets(tree: exp.Expression) -> None:
+    """``UPDATE t AS x SET x.col = ...`` and MERGE's ``UPDATE SET x.col = ...``: Snowflake allows the
+    target's name or alias before a SET column; DuckDB's parser refuses any qualifier there."""
+    updates = [tree] if isinstance(tree, exp.Update) else []
+    if isinstance(tree, exp.Merge):
+        whens = tree.args.get("whens")
+        for when in (whens.expressions if whens is not None else []):
+            if isinstance(when.args.get("then"), exp.Update):
+                updates.append(when.args["then"])
+    for update in updates:
+        for eq in update.expressions:
+            if isinstance(eq, exp.EQ) and isinstance(eq.this, exp.Column) and eq.this.table:
+                eq.this.set("table", None)
+
+
 def _fix_types(tree: exp.Expression) -> None:
     for dt in tree.find_all(exp.DataType):
         if dt.this.name in _JSON_TYPES or str(dt.this).split(".")[-1] in _JSON_TYPES:
@@ -204,6 +219,7 @@ def translate(sql: str, ctx: Context) -> Translated:
         _snowflake_names(tree)  # from the statement as written, before any rewriting
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
+    _unqualify_set_targets(tree)
     tree = _session_literals(tree, ctx)
     _fix_types(tree)
     out = Translated(kind="other", sql="", ast=tree, uses_now=uses_now)
@@ -280,6 +296,7 @@ def translate(sql: str, ctx: Context) -> Translated:
             rid_in_scope[id(table)] = True
 
     if rid_in_scope:
+        _natural_joins(tree, ctx)
         _exclude_rid(tree, ctx)
     if isinstance(tree, exp.Insert):
         _insert_columns(tree, ctx)
@@ -342,13 +359,7 @@ def _exclude_rid(tree: exp.Expression, ctx: Context) -> None:
             nodes.append(j.this)
         for n in nodes:
             if isinstance(n, exp.Table) and n.name and not n.name.startswith("__CDCSIM_TOK_"):
-                db = n.args.get("db")
-                if db is not None and "__" in db.name:
-                    d, _, s = db.name.partition("__")
-                    qn = QName(d, s, n.name)
-                else:
-                    qn = QName(ctx.database, ctx.schema, n.name)
-                sources[n.alias_or_name] = ctx.has_row_id(qn)
+                sources[n.alias_or_name] = ctx.has_row_id(_translated_qname(n, ctx))
         if not any(sources.values()):
             continue
         for proj in select.expressions:
@@ -359,18 +370,42 @@ def _exclude_rid(tree: exp.Expression, ctx: Context) -> None:
                 star.set("except_", (star.args.get("except_") or []) + [_rid_col()])
 
 
+def _translated_qname(table: exp.Table, ctx: Context) -> QName:
+    """The name of a table node after qualification (its schema is DuckDB's ``"DB__SCHEMA"``)."""
+    db = table.args.get("db")
+    if db is not None and "__" in db.name:
+        d, _, s = db.name.partition("__")
+        return QName(d, s, table.name)
+    return QName(ctx.database, ctx.schema, table.name)
+
+
+def _natural_joins(tree: exp.Expression, ctx: Context) -> None:
+    """A NATURAL JOIN joins on every column name its sides share, and two tracked tables share the
+    hidden row-id column: such a join would match on row ids. Each tracked table of a SELECT with a
+    NATURAL JOIN is read through ``(SELECT * FROM t) AS t``, whose ``*`` then hides the row id."""
+    for select in list(tree.find_all(exp.Select)):
+        joins = select.args.get("joins") or []
+        if not any(str(j.args.get("method") or "").upper() == "NATURAL" for j in joins):
+            continue
+        from_ = select.args.get("from_") or select.args.get("from")
+        for node in ([from_.this] if from_ is not None else []) + [j.this for j in joins]:
+            if not (isinstance(node, exp.Table) and node.name and not node.name.startswith("__CDCSIM_")):
+                continue
+            if not ctx.has_row_id(_translated_qname(node, ctx)):
+                continue
+            alias = node.alias_or_name
+            bare = node.copy()
+            bare.set("alias", None)
+            node.replace(exp.select("*").from_(bare).subquery(exp.to_identifier(alias, quoted=True)))
+
+
 def _insert_columns(tree: exp.Insert, ctx: Context) -> None:
     target = tree.this
     if isinstance(target, exp.Schema):
         return
     if not isinstance(target, exp.Table):
         return
-    db = target.args.get("db")
-    if db is not None and "__" in db.name:
-        d, _, s = db.name.partition("__")
-        qn = QName(d, s, target.name)
-    else:
-        qn = QName(ctx.database, ctx.schema, target.name)
+    qn = _translated_qname(target, ctx)
     if not ctx.has_row_id(qn):
         return
     cols = ctx.insert_columns(qn)

@@ -1,0 +1,91 @@
+"""CREATE TABLE ... LIKE and CREATE TABLE ... CLONE: a new table shaped like an existing one.
+
+Snowflake [DOC: sql-reference/sql/create-table, "CREATE TABLE ... LIKE" and "CREATE TABLE ...
+CLONE"]: LIKE creates an empty copy of the source's column definitions (names, types, defaults,
+constraints); CLONE also copies its rows, as they are now. Neither copies the source's streams
+or its change tracking: the new table is an ordinary table.
+
+The column definitions come from DuckDB's own DDL of the source, minus the hidden row-id column
+that change tracking adds (a copy must not show it, and it is not tracked). The new table is
+created through the session's ordinary DDL path, so guards and bookkeeping (replacing a tracked
+table, a dynamic table's name) apply as for any CREATE TABLE.
+
+[INFER] Choices where the behaviour is not what Snowflake does:
+* ``CLONE ... AT | BEFORE (...)`` (Time Travel) fails with a compilation error: cdcsim keeps no
+  table history outside change tracking.
+* CLONE copies the rows in a second statement after the CREATE; if that copy fails the new table
+  is dropped again, so the statement leaves no half-made table behind (a replaced table is not
+  restored).
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+
+from .changes import RID
+from .commands import Result, command
+from .errors import compilation_error, not_found
+from .names import QNAME_RE, QName, parse_parts, quote
+from .session import Session
+from .sql.translate import Translated
+
+
+@command(rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?:(?:LOCAL\s+|GLOBAL\s+)?(?:TRANSIENT|TEMPORARY|TEMP|VOLATILE)\s+)?"
+         rf"TABLE\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+(?P<how>LIKE|CLONE)\s+"
+         rf"(?P<src>{QNAME_RE})(?P<rest>\s+.*)?")
+def _create_copy(s: Session, m: re.Match[str], _p: object) -> Result:
+    how = m.group("how").upper()
+    rest = (m.group("rest") or "").strip()
+    if rest and not re.fullmatch(r"COPY\s+GRANTS", rest, re.IGNORECASE):
+        if how == "CLONE" and re.match(r"(AT|BEFORE)\s*\(", rest, re.IGNORECASE):
+            raise compilation_error(
+                "Time Travel (CLONE ... AT | BEFORE) is not supported by cdcsim: it keeps no table history.",
+                2000, "0A000")
+        raise compilation_error(f"syntax error: unexpected '{rest.split()[0]}'.", 1003, "42000")
+    target = s.qualify(parse_parts(m.group("name")))
+    source = s.qualify(parse_parts(m.group("src")))
+    if s.relation_kind(source) != "TABLE":
+        raise not_found("Table", source.fqn)
+    if m.group("ine") and s.relation_kind(target) is not None:
+        return Result.status(f"{target.name} already exists, statement succeeded.")
+    ddl = _copy_ddl(s, source, target, bool(m.group("replace")))
+    s.run(ddl)
+    if how == "CLONE":
+        cols = ", ".join(quote(c) for c in _visible_columns(s, source))
+        try:
+            s.execute(f"INSERT INTO {_sf(target)} ({cols}) SELECT {cols} FROM {_sf(source)}")
+        except Exception:
+            s.execute(f"DROP TABLE IF EXISTS {_sf(target)}")
+            raise
+    return Result.status(f"Table {target.name} successfully created.")
+
+
+def _sf(table: QName) -> str:
+    """``table`` as a quoted Snowflake name, for statements that go through translation."""
+    return ".".join(quote(p) for p in (table.database, table.schema, table.name))
+
+
+def _visible_columns(s: Session, table: QName) -> list[str]:
+    rows = s.duck.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "AND NOT is_generated ORDER BY column_index", [table.duck_schema, table.name]).fetchall()
+    return [r[0] for r in rows if r[0] != RID]
+
+
+def _copy_ddl(s: Session, source: QName, target: QName, replace: bool) -> Translated:
+    """The source's DuckDB DDL renamed to ``target``, without the hidden row id."""
+    (sql,) = s.duck.execute(
+        "SELECT sql FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        [source.duck_schema, source.name]).fetchone()
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    assert isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema)
+    schema = tree.this
+    schema.set("expressions", [e for e in schema.expressions
+                               if not (isinstance(e, exp.ColumnDef) and e.name == RID)])
+    schema.set("this", exp.to_table(target.duck, dialect="duckdb"))
+    tree.set("replace", replace)
+    return Translated(kind="create", sql=tree.sql(dialect="duckdb"), ast=tree, target=target,
+                      is_write=True, is_ddl=True)
