@@ -92,6 +92,10 @@ def run_pipeline(s: Session, targets: list[DT], trigger: str, *, own_txn: bool =
     failed: dict[str, Outcome] = {}
     saved_override = s.now_override
     s.now_override = data_ts  # CURRENT_TIMESTAMP() inside the refresh reads the data timestamp
+    if s.engine.clock.manual:
+        # the refresh's statements bypass Session.run, which sets the SQL variable they read; the
+        # wall clock's refreshes keep DuckDB's own time (a statement fewer on the hot path)
+        s._set_now()
     try:
         if not own_txn:
             return _attempt(s, reg, order, trigger, data_ts, failed, force_init or set(), raise_on_fail=True)
@@ -128,6 +132,8 @@ def run_pipeline(s: Session, targets: list[DT], trigger: str, *, own_txn: bool =
         return outcomes
     finally:
         s.now_override = saved_override
+        if s.engine.clock.manual:
+            s._set_now()
 
 
 def _apply_in_memory(s: Session, reg: Registry, outcomes: dict[str, Outcome], trigger: str,

@@ -222,3 +222,21 @@ def test_no_data_refresh_does_no_work(base: cdcsim.Connection) -> None:
     assert json.loads(h["STATISTICS"])["numInsertedRows"] == 1  # group 0's aggregates did not move
     # a stream on the dynamic table sees its row-level change
     assert sorted(q(base, "SELECT k, n, METADATA$ACTION FROM sa")) == [(1, 1, "DELETE"), (1, 2, "INSERT")]
+
+
+def test_scheduled_refreshes_read_virtual_time(con: cdcsim.Connection) -> None:
+    """Under a ManualClock, CURRENT_TIMESTAMP() / CURRENT_DATE() in a scheduled refresh are the
+    refresh's data timestamp in virtual time (they read the wall clock before)."""
+    q(con, "CREATE TABLE raw (id INT, ts TIMESTAMP_NTZ)")
+    q(con, "INSERT INTO raw VALUES (1, '2025-09-03 10:59'), (2, '2025-09-02 09:00')")
+    q(con, "CREATE DYNAMIC TABLE today TARGET_LAG = '1 minute' WAREHOUSE = wh AS "
+           "SELECT id FROM raw WHERE ts >= CURRENT_DATE()")
+    q(con, "CREATE DYNAMIC TABLE stamped TARGET_LAG = '1 minute' WAREHOUSE = wh AS "
+           "SELECT id, CURRENT_TIMESTAMP() AS at FROM raw")
+    con.advance(minutes=1)
+    assert q(con, "SELECT id FROM today") == [(1,)]
+    assert sorted(q(con, "SELECT id, at FROM stamped")) == [(1, START + timedelta(minutes=1)),
+                                                             (2, START + timedelta(minutes=1))]
+    con.advance(hours=13)  # past midnight: the time filter drops yesterday's row without any DML
+    assert q(con, "SELECT id FROM today") == []
+    assert {r[0] for r in q(con, "SELECT DISTINCT at FROM stamped")} == {START + timedelta(hours=13, minutes=1)}
