@@ -59,11 +59,14 @@ def test_dst_gap_is_skipped() -> None:
     assert nxt("30 2 * * * America/New_York", local(datetime(2025, 3, 8, 12))) == local(datetime(2025, 3, 10, 6, 30))
 
 
-def test_dst_overlap_runs_once() -> None:
-    # 01:30 happens twice in New York on 2025-11-02; the first is 05:30 UTC, then the next day.
+def test_dst_overlap_runs_at_both_occurrences() -> None:
+    # 01:30 happens twice in New York on 2025-11-02 (05:30 EDT and 06:30 EST, in UTC); both run,
+    # as CREATE TASK documents for the repeated 1 AM (more in test_cron_dst.py).
     first = nxt("30 1 * * * America/New_York", local(datetime(2025, 11, 2, 0)))
     assert first == local(datetime(2025, 11, 2, 5, 30))
-    assert nxt("30 1 * * * America/New_York", first) == local(datetime(2025, 11, 3, 6, 30))
+    second = nxt("30 1 * * * America/New_York", first)
+    assert second == local(datetime(2025, 11, 2, 6, 30))
+    assert nxt("30 1 * * * America/New_York", second) == local(datetime(2025, 11, 3, 6, 30))
 
 
 @pytest.mark.parametrize("expr", ["* * * * UTC", "60 * * * * UTC", "* 24 * * * UTC", "* * 0 * * UTC",
