@@ -18,7 +18,7 @@ from typing import Any
 from .clock import Clock
 from .commands import Result
 from .engine import open_engine
-from .errors import InterfaceError, ProgrammingError
+from .errors import InterfaceError, OperationalError, ProgrammingError
 from .session import Session
 from .sql.split import split_statements
 
@@ -235,12 +235,23 @@ class Connection:
         if delta is None:
             delta = timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)
         assert self._engine.scheduler is not None
+        self._refuse_own_writes("advance()")
         return self._engine.scheduler.advance(delta)
 
     def run_pending(self) -> int:
         """Run what is due now (for callers that drive time themselves)."""
         assert self._engine.scheduler is not None
+        self._refuse_own_writes("run_pending()")
         return self._engine.scheduler.run_pending()
+
+    def _refuse_own_writes(self, call: str) -> None:
+        """The tasks and refreshes ``call`` runs write under the engine's write lock, on this thread.
+        While this connection's open transaction holds that lock they would wait for it until the
+        lock timeout (60 s) and then fail; say so at once instead."""
+        if self._session.in_txn and self._engine.lock.held_by(self._session):
+            raise OperationalError(
+                f"{call} cannot run tasks and refreshes while this connection's open transaction holds "
+                "uncommitted writes: COMMIT or ROLLBACK it first.", 625, "25000")
 
     def start(self) -> Connection:
         """Run tasks and refreshes in the background in real time (APScheduler)."""

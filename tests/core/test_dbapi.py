@@ -280,3 +280,21 @@ def test_session_functions_report_snowflake_names(q):
 def test_unicode_identifiers(con):
     cur = con.cursor().execute("select 1 as café")
     assert cur.description[0][0] == "CAFÉ" and cur.fetchall() == [(1,)]
+
+
+def test_advance_refuses_while_own_transaction_holds_writes(con, q):
+    """The due refreshes would wait for this connection's own write lock (60 s, then fail)."""
+    q("CREATE TABLE src (id INT)")
+    q("CREATE DYNAMIC TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh AS SELECT id FROM src")
+    q("BEGIN")
+    q("SELECT * FROM src")
+    con.advance(minutes=1)  # an open transaction that only read is no obstacle
+    q("INSERT INTO src VALUES (2)")
+    for call in (lambda: con.advance(minutes=1), con.run_pending):
+        with pytest.raises(cdcsim.OperationalError) as e:
+            call()
+        assert "COMMIT or ROLLBACK" in e.value.msg
+    assert q("SELECT id FROM src") == [(2,)]  # the transaction is still open and intact
+    q("COMMIT")
+    con.advance(minutes=1)
+    assert q("SELECT id FROM d") == [(2,)]
