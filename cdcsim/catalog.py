@@ -31,6 +31,8 @@ _DDL = [
         created_on TIMESTAMP, last_consumed TIMESTAMP, owner VARCHAR, stale BOOLEAN)""",
     f"""CREATE TABLE IF NOT EXISTS {M}.log_holds (
         table_id BIGINT, holder VARCHAR, stmt BIGINT, PRIMARY KEY (table_id, holder))""",
+    f"""CREATE TABLE IF NOT EXISTS {M}.table_params (
+        fqn VARCHAR, name VARCHAR, value BIGINT, PRIMARY KEY (fqn, name))""",
     f"""CREATE TABLE IF NOT EXISTS {M}.objects (
         fqn VARCHAR PRIMARY KEY, kind VARCHAR, created_on TIMESTAMP, comment VARCHAR)""",
 ]

@@ -94,6 +94,12 @@ class Hooks:
     table_ddl: list[Callable[[Session, str, str, QName], None]] = field(default_factory=list)
     # After a transaction that wrote tables committed: fn(session, fqns of the tables written).
     after_write: list[Callable[[Session, set[str]], None]] = field(default_factory=list)
+    # DROP SCHEMA / DROP DATABASE: fn(session, [(database, schema), ...]) removes the feature's objects
+    # in those schemas inside the dropping transaction, before DuckDB drops the schemas. It may return
+    # a function to call once that transaction committed, for in-memory state that a rollback must
+    # leave untouched.
+    schema_drop: list[Callable[[Session, list[tuple[str, str]]], Callable[[], None] | None]] = \
+        field(default_factory=list)
 
 
 HOOKS = Hooks()

@@ -445,6 +445,8 @@ class Session:
             quoted = f'"{tok.placeholder}"'
             if tok.kind == "stream":
                 sql = sql.replace(quoted, "(" + self.stream_sql(tok.name) + ")")
+            elif tok.kind == "changes":
+                sql = sql.replace(quoted, "(" + self.changes_sql(tok.name, *tok.args) + ")")
             elif tok.kind == "tablefn":
                 fn = self.engine.hooks.table_functions[tok.name]
                 sql = sql.replace(quoted, "(" + fn(self, list(tok.args), dict(tok.kwargs)) + ")")
@@ -498,14 +500,27 @@ class Session:
         cache[table.fqn] = (version, cols)
         return cols
 
-    def stream_sql(self, fqn: str) -> str:
+    def changes_sql(self, table_fqn: str, stream_fqn: str, append_only: bool) -> str:
+        """``table CHANGES(INFORMATION => ...) AT(STREAM => stream)``: the net changes since the
+        stream's offset in the mode INFORMATION names (whatever the stream's own mode), read without
+        consuming (the statement does not list the stream among those it reads)."""
+        info = self.stream_info(stream_fqn)
+        if info.table_fqn != table_fqn:
+            raise compilation_error(f"Stream '{stream_fqn}' is not on table '{table_fqn}'.", 2099, "42601")
+        return self.stream_sql(stream_fqn, append_only=append_only, initial=False)
+
+    def stream_sql(self, fqn: str, *, append_only: bool | None = None, initial: bool = True) -> str:
+        """The stream's rows now: its window's net changes (``append_only`` overrides the stream's
+        mode; ``initial=False`` ignores a pending SHOW_INITIAL_ROWS)."""
         w = self.stream_window(fqn)
         info = w.info
         table = QName(*info.table_fqn.split(".", 2)) if info.table_fqn.count(".") == 2 else None
         assert table is not None
         cols = self.table_columns(table)
         names = ", ".join(quote(c.name) for c in cols)
-        if info.initial_pending:
+        if append_only is None:
+            append_only = info.mode == "APPEND_ONLY"
+        if info.initial_pending and initial:
             inner = (f"SELECT {names}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", "
                      f"{changes.QRID} FROM {changes.state_at_sql(table, info.table_id, cols, w.hi)}")
         else:
@@ -513,7 +528,7 @@ class Session:
             # has written, its own events may follow the window, and the probe is read again
             fresh = not (self.in_txn and self.own_floor is not None)
             inner = changes.delta_sql(self.duck, table, info.table_id, cols, w.lo, w.hi,
-                                      append_only=info.mode == "APPEND_ONLY", probe=w.probe if fresh else None)
+                                      append_only=append_only, probe=w.probe if fresh else None)
         return (f"SELECT {names}, \"METADATA$ACTION\", \"METADATA$ISUPDATE\", "
                 f"{changes.row_id_sql(info.table_id, changes.QRID)} AS \"METADATA$ROW_ID\" FROM ({inner}) AS _s")
 
@@ -607,10 +622,7 @@ class Session:
             replace = tr.kind == "drop" or bool(tr.ast is not None and tr.ast.args.get("replace"))
             kind = str(tr.ast.args.get("kind", "")).upper() if tr.ast is not None else ""
             if replace and kind in ("TABLE", ""):
-                table_id = cat.tracked[target.fqn]
-                changes.drop_triggers(self.duck, target, table_id)
-                changes.untrack(self.duck, table_id)
-                self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ?", [table_id])
+                self.stop_tracking(target)
         if phase == "post" and tr.kind == "create" and tr.ast is not None \
                 and str(tr.ast.args.get("kind", "")).upper() == "VIEW":
             self._pin_view_columns(tr, target)
@@ -624,8 +636,28 @@ class Session:
                 if new != target:
                     self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET table_fqn = ? WHERE table_id = ?",
                                       [new.fqn, table_id])
+        if tr.kind == "alter" and phase == "post":
+            new = _renamed(tr, target)
+            if new is not None and new != target:  # a table's properties follow it (change_tracking)
+                self.duck.execute(f"UPDATE {META_SCHEMA}.table_params SET fqn = ? WHERE fqn = ?",
+                                  [new.fqn, target.fqn])
         for fn in self.engine.hooks.table_ddl:
             fn(self, phase, tr.kind, target)
+        if phase == "post" and tr.kind == "create" and tr.table_props:
+            from .change_tracking import at_create  # (it imports this module)
+
+            at_create(self, target, tr.table_props)  # after the hooks: a replaced table's are gone
+
+    def stop_tracking(self, table: QName) -> None:
+        """End change capture on a table that is being dropped or replaced, in the caller's
+        transaction: its triggers and change log go, and every stream on it is stale for good (a
+        new table of the same name is another table, as in Snowflake)."""
+        table_id = self.engine.catalog.tracked.get(table.fqn)
+        if table_id is None:
+            return
+        changes.drop_triggers(self.duck, table, table_id)
+        changes.untrack(self.duck, table_id)
+        self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ?", [table_id])
 
     def _pin_view_columns(self, tr: Translated, view: QName) -> None:
         """Fix a view's columns at creation, as Snowflake does: ``SELECT *`` over a table that
@@ -734,6 +766,7 @@ def from_duck(desc: list[tuple], rows: list[tuple]) -> Result:
 _NOT_FOUND = re.compile(r"(Table|View|Schema|Catalog|Sequence|Macro Function|Table Function|Function) with name "
                         r"\"?([^\"!]+?)\"? does not exist", re.IGNORECASE)
 _BINDER_COL = re.compile(r'Referenced column "?([^"\s]+)"? not found', re.IGNORECASE)
+_EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? already exists')
 
 
 def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
@@ -742,12 +775,16 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
     clean = msg.replace("__", ".")
     if isinstance(e, duckdb.CatalogException):
         m = _NOT_FOUND.search(msg)
-_EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? already exists')
         if m:
             kind = {"table": "Object", "view": "Object", "schema": "Schema", "catalog": "Database"}.get(
                 m.group(1).lower(), "Object")
             name = m.group(2).replace("__", ".")
             err = not_found(kind, name)
+            err.msg += note
+            return err
+        m = _EXISTS.search(msg)
+        if m:
+            err = already_exists("Object", m.group(1))
             err.msg += note
             return err
         if "already exists" in msg:
@@ -758,11 +795,6 @@ _EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? alr
     if isinstance(e, duckdb.BinderException):
         m = _BINDER_COL.search(msg)
         if m:
-        m = _EXISTS.search(msg)
-        if m:
-            err = already_exists("Object", m.group(1))
-            err.msg += note
-            return err
             return compilation_error(f"error line 0 at position 0\ninvalid identifier '{m.group(1)}'{note}",
                                      904, "42000")
         return compilation_error(clean + note, 2016, "42601")

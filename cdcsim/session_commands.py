@@ -4,10 +4,11 @@ databases and schemas (each Snowflake schema is a DuckDB schema ``DB__SCHEMA``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .commands import Result, command
 from .errors import already_exists, not_found
-from .names import DEFAULT_SCHEMA, IDENT_RE, QNAME_RE, duck_schema, parse_parts, quote
+from .names import DEFAULT_SCHEMA, IDENT_RE, QNAME_RE, QName, duck_schema, parse_parts, quote
 from .session import Session
 
 
@@ -84,25 +85,81 @@ def _create_schema(s: Session, m: re.Match[str], _p: object) -> Result:
 
 @command(rf"DROP\s+(DATABASE|SCHEMA)\s+(IF\s+EXISTS\s+)?({QNAME_RE})(\s+(CASCADE|RESTRICT))?")
 def _drop_container(s: Session, m: re.Match[str], _p: object) -> Result:
+    """DROP DATABASE / DROP SCHEMA drop everything inside: tables, views, streams, tasks and dynamic
+    tables. RESTRICT is accepted and drops like CASCADE: Snowflake's RESTRICT only refuses when
+    foreign keys in other schemas reference the container's tables, and DuckDB cannot create a
+    foreign key across schemas."""
     kind = m.group(1).upper()
     parts = parse_parts(m.group(3))
     if kind == "DATABASE":
+        db = parts[0]
         rows = s.duck.execute(
-            "SELECT schema_name FROM duckdb_schemas() WHERE starts_with(schema_name, ?)", [parts[0] + "__"]
+            "SELECT schema_name FROM duckdb_schemas() WHERE starts_with(schema_name, ?) ORDER BY schema_name",
+            [db + "__"],
         ).fetchall()
         if not rows:
             if m.group(2):
-                return Result.status(f"Drop statement executed successfully ({parts[0]} already dropped).")
-            raise not_found("Database", parts[0])
-        for (name,) in rows:
-            _ddl(s, f"DROP SCHEMA {quote(name)} CASCADE")
+                return Result.status(f"Drop statement executed successfully ({db} already dropped).")
+            raise not_found("Database", db)
+        schemas = [(db, name[len(db) + 2:]) for (name,) in rows]
     else:
         db, sch = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
         if not s.schema_exists(db, sch):
             if m.group(2):
                 return Result.status(f"Drop statement executed successfully ({sch} already dropped).")
             raise not_found("Schema", f"{db}.{sch}")
-        _ddl(s, f"DROP SCHEMA {quote(duck_schema(db, sch))} CASCADE")
-    s.catalog_dirty = True
-    s.reload_catalog()
+        schemas = [(db, sch)]
+    _drop_schemas(s, schemas)
     return Result.status(f"{parts[-1]} successfully dropped.")
+
+
+def _relations(s: Session, schemas: list[tuple[str, str]]) -> list[QName]:
+    """The tables and views in ``schemas``."""
+    out: list[QName] = []
+    for db, sch in schemas:
+        rows = s.duck.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = ? ORDER BY 1",
+            [duck_schema(db, sch), duck_schema(db, sch)],
+        ).fetchall()
+        out += [QName(db, sch, r[0]) for r in rows]
+    return out
+
+
+def _drop_schemas(s: Session, schemas: list[tuple[str, str]]) -> None:
+    """Drop ``schemas`` and what cdcsim keeps about their objects, in one transaction, so a failure
+    leaves every object as it was. Each relation is dropped as DROP TABLE would drop it (streams
+    elsewhere on it go stale, dynamic tables that read it notice); the feature modules drop their
+    own objects through ``Hooks.schema_drop`` before DuckDB drops the schemas."""
+    hooks = s.engine.hooks
+    if s.in_txn:
+        s.commit()  # DDL commits an open transaction first, as in Snowflake
+    s.acquire_write()
+    try:
+        done: list[Callable[[], None]] = []
+        s.duck.execute("BEGIN TRANSACTION")
+        try:
+            relations = _relations(s, schemas)
+            for qn in relations:
+                for fn in hooks.table_ddl:
+                    fn(s, "pre", "drop", qn)
+                s.stop_tracking(qn)
+            for drop in hooks.schema_drop:
+                after = drop(s, schemas)
+                if after is not None:
+                    done.append(after)
+            for db, sch in schemas:
+                s.duck.execute(f"DROP SCHEMA {quote(duck_schema(db, sch))} CASCADE")
+            for qn in relations:
+                for fn in hooks.table_ddl:
+                    fn(s, "post", "drop", qn)
+            s.duck.execute("COMMIT")
+        except BaseException:
+            s._safe_rollback()
+            raise
+        # still under the write lock: the in-memory state follows the committed metadata at once
+        for after in done:
+            after()
+    finally:
+        s.engine.lock.release(s, all_levels=True)
+        s.reload_catalog()

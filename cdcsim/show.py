@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from . import change_tracking
 from .changes import RID
 from .commands import FIXED, TEXT, TIMESTAMP_NTZ, Result, command
 from .errors import not_found
@@ -73,7 +74,8 @@ def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
                              "text", "is_secure", "is_materialized", "owner_role_type", "change_tracking"],
                             [(None, r[2], "", r[0], r[1], "SYSADMIN", r[4], None, "false", "false", "ROLE", "OFF")
                              for r in rows])
-    out = [(None, r[2], r[0], r[1], "TABLE", r[4] or "", "", r[3], None, "SYSADMIN", "1", "OFF",
+    out = [(None, r[2], r[0], r[1], "TABLE", r[4] or "", "", r[3], None, "SYSADMIN",
+            str(change_tracking.days(s, f"{r[0]}.{r[1]}.{r[2]}", change_tracking.RETENTION)), "OFF",
             "ON" if f"{r[0]}.{r[1]}.{r[2]}" in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N", "N", "N")
            for r in rows]
     types = [TIMESTAMP_NTZ] + [TEXT] * 6 + [FIXED, FIXED] + [TEXT] * 13

@@ -24,9 +24,9 @@ changes is a DELETE and an INSERT of a new row: nothing ties it to the input row
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-from . import changes
+from . import change_tracking, changes
+from .catalog import StreamInfo
 from .commands import BOOLEAN, TEXT, TIMESTAMP_NTZ, Result, command
 from .engine import HOOKS
 from .errors import ProgrammingError, already_exists, compilation_error, not_found
@@ -34,7 +34,6 @@ from .names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts
 from .session import Session
 
 M = META_SCHEMA
-STALE_AFTER_DAYS = 14
 
 SHOW_COLUMNS = ["created_on", "name", "database_name", "schema_name", "owner", "comment", "table_name",
                 "source_type", "base_tables", "type", "stale", "mode", "stale_after", "invalid_reason",
@@ -120,12 +119,30 @@ def drop_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         if m.group("ie"):
             return Result.status(f"Drop statement executed successfully ({qn.name} already dropped).")
         raise not_found("Stream", qn.fqn)
-    with s.metadata_txn() as d:
-        d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
-        if info.table_fqn in s.engine.catalog.tracked:
-            changes.drop_hold(d, info.table_id, "stream:" + qn.fqn)
-            changes.compact(d, info.table_id)
+    with s.metadata_txn():
+        _forget(s, info)
     return Result.status(f"{qn.name} successfully dropped.")
+
+
+def _forget(s: Session, info: StreamInfo) -> None:
+    """Delete a stream and release its hold on its table's change log (caller's transaction)."""
+    d = s.duck
+    d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [info.fqn])
+    if info.table_fqn in s.engine.catalog.tracked:
+        changes.drop_hold(d, info.table_id, "stream:" + info.fqn)
+        changes.compact(d, info.table_id)
+
+
+def _drop_schemas(s: Session, schemas: list[tuple[str, str]]) -> None:
+    """DROP SCHEMA / DATABASE drops the streams in those schemas (a stream elsewhere on one of
+    their tables stays, stale: the core stops tracking each dropped table)."""
+    dropped = set(schemas)
+    for info in list(s.engine.catalog.streams.values()):
+        if (info.qname.database, info.qname.schema) in dropped:
+            _forget(s, info)
+
+
+HOOKS.schema_drop.append(_drop_schemas)
 
 
 @command(rf"ALTER\s+STREAM\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+(?P<op>SET|UNSET)\s+COMMENT"
@@ -146,6 +163,8 @@ def alter_stream(s: Session, m: re.Match[str], _p: object) -> Result:
 def _stream_rows(s: Session, pattern: str | None, scope: tuple[str, str] | None) -> list[tuple]:
     rx = like_to_regex(pattern) if pattern else None
     rows = []
+    # consumption moves last_consumed without reloading the catalog: read it from the table
+    consumed = dict(s.duck.execute(f"SELECT fqn, last_consumed FROM {M}.streams").fetchall())
     for info in sorted(s.engine.catalog.streams.values(), key=lambda i: (i.qname.database, i.qname.schema,
                                                                           i.qname.name)):
         if rx and not rx.match(info.qname.name):
@@ -154,11 +173,12 @@ def _stream_rows(s: Session, pattern: str | None, scope: tuple[str, str] | None)
             continue
         if scope and scope[1] == "*" and info.qname.database != scope[0]:
             continue
-        stale = info.stale or info.table_fqn not in s.engine.catalog.tracked
-        last = info.last_consumed or info.created_on
+        last = consumed.get(info.fqn) or info.created_on
+        stale_after = last + change_tracking.stale_period(s, info.table_fqn)
+        # "expected to be stale" [DOC S4]: reads still work past stale_after (they "may" in Snowflake)
+        stale = info.stale or info.table_fqn not in s.engine.catalog.tracked or s.now() > stale_after
         rows.append((info.created_on, info.qname.name, info.qname.database, info.qname.schema, "SYSADMIN", info.comment, info.table_fqn, "Table",
-                     info.table_fqn, "DELTA", stale, info.mode, last + timedelta(days=STALE_AFTER_DAYS),
-                     "N/A", "ROLE"))
+                     info.table_fqn, "DELTA", stale, info.mode, stale_after, "N/A", "ROLE"))
     return rows
 
 

@@ -22,6 +22,7 @@ Choices where Snowflake is silent:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .. import changes
@@ -55,6 +56,24 @@ _SHOW_TYPES = [TIMESTAMP_NTZ, TEXT, TEXT, TEXT, TEXT, FIXED, FIXED, TEXT, TEXT, 
                TEXT, TEXT, TIMESTAMP_NTZ, BOOLEAN, BOOLEAN, BOOLEAN, TIMESTAMP_NTZ, TEXT, TEXT, TEXT]
 NOT_INITIALIZED = ("Dynamic Table is not initialized. Please run a manual refresh or wait for a scheduled "
                    "refresh before querying.")
+
+
+def _refuse_cycle(s: Session, qn: QName, inputs: list[str]) -> None:
+    """CREATE OR REPLACE must not make the table its own upstream through other dynamic tables:
+    the pipeline's refresh order would have no first table [DOC D3: a dynamic table graph is a DAG]."""
+    tables = registry(s.engine).tables
+    seen: set[str] = set()
+    todo = list(inputs)
+    while todo:
+        fqn = todo.pop()
+        if fqn in seen or fqn not in tables:
+            continue
+        seen.add(fqn)
+        upstream = [src.fqn for src in tables[fqn].sources]
+        if qn.fqn in upstream:
+            raise compilation_error(f"Dynamic table '{qn.fqn}' cannot read '{fqn}': '{fqn}' reads "
+                                    f"'{qn.fqn}', which would make a cycle.", 2_000, "42601")
+        todo.extend(upstream)
 
 
 def _unquote(v: str) -> str:
@@ -153,6 +172,7 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
     analysis = analyse(s, m.group("query"))
     if any(q.fqn == qn.fqn for q, _ in analysis.inputs):
         raise compilation_error(f"Dynamic table '{qn.fqn}' cannot read itself.", 2_000, "42601")
+    _refuse_cycle(s, qn, [q.fqn for q, _ in analysis.inputs])
     if requested == "INCREMENTAL" and analysis.reason is not None:
         raise ProgrammingError(
             f"SQL compilation error: Dynamic Table '{qn.name}' is defined with REFRESH_MODE = INCREMENTAL, but the "
@@ -283,6 +303,26 @@ def drop_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
         s.commit()
     _in_own_txn(s, lambda: _drop(s, dt))
     return Result.status(f"{qn.name} successfully dropped.")
+
+
+def _drop_schemas(s: Session, schemas: list[tuple[str, str]]) -> Callable[[], None] | None:
+    """DROP SCHEMA / DATABASE drops the dynamic tables in those schemas as DROP DYNAMIC TABLE
+    does (a dynamic table elsewhere that reads one behaves as after that statement); the registry
+    follows once the dropping transaction committed."""
+    reg = registry(s.engine)
+    dropped = set(schemas)
+    doomed = [dt for dt in list(reg.tables.values()) if (dt.qname.database, dt.qname.schema) in dropped]
+    if not doomed:
+        return None
+    for dt in doomed:
+        _drop(s, dt)
+
+    def reload() -> None:
+        reg.reload(s.duck)
+        if s.engine.scheduler is not None:
+            s.engine.scheduler.wake()
+
+    return reload
 
 
 def _in_own_txn(s: Session, fn: Any) -> Any:
@@ -573,3 +613,4 @@ HOOKS.read_guards.append(_read_guard)
 HOOKS.write_guards.append(_write_guard)
 HOOKS.table_ddl.append(_table_ddl)
 HOOKS.on_load.append(_install_state)
+HOOKS.schema_drop.append(_drop_schemas)

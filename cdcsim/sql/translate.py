@@ -34,12 +34,12 @@ import sqlglot
 import sqlglot.dialects.duckdb  # noqa: F401  isort: skip
 import sqlglot.dialects.snowflake  # noqa: F401  isort: skip
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import ParseError, TokenError, UnsupportedError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from ..changes import RID
 from ..errors import compilation_error, syntax_error
-from ..names import QName, duck_schema
+from ..names import QName, duck_schema, parse_parts, qualify
 from . import information_schema
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
@@ -58,7 +58,7 @@ class Token:
     """A piece of SQL the session produces at execution time."""
 
     placeholder: str  # appears in the SQL as this exact quoted identifier text
-    kind: str  # "stream" | "tablefn" | "sysfn"
+    kind: str  # "stream" | "changes" | "tablefn" | "sysfn"
     name: str  # stream fqn, or function name
     args: tuple = ()
     kwargs: tuple = ()
@@ -77,6 +77,7 @@ class Translated:
     is_ddl: bool = False
     uses_now: bool = False
     ast: exp.Expression | None = None
+    table_props: dict[str, str] = field(default_factory=dict)  # CREATE TABLE's CHANGE_TRACKING = ... etc.
 
 
 @dataclass
@@ -188,7 +189,55 @@ def _unqualify_set_targets(tree: exp.Expression) -> None:
                 eq.this.set("table", None)
 
 
+_TABLE_PROPS = ("CHANGE_TRACKING", "DATA_RETENTION_TIME_IN_DAYS", "MAX_DATA_EXTENSION_TIME_IN_DAYS")
+
+
+def _table_props(tree: exp.Expression) -> dict[str, str]:
+    """Take CREATE TABLE's change-tracking and retention properties out of the statement (DuckDB
+    has none); the session applies them to the new table (``change_tracking.at_create``)."""
+    props = tree.args.get("properties")
+    if str(tree.args.get("kind", "")).upper() != "TABLE" or props is None:
+        return {}
+    out: dict[str, str] = {}
+    for p in list(props.expressions):
+        if isinstance(p, exp.Property) and p.name.upper() in _TABLE_PROPS:
+            out[p.name.upper()] = p.args["value"].sql(dialect="snowflake")
+            p.pop()
+    return out
+
+
+_TEXT_TYPES = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR,
+               exp.DataType.Type.NCHAR, exp.DataType.Type.NVARCHAR}
+
+
+def _variant_text_casts(tree: exp.Expression) -> None:
+    """``v:path::STRING`` (and TO_VARCHAR of a path) is the element's text in Snowflake: ``Ann``, not
+    the JSON ``"Ann"`` that casting DuckDB's extracted JSON gives. Such casts read the path as text."""
+    for node in list(tree.find_all(exp.Cast, exp.ToChar)):
+        inner = node.this
+        to_text = isinstance(node, exp.ToChar) and node.args.get("format") is None or \
+            isinstance(node, exp.Cast) and node.to.this in _TEXT_TYPES
+        if isinstance(inner, exp.JSONExtract) and to_text:
+            inner.replace(exp.JSONExtractScalar(this=inner.this, expression=inner.expression))
+
+
+_DATE_FORMAT = re.compile(r"YY|MM|DD|HH|MI|SS|MON|DY|FF|AM|PM", re.IGNORECASE)
+
+
+def _to_char_formats(tree: exp.Expression) -> None:
+    """``TO_CHAR(<date or timestamp>, 'YYYY-MM')``: sqlglot formats only arguments whose type it
+    knows to be temporal and casts the rest to text, dropping the format. A format made of date
+    parts is applied as ``strftime`` (numeric formats such as ``'999.99'`` keep sqlglot's cast)."""
+    for node in list(tree.find_all(exp.ToChar)):
+        fmt = node.args.get("format")
+        if isinstance(fmt, exp.Literal) and fmt.is_string and _DATE_FORMAT.search(fmt.name):
+            converted = sqlglot.Dialect.get_or_raise("snowflake").format_time(fmt)
+            node.replace(exp.TimeToStr(this=node.this, format=converted))
+
+
 def _fix_types(tree: exp.Expression) -> None:
+    _variant_text_casts(tree)
+    _to_char_formats(tree)
     for dt in tree.find_all(exp.DataType):
         if dt.this.name in _JSON_TYPES or str(dt.this).split(".")[-1] in _JSON_TYPES:
             dt.replace(exp.DataType.build("JSON"))
@@ -224,9 +273,12 @@ def translate(sql: str, ctx: Context) -> Translated:
     _fix_types(tree)
     out = Translated(kind="other", sql="", ast=tree, uses_now=uses_now)
     _classify(tree, ctx, out)
+    if out.kind == "create":
+        out.table_props = _table_props(tree)
     ctes = _cte_names(tree)
     tokens: list[Token] = []
 
+    _flatten(tree)
     # Table functions: TABLE(INFORMATION_SCHEMA.X(...)) / TABLE(X(...))
     for tfr in list(tree.find_all(exp.TableFromRows)):
         inner = tfr.this
@@ -271,6 +323,15 @@ def translate(sql: str, ctx: Context) -> Translated:
         if table.args.get("db") is None and table.name in ctes:
             continue
         qn = _qname(table, ctx)
+        if table.args.get("when") is not None:
+            raise compilation_error(
+                f"Time Travel (AT | BEFORE) on '{qn.fqn}' is not supported by cdcsim: it keeps no table history "
+                "by time. Read a stream, or CHANGES(...) AT(STREAM => '<stream>').", 2000, "0A000")
+        if table.args.get("changes") is not None:
+            tokens.append(_changes_token(table, qn, ctx, f"__CDCSIM_TOK_{len(tokens)}__"))
+            if qn != out.target:
+                out.relations.append(qn)
+            continue
         if qn.schema == "INFORMATION_SCHEMA" and qn.name in information_schema.VIEWS:
             ph = f"__CDCSIM_INLINE_{len(inline)}__"
             inline[ph] = information_schema.view_sql(qn.database, qn.name)
@@ -282,6 +343,9 @@ def translate(sql: str, ctx: Context) -> Translated:
             table.set("catalog", None)
             table.set("db", exp.to_identifier(duck_schema(qn.database, qn.schema), quoted=True))
         if ctx.is_stream(qn):
+            if out.is_write and qn == out.target:
+                raise compilation_error(f"Stream '{qn.fqn}' cannot be the target of {out.kind.upper()}: a stream "
+                                        "is read-only (write to its source table).", 2000, "42601")
             ph = f"__CDCSIM_TOK_{len(tokens)}__"
             alias = table.alias or qn.name
             tokens.append(Token(ph, "stream", qn.fqn, alias=alias))
@@ -301,10 +365,100 @@ def translate(sql: str, ctx: Context) -> Translated:
     if isinstance(tree, exp.Insert):
         _insert_columns(tree, ctx)
     out.tokens = tokens
-    out.sql = to_duck(tree)
+    try:
+        out.sql = to_duck(tree)
+    except (ValueError, UnsupportedError) as e:  # e.g. UNDROP: sqlglot has no DuckDB form for it
+        raise compilation_error(f"Unsupported statement: {sql.strip()[:80]} ({e})", 1003, "42000") from None
     for ph, sql_text in inline.items():
         out.sql = out.sql.replace(f'"{ph}"', f"({sql_text})")
     return out
+
+
+# FLATTEN's output columns [DOC: sql-reference/functions/flatten] over DuckDB's json_each. KEY is
+# NULL for an array's elements and INDEX for an object's; PATH drops json_each's leading '$' (and
+# the dot before a key); SEQ numbers the input rows in Snowflake, which a lateral subquery cannot
+# see: [INFER] it is NULL here.
+_FLATTEN_SQL = (
+    "SELECT CAST(NULL AS BIGINT) AS SEQ, "
+    "CASE WHEN json_type(__CDCSIM_IN) = 'ARRAY' THEN NULL ELSE __e.key END AS KEY, "
+    "ltrim(ltrim(__e.fullkey, '$'), '.') AS PATH, "
+    "CASE WHEN json_type(__CDCSIM_IN) = 'ARRAY' THEN CAST(__e.key AS BIGINT) END AS INDEX, "
+    "__e.value AS VALUE, CAST(__CDCSIM_IN AS JSON) AS THIS "
+    "FROM json_each(__CDCSIM_IN) AS __e")
+
+
+def _flatten(tree: exp.Expression) -> None:
+    """``LATERAL FLATTEN(INPUT => expr [, PATH => 'p'] [, OUTER => TRUE])`` and
+    ``TABLE(FLATTEN(...))``: a lateral subquery over DuckDB's ``json_each`` with FLATTEN's columns.
+    OUTER keeps a row (of NULLs) for an input with no elements, as a LEFT JOIN ... ON TRUE.
+    RECURSIVE and MODE fail with a compilation error."""
+    for node in list(tree.find_all(exp.Lateral, exp.TableFromRows)):
+        call = node.this
+        if not isinstance(call, exp.Explode):
+            continue
+        args: dict[str, exp.Expression] = {}
+        positional = []
+        for a in [call.this, *call.expressions]:
+            if isinstance(a, exp.Kwarg):
+                args[a.this.name.upper()] = a.expression
+            elif a is not None:
+                positional.append(a)
+        if "INPUT" not in args and positional:
+            args["INPUT"] = positional[0]
+        if "INPUT" not in args:
+            raise compilation_error("FLATTEN needs an INPUT argument.", 1044, "42P13")
+        for unsupported in ("RECURSIVE", "MODE"):
+            if unsupported in args and str(args[unsupported].name).upper() not in ("FALSE", "BOTH"):
+                raise compilation_error(f"FLATTEN's {unsupported} argument is not supported by cdcsim.",
+                                        2000, "0A000")
+        source = args["INPUT"]
+        path = args.get("PATH")
+        if isinstance(path, exp.Literal) and path.name:
+            key = path.name if path.name.startswith("[") else "." + path.name
+            source = exp.JSONExtract(this=source, expression=exp.Literal.string("$" + key))
+        sub = sqlglot.parse_one(_FLATTEN_SQL, read="duckdb")
+        for col in list(sub.find_all(exp.Column)):
+            if col.name == "__CDCSIM_IN" and not col.table:
+                col.replace(source.copy())
+        alias = node.args.get("alias")
+        name = alias.this if alias is not None and alias.this is not None else exp.to_identifier("F")
+        new = exp.Subquery(this=sub, alias=exp.TableAlias(this=name.copy()))
+        join = node.parent if isinstance(node.parent, exp.Join) else None
+        node.replace(new)
+        outer = args.get("OUTER")
+        if join is not None and outer is not None and str(outer.name).upper() == "TRUE" or \
+                isinstance(outer, exp.Boolean) and outer.this:
+            if join is not None:
+                join.set("side", "LEFT")
+                join.set("kind", None)
+                join.set("on", exp.true())
+
+
+def _changes_token(table: exp.Table, qn: QName, ctx: Context, ph: str) -> Token:
+    """``t CHANGES(INFORMATION => DEFAULT | APPEND_ONLY) AT(STREAM => 's')`` [DOC S8, reference 1.9]:
+    the net changes of ``t`` since the stream's offset, read without moving it. The other starting
+    points (TIMESTAMP, OFFSET, STATEMENT) and END need the table's history by time, which cdcsim
+    does not keep: they fail with a compilation error that says so."""
+    clause = table.args["changes"]
+    info = str(clause.args.get("information").name if clause.args.get("information") else "DEFAULT").upper()
+    if info not in ("DEFAULT", "APPEND_ONLY"):
+        raise compilation_error(f"invalid value [{info}] for parameter 'INFORMATION'", 1008, "22023")
+    if not ctx.has_row_id(qn):
+        raise compilation_error(
+            f"Change tracking is not enabled on table '{qn.fqn}'. Enable it with "
+            f"ALTER TABLE ... SET CHANGE_TRACKING = TRUE, or create a stream on it.", 2201, "0A000")
+    at = clause.args.get("at_before")
+    kind = str(at.args.get("kind") or "").upper() if at is not None else ""
+    if at is None or clause.args.get("end") is not None or kind != "STREAM" \
+            or str(at.this).upper() != "AT" or not isinstance(at.expression, exp.Literal):
+        raise compilation_error(
+            f"CHANGES on '{qn.fqn}' is supported from AT(STREAM => '<stream>') only: cdcsim keeps no table "
+            "history by time (TIMESTAMP, OFFSET, STATEMENT, END).", 2000, "0A000")
+    stream = qualify(parse_parts(at.expression.name), ctx.database, ctx.schema)
+    new = exp.Table(this=exp.to_identifier(ph, quoted=True))
+    new.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias or qn.name, quoted=True)))
+    table.replace(new)
+    return Token(ph, "changes", qn.fqn, (stream.fqn, info == "APPEND_ONLY"))
 
 
 def to_duck(node: exp.Expression) -> str:

@@ -9,9 +9,13 @@ run (SCHEDULED), as Snowflake does. Finished runs are buffered in memory by the 
 written in one batch after each scheduler step (the function reads the buffer too, so nothing is
 ever invisible).
 
-Choices [INFER]: the function covers the tasks of the session's current database (it is that
-database's INFORMATION_SCHEMA); a range start more than 7 days back is an error, as documented;
-rows with equal SCHEDULED_TIME come newest-recorded first.
+The function covers the whole account, as documented ("the history of task usage for your entire
+Snowflake account"): which database's INFORMATION_SCHEMA it is called through does not narrow it;
+DATABASE_NAME / SCHEMA_NAME (and the columns of the same names) do. The runs of dropped tasks stay
+until they age out, as in Snowflake.
+
+Choices [INFER]: a range start more than 7 days back is an error, as documented; rows with equal
+SCHEDULED_TIME come newest-recorded first.
 """
 
 from __future__ import annotations
@@ -192,8 +196,8 @@ def task_history(s: Session, args: list, kwargs: dict) -> str:
         where.append(f'"SCHEDULED_TIME" <= {_lit(end)}')
     if "TASK_NAME" in kw:
         where.append(f'upper("NAME") = upper({_lit(str(kw["TASK_NAME"]))})')
-    db = kw.get("DATABASE_NAME")
-    where.append(f'upper("DATABASE_NAME") = upper({_lit(str(db) if db is not None else s.database)})')
+    if "DATABASE_NAME" in kw:
+        where.append(f'upper("DATABASE_NAME") = upper({_lit(str(kw["DATABASE_NAME"]))})')
     if "SCHEMA_NAME" in kw:
         where.append(f'upper("SCHEMA_NAME") = upper({_lit(str(kw["SCHEMA_NAME"]))})')
     if "ROOT_TASK_ID" in kw:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ..commands import TEXT, TIMESTAMP_NTZ, Result, command
+from ..engine import HOOKS
 from ..errors import NotSupportedError, ProgrammingError, already_exists, compilation_error, not_found
 from ..names import QNAME_RE, like_to_regex, parse_parts, qualify
 from ..session import Session
@@ -326,23 +327,60 @@ def drop_task(s: Session, m: re.Match[str], _p: object) -> Result:
             if m.group("ie"):
                 return Result.status(f"Drop statement executed successfully ({qn.name} already dropped).")
             raise not_found("Task", qn.fqn)
-        del st.tasks[qn.fqn]
-        st.touch()
-        st.observed.pop(qn.fqn, None)
-        st.requests = [r for r in st.requests if r.fqn != qn.fqn]
-        changed = []
-        for c in list(st.tasks.values()):
-            if qn.fqn in c.predecessors:
-                c.predecessors = [p for p in c.predecessors if p != qn.fqn]
-                if not c.predecessors:
-                    suspend(s, c, "CHILD_BECAME_ROOT")
-                changed.append(c)
-            if c.finalize == qn.fqn:
-                c.finalize = None
-                suspend(s, c, "FINALIZER_BECAME_ROOT")
-                changed.append(c)
+        changed = _forget(s, st, {qn.fqn})
         _persist(s, st, changed, delete=[qn.fqn])
     return Result.status(f"{qn.name} successfully dropped.")
+
+
+def _forget(s: Session, st: TaskStore, fqns: set[str]) -> list[Task]:
+    """Remove dropped tasks from the store's memory (their history stays, as in Snowflake) and
+    unlink the tasks that named them; returns the tasks it changed (the caller holds ``ddl_lock``)."""
+    for f in fqns:
+        st.tasks.pop(f, None)
+        st.observed.pop(f, None)
+    st.touch()
+    st.requests = [r for r in st.requests if r.fqn not in fqns]
+    changed = []
+    for c in list(st.tasks.values()):
+        if any(p in fqns for p in c.predecessors):
+            c.predecessors = [p for p in c.predecessors if p not in fqns]
+            if not c.predecessors:
+                suspend(s, c, "CHILD_BECAME_ROOT")
+            changed.append(c)
+        if c.finalize in fqns:
+            c.finalize = None
+            suspend(s, c, "FINALIZER_BECAME_ROOT")
+            changed.append(c)
+    return changed
+
+
+def _drop_schemas(s: Session, schemas: list[tuple[str, str]]) -> Callable[[], None] | None:
+    """DROP SCHEMA / DATABASE drops the tasks in those schemas: their documents go in the dropping
+    transaction, the scheduler forgets them once it committed (the caller holds the write lock).
+    A task graph lies in one schema [DOC T1], so no task outside is left with a dropped link."""
+    st = store_of(s.engine)
+    dropped = set(schemas)
+    with st.lock:
+        fqns = {t.fqn for t in st.tasks.values() if (t.database, t.schema) in dropped}
+    if not fqns:
+        return None
+    for f in sorted(fqns):
+        st.delete(s.duck, f)
+
+    def forget() -> None:
+        with st.lock:
+            changed = _forget(s, st, fqns)
+            if changed:  # none while a graph stays in one schema; written should that rule change
+                _persist(s, st, changed)
+            else:
+                sch = s.engine.scheduler
+                if sch is not None:
+                    sch.wake()
+
+    return forget
+
+
+HOOKS.schema_drop.append(_drop_schemas)
 
 
 # ---------------------------------------------------------------------------- EXECUTE

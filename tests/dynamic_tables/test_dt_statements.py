@@ -327,3 +327,17 @@ def test_stream_on_a_dynamic_table_sees_its_refreshes(base: cdcsim.Connection) -
     q(base, "DROP STREAM sd")
     q(base, "DROP DYNAMIC TABLE d")
     assert q(base, logs)[0][0] == before
+
+
+def test_create_or_replace_refuses_a_cycle(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE a1 {DT} AS SELECT id FROM t")
+    q(base, f"CREATE DYNAMIC TABLE a2 {DT} AS SELECT id FROM a1")
+    q(base, f"CREATE DYNAMIC TABLE a3 {DT} AS SELECT id FROM a2")
+    for sql in (f"CREATE OR REPLACE DYNAMIC TABLE a1 {DT} AS SELECT id FROM a2",
+                f"CREATE OR REPLACE DYNAMIC TABLE a1 {DT} AS SELECT a3.id FROM a3 JOIN t ON a3.id = t.id"):
+        with pytest.raises(ProgrammingError) as e:
+            q(base, sql)
+        assert "cycle" in e.value.msg and "A1" in e.value.msg
+    assert sorted(q(base, "SELECT id FROM a3")) == [(1,), (2,), (3,)]  # a1 was left as it was
+    q(base, f"CREATE OR REPLACE DYNAMIC TABLE a3 {DT} AS SELECT id FROM a1 WHERE id > 1")
+    assert sorted(q(base, "SELECT id FROM a3")) == [(2,), (3,)]
