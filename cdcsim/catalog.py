@@ -20,6 +20,10 @@ M = META_SCHEMA
 
 _DDL = [
     f"CREATE SCHEMA IF NOT EXISTS {M}",
+    # Snowflake fails a division by zero (100051) where DuckDB returns inf / NaN: translated SQL
+    # divides by cdcsim_nz(divisor) (sql/translate.py). In ``main``, where unqualified calls from
+    # every schema find it.
+    "CREATE OR REPLACE MACRO main.cdcsim_nz(x) AS CASE WHEN x = 0 THEN error('Division by zero') ELSE x END",
     f"CREATE SEQUENCE IF NOT EXISTS {M}.rid_seq",
     f"CREATE SEQUENCE IF NOT EXISTS {M}.obj_seq",
     f"""CREATE TABLE IF NOT EXISTS {M}.tracked_tables (

@@ -766,6 +766,10 @@ def from_duck(desc: list[tuple], rows: list[tuple]) -> Result:
 _NOT_FOUND = re.compile(r"(Table|View|Schema|Catalog|Sequence|Macro Function|Table Function|Function) with name "
                         r"\"?([^\"!]+?)\"? does not exist", re.IGNORECASE)
 _BINDER_COL = re.compile(r'Referenced column "?([^"\s]+)"? not found', re.IGNORECASE)
+# DuckDB's failed casts, for Snowflake's "Numeric value 'x' is not recognized" family (100038):
+# the message without DuckDB's LINE context, which shows the translated statement.
+_CONVERT = re.compile(r"Could not convert string (?:'(?P<v1>[^']*)'|\"(?P<v2>[^\"]*)\") to (?P<to>\w+)"
+                      r"|invalid (?P<dt>date|timestamp) field format: \"(?P<v3>[^\"]*)\"")
 _EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? already exists')
 
 
@@ -798,6 +802,16 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
             return compilation_error(f"error line 0 at position 0\ninvalid identifier '{m.group(1)}'{note}",
                                      904, "42000")
         return compilation_error(clean + note, 2016, "42601")
+    if isinstance(e, duckdb.InvalidInputException) and "Division by zero" in msg:
+        return DataError("Division by zero" + note, 100051, "22012")
+    if isinstance(e, duckdb.ConversionException):
+        m = _CONVERT.search(msg)
+        if m:
+            value = m.group("v1") if m.group("v1") is not None else m.group("v2") if m.group("v2") is not None \
+                else m.group("v3")
+            kind = {"date": "Date", "timestamp": "Timestamp"}.get((m.group("dt") or "").lower())
+            what = kind or ("Boolean value" if (m.group("to") or "").upper().startswith("BOOL") else "Numeric value")
+            return DataError(f"{what} '{value}' is not recognized" + note, 100038, "22018")
     if isinstance(e, (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException)):
         return DataError(clean + note, 100038, "22018")
     if isinstance(e, duckdb.ConstraintException):

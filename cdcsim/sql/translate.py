@@ -235,9 +235,24 @@ def _to_char_formats(tree: exp.Expression) -> None:
             node.replace(exp.TimeToStr(this=node.this, format=converted))
 
 
+def _checked_division(tree: exp.Expression) -> None:
+    """``a / b`` fails when ``b`` is zero, as in Snowflake (100051), instead of DuckDB's inf or NaN.
+    Divisors that cannot be zero are left alone: a non-zero number, ``NULLIF(x, 0)``."""
+    for div in list(tree.find_all(exp.Div)):
+        d = div.expression
+        inner = d.this if isinstance(d, exp.Paren) else d
+        if isinstance(inner, exp.Literal) and not inner.is_string and float(inner.this) != 0:
+            continue
+        if isinstance(inner, exp.Nullif) and isinstance(inner.expression, exp.Literal) \
+                and not inner.expression.is_string and float(inner.expression.this) == 0:
+            continue
+        d.replace(exp.Anonymous(this="cdcsim_nz", expressions=[d.copy()]))
+
+
 def _fix_types(tree: exp.Expression) -> None:
     _variant_text_casts(tree)
     _to_char_formats(tree)
+    _checked_division(tree)
     for dt in tree.find_all(exp.DataType):
         if dt.this.name in _JSON_TYPES or str(dt.this).split(".")[-1] in _JSON_TYPES:
             dt.replace(exp.DataType.build("JSON"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+import cdcsim
 from cdcsim import IntegrityError, ProgrammingError
 
 SETUP = """
@@ -185,3 +186,21 @@ def test_dynamic_table_over_lateral_flatten_refreshes_incrementally(con, q):
     actions = {r[0] for r in q("SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY("
                                 "NAME => 'ITEMS')) WHERE refresh_trigger = 'SCHEDULED'")}
     assert actions == {"INCREMENTAL"}
+
+
+def test_division_by_zero_and_bad_casts_fail_as_in_snowflake(q):
+    q("CREATE TABLE t (a INT, b INT, s STRING)")
+    q("INSERT INTO t VALUES (10, 2, 'Good'), (5, 0, '7'), (3, NULL, 'x')")
+    assert q("SELECT a / 2, a / NULLIF(b, 0), DIV0(a, b) FROM t ORDER BY a") == [
+        (1.5, None, None), (2.5, None, 0.0), (5.0, 5.0, 5.0)]
+    assert q("SELECT a / b FROM t WHERE b <> 0") == [(5.0,)]
+    for sql in ("SELECT 1 / 0", "SELECT a / b FROM t", "SELECT sum(a) / min(b) FROM t"):
+        with pytest.raises(cdcsim.DataError) as e:
+            q(sql)
+        assert (e.value.errno, e.value.msg) == (100051, "Division by zero"), sql
+    for sql, msg in [("SELECT s::INT FROM t", "Numeric value 'Good' is not recognized"),
+                     ("SELECT 'x'::DATE", "Date 'x' is not recognized"),
+                     ("SELECT 'x'::TIMESTAMP", "Timestamp 'x' is not recognized")]:
+        with pytest.raises(cdcsim.DataError) as e:
+            q(sql)
+        assert (e.value.errno, e.value.msg) == (100038, msg), sql
