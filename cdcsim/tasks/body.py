@@ -2,15 +2,19 @@
 
 Owns classifying the body and splitting a block into the statements a run executes.
 
-Supported Snowflake Scripting subset (documented choice): ``BEGIN <stmt>; <stmt>; ... END`` where
-every statement is a plain SQL statement the engine runs (DML, DDL, ``ALTER DYNAMIC TABLE ...
-REFRESH``, ``EXECUTE TASK``, SELECT ...). A run executes them in order inside one transaction, so a
-failure rolls the whole run back and a stream it read is not consumed. Variables (``DECLARE``,
-``LET``, ``:=``), control flow (``IF``, ``FOR``, ``WHILE``, ``LOOP``, ``CASE``), ``RETURN``,
-``EXCEPTION`` handlers, cursors and transaction control inside the block are rejected at CREATE
-time with a clear error. As in Snowflake, a DDL statement commits the open transaction first.
-``CALL`` is accepted at CREATE (Snowflake does not resolve the procedure then) and a run fails with a
-clear "stored procedures are not supported" error, since cdcsim has no procedures.
+Supported Snowflake Scripting subset: ``BEGIN <stmt>; <stmt>; ... END`` where every statement is
+a plain SQL statement the engine runs (DML, DDL, ``ALTER DYNAMIC TABLE ... REFRESH``, ``EXECUTE
+TASK``, SELECT ...), transaction control (``BEGIN TRANSACTION`` / ``START TRANSACTION``,
+``COMMIT``, ``ROLLBACK``), and a final ``RETURN <expression>``, which ends the block and is
+otherwise ignored. As in Snowflake a block is not a transaction [DOC: snowflake-scripting/begin,
+whose example groups statements "inside a transaction within that block" with BEGIN TRANSACTION
+... COMMIT]: each statement outside an explicit transaction commits on its own, so a stream
+consumed by one statement is empty for the next, and a failure leaves the statements before it
+committed. Variables (``DECLARE``, ``LET``, ``:=``), control flow (``IF``, ``FOR``, ``WHILE``,
+``LOOP``, ``CASE``), ``EXCEPTION`` handlers, nested blocks and cursors are rejected at CREATE time
+with a clear error. ``CALL`` is accepted at CREATE (Snowflake does not resolve the procedure then)
+and a run fails with a clear "stored procedures are not supported" error, since cdcsim has no
+procedures.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from ..sql.split import split_statements, strip_comments
 _BLOCK = re.compile(r"^\s*(?P<declare>DECLARE\b.*?)?\bBEGIN\b(?P<inner>.*)\bEND\s*;?\s*$", re.I | re.S)
 _TXN_BEGIN = re.compile(r"^\s*BEGIN\s+(TRANSACTION|WORK|NAME)\b|^\s*BEGIN\s*;?\s*$", re.I)
 _SCRIPTING = {"LET", "IF", "FOR", "WHILE", "REPEAT", "LOOP", "CASE", "RETURN", "EXCEPTION", "RAISE",
-              "DECLARE", "BEGIN", "OPEN", "FETCH", "CLOSE", "BREAK", "CONTINUE", "AWAIT", "CANCEL",
-              "COMMIT", "ROLLBACK", "START"}
+              "DECLARE", "BEGIN", "OPEN", "FETCH", "CLOSE", "BREAK", "CONTINUE", "AWAIT", "CANCEL"}
+# transaction control a block may hold (the session runs these statements itself)
+_TXN_CONTROL = re.compile(r"^\s*(BEGIN\s+(TRANSACTION|WORK)|START\s+TRANSACTION|COMMIT|ROLLBACK)\b", re.I)
 _ASSIGN = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_$]*\s*:=")
 
 
@@ -38,7 +43,7 @@ class Body:
 def not_supported(what: str) -> NotSupportedError:
     return NotSupportedError(
         f"{what} is not supported in a cdcsim task body. Supported: one SQL statement, or "
-        "BEGIN <statement>; ... END with plain SQL statements (run in one transaction).", 2_080, "0A000")
+        "BEGIN <statement>; ... END with plain SQL statements and BEGIN TRANSACTION ... COMMIT.", 2_080, "0A000")
 
 
 def parse_body(text: str) -> Body:
@@ -53,7 +58,11 @@ def parse_body(text: str) -> Body:
         if m.group("declare"):
             raise not_supported("DECLARE (Snowflake Scripting variables)")
         stmts = tuple(s.text.strip() for s in split_statements(m.group("inner")))
+        if stmts and strip_comments(stmts[-1]).split(None, 1)[0].upper() == "RETURN":
+            stmts = stmts[:-1]  # the block's result: a task has no caller to return it to
         for st in stmts:
+            if _TXN_CONTROL.match(strip_comments(st)):
+                continue
             word = strip_comments(st).split(None, 1)[0].upper()
             if word in _SCRIPTING or _ASSIGN.match(st):
                 raise not_supported(f"'{word}' in a scripting block")

@@ -3,8 +3,10 @@
 Owns the per-run rules [DOC T1, T2]: WHEN false (or NULL) → SKIPPED with no SQL executed; the
 body runs in the task's database and schema on the scheduler's own session, with
 ``CURRENT_TIMESTAMP()`` equal to the run's scheduled time under a ManualClock; a failure is FAILED
-with ERROR_CODE / ERROR_MESSAGE and the run is rolled back as a whole (a single statement is atomic;
-a block runs in one transaction), so a stream it read is not consumed. USER_TASK_TIMEOUT_MS (or a
+with ERROR_CODE / ERROR_MESSAGE. A single statement is atomic, so a stream it read is not consumed;
+a block's statements commit one by one unless it opens a transaction (``body``), and a failure
+rolls back only the statement that failed and the open transaction. [INFER] A block that ends
+with its own transaction still open fails, and that transaction is rolled back. USER_TASK_TIMEOUT_MS (or a
 lower non-zero STATEMENT_TIMEOUT_IN_SECONDS) interrupts a run under a wall clock and the run
 counts as FAILED. SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS interrupts a run in flight: CANCELLED,
 rolled back, not counted as a failure. [INFER] Under a ManualClock a run takes no virtual time, so a
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..errors import Error, NotSupportedError
+from ..errors import Error, NotSupportedError, ProgrammingError
 from .model import Task
 
 if TYPE_CHECKING:
@@ -125,13 +127,9 @@ def _execute(sess: Session, task: Task) -> None:
     if body.kind == "statement":
         sess.execute(body.statements[0])
         return
-    sess.begin()
-    try:
-        for st in body.statements:
-            sess.execute(st)
-            if not sess.in_txn:  # a DDL statement committed; the rest runs in a new transaction
-                sess.begin()
-        sess.commit()
-    except BaseException:
+    for st in body.statements:
+        sess.execute(st)
+    if sess.in_txn:
         sess.rollback()
-        raise
+        raise ProgrammingError("The task body's block ended inside a transaction it opened (BEGIN TRANSACTION "
+                               "without COMMIT); the transaction was rolled back.", 2_000, "25000")

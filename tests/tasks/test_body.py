@@ -1,4 +1,5 @@
-"""Task bodies: BEGIN ... END blocks run in one transaction; EXECUTE TASK and other statements in a body."""
+"""Task bodies: BEGIN ... END blocks commit statement by statement unless they open a transaction;
+EXECUTE TASK and other statements in a body."""
 
 from __future__ import annotations
 
@@ -12,12 +13,32 @@ def setup(db: DB) -> None:
     db.x("CREATE TABLE audit (n INT NOT NULL)")
 
 
-def test_block_runs_statements_in_order(db: DB) -> None:
+def test_block_statements_commit_one_by_one(db: DB) -> None:
+    """A block is not a transaction: the first INSERT consumes the stream, the second sees it empty
+    (the classic pitfall Snowflake's docs answer with BEGIN TRANSACTION ... COMMIT)."""
     setup(db)
     db.x("""CREATE TASK t SCHEDULE = '1 MINUTE' AS
         BEGIN
             INSERT INTO dst SELECT a FROM s;
+            INSERT INTO audit SELECT count(*) FROM s;
+            RETURN 'done';
+        END;""")
+    db.x("INSERT INTO src VALUES (1), (2)")
+    db.x("ALTER TASK t RESUME")
+    db.advance(minutes=1)
+    assert db.states("t") == [("T", "SUCCEEDED")]
+    assert sorted(db.x("SELECT a FROM dst")) == [(1,), (2,)]
+    assert db.x("SELECT n FROM audit") == [(0,)]
+
+
+def test_block_transaction_reads_one_window(db: DB) -> None:
+    setup(db)
+    db.x("""CREATE TASK t SCHEDULE = '1 MINUTE' AS
+        BEGIN
+            BEGIN TRANSACTION;
+            INSERT INTO dst SELECT a FROM s;
             INSERT INTO audit SELECT count(*) FROM s;   -- same window: the stream is consumed at commit
+            COMMIT;
         END;""")
     db.x("INSERT INTO src VALUES (1), (2)")
     db.x("ALTER TASK t RESUME")
@@ -28,7 +49,7 @@ def test_block_runs_statements_in_order(db: DB) -> None:
     assert db.one("SELECT count(*) FROM s") == 0
 
 
-def test_block_failure_rolls_back_everything_and_keeps_stream(db: DB) -> None:
+def test_block_failure_keeps_what_committed_before_it(db: DB) -> None:
     setup(db)
     db.x("""CREATE TASK t SCHEDULE = '1 MINUTE' AS
         BEGIN
@@ -40,14 +61,51 @@ def test_block_failure_rolls_back_everything_and_keeps_stream(db: DB) -> None:
     db.advance(minutes=1)
     (h,) = db.history("t")
     assert h["STATE"] == "FAILED" and h["ERROR_CODE"] == "100072"
+    assert db.x("SELECT a FROM dst") == [(1,)]  # the first statement committed on its own
+    assert db.one("SELECT count(*) FROM s") == 0
+
+
+def test_block_failure_in_a_transaction_rolls_it_back_and_keeps_stream(db: DB) -> None:
+    setup(db)
+    db.x("""CREATE TASK t SCHEDULE = '1 MINUTE' AS
+        BEGIN
+            BEGIN TRANSACTION;
+            INSERT INTO dst SELECT a FROM s;
+            INSERT INTO audit VALUES (NULL);
+            COMMIT;
+        END""")
+    db.x("INSERT INTO src VALUES (1)")
+    db.x("ALTER TASK t RESUME")
+    db.advance(minutes=1)
+    (h,) = db.history("t")
+    assert h["STATE"] == "FAILED" and h["ERROR_CODE"] == "100072"
     assert db.x("SELECT * FROM dst") == []
     assert db.one("SELECT count(*) FROM s") == 1
     # The scheduler's session is usable for the next run.
     db.x("ALTER TASK t SUSPEND")
-    db.x("ALTER TASK t MODIFY AS BEGIN INSERT INTO dst SELECT a FROM s; INSERT INTO audit VALUES (1); END")
+    db.x("ALTER TASK t MODIFY AS BEGIN START TRANSACTION; INSERT INTO dst SELECT a FROM s; "
+         "INSERT INTO audit VALUES (1); COMMIT; END")
     db.x("ALTER TASK t RESUME")
     db.advance(minutes=1)
     assert db.x("SELECT a FROM dst") == [(1,)]
+
+
+def test_block_left_inside_its_transaction_fails_and_rolls_back(db: DB) -> None:
+    setup(db)
+    db.x("""CREATE TASK t SCHEDULE = '1 MINUTE' AS
+        BEGIN
+            INSERT INTO audit VALUES (1);
+            BEGIN TRANSACTION;
+            INSERT INTO dst SELECT a FROM s;
+        END""")
+    db.x("INSERT INTO src VALUES (1)")
+    db.x("ALTER TASK t RESUME")
+    db.advance(minutes=1)
+    (h,) = db.history("t")
+    assert h["STATE"] == "FAILED" and "without COMMIT" in h["ERROR_MESSAGE"]
+    assert db.x("SELECT n FROM audit") == [(1,)]
+    assert db.x("SELECT * FROM dst") == []
+    assert db.one("SELECT count(*) FROM s") == 1
 
 
 def test_body_can_execute_another_task(db: DB) -> None:
