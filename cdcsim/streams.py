@@ -111,6 +111,47 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     return Result.status(f"Stream {qn.name} successfully created.")
 
 
+@command(rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?STREAM\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})"
+         rf"\s+CLONE\s+(?P<src>{QNAME_RE})(?P<copy>\s+COPY\s+GRANTS)?")
+def clone_stream(s: Session, m: re.Match[str], _p: object) -> Result:
+    """``CREATE STREAM s2 CLONE s``: a stream on the same table, in the same mode, that "inherits
+    the current offset" of ``s`` [DOC S2]."""
+    qn = s.qualify(parse_parts(m.group("name")))
+    src = s.qualify(parse_parts(m.group("src")))
+    cat = s.engine.catalog
+    info = cat.streams.get(src.fqn)
+    if info is None:
+        raise not_found("Stream", src.fqn)
+    if qn.fqn in cat.streams:
+        if m.group("ine"):
+            return Result.status(f"{qn.name} already exists, statement succeeded.")
+        if not m.group("replace"):
+            raise already_exists("Stream", qn.name)
+    elif s.relation_kind(qn) is not None:
+        raise already_exists("Stream", qn.name)
+    with s.metadata_txn() as d:
+        offset, pending = d.execute(f"SELECT stmt_offset, initial_pending FROM {M}.streams WHERE fqn = ?",
+                                    [src.fqn]).fetchone()
+        d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
+        d.execute(
+            f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [qn.fqn, qn.database, qn.schema, qn.name, info.table_fqn, info.table_id, offset, info.mode,
+             info.show_initial, pending, info.comment, s.now(), None, "SYSADMIN", info.stale],
+        )
+        if info.table_fqn in cat.tracked:
+            changes.set_hold(d, info.table_id, "stream:" + qn.fqn, int(offset))
+    return Result.status(f"Stream {qn.name} successfully created.")
+
+
+@command(rf"CREATE\s+(?:OR\s+REPLACE\s+)?STREAM\s+(?:IF\s+NOT\s+EXISTS\s+)?{QNAME_RE}.*?\s(?:AT|BEFORE)\s*\(\s*"
+         r"(?P<kind>TIMESTAMP|OFFSET|STATEMENT)\s*=>.*")
+def _stream_at_time(s: Session, m: re.Match[str], _p: object) -> Result:
+    raise compilation_error(
+        f"CREATE STREAM ... AT | BEFORE ({m.group('kind').upper()} => ...) is not supported by cdcsim: it keeps "
+        "no table history by time. Use AT(STREAM => '<stream>') to start at another stream's offset.",
+        2000, "0A000")
+
+
 @command(rf"DROP\s+STREAM\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})")
 def drop_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     qn = s.qualify(parse_parts(m.group("name")))
@@ -202,14 +243,20 @@ def show_scope(s: Session, m: re.Match[str]) -> tuple[str, str] | None:
     return s.database, "*"
 
 
-@command(rf"SHOW\s+(?P<terse>TERSE\s+)?STREAMS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}(?:\s+LIMIT\s+(?P<lim>\d+))?")
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?STREAMS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}"
+         r"(?:\s+STARTS\s+WITH\s+'(?P<sw>[^']*)')?(?:\s+LIMIT\s+(?P<lim>\d+)(?:\s+FROM\s+'(?P<frm>[^']*)')?)?")
 def show_streams(s: Session, m: re.Match[str], _p: object) -> Result:
     rows = _stream_rows(s, m.group("like"), show_scope(s, m))
+    if m.group("sw") is not None:  # STARTS WITH and FROM compare names case-sensitively [DOC S4]
+        rows = [r for r in rows if r[1].startswith(m.group("sw"))]
+    if m.group("frm") is not None:
+        rows = [r for r in rows if r[1] > m.group("frm")]
     if m.group("lim"):
         rows = rows[: int(m.group("lim"))]
     if m.group("terse"):
+        # TERSE's kind is the type column renamed [DOC S4]
         return Result.table(["created_on", "name", "kind", "database_name", "schema_name", "tableOn"],
-                            [(r[0], r[1], "STREAM", r[2], r[3], r[6]) for r in rows])
+                            [(r[0], r[1], r[9], r[2], r[3], r[6]) for r in rows])
     return Result.table(SHOW_COLUMNS, rows, _SHOW_TYPES)
 
 

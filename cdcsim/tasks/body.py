@@ -12,9 +12,10 @@ whose example groups statements "inside a transaction within that block" with BE
 consumed by one statement is empty for the next, and a failure leaves the statements before it
 committed. Variables (``DECLARE``, ``LET``, ``:=``), control flow (``IF``, ``FOR``, ``WHILE``,
 ``LOOP``, ``CASE``), ``EXCEPTION`` handlers, nested blocks and cursors are rejected at CREATE time
-with a clear error. ``CALL`` is accepted at CREATE (Snowflake does not resolve the procedure then)
-and a run fails with a clear "stored procedures are not supported" error, since cdcsim has no
-procedures.
+with a clear error. ``CALL SYSTEM$...(...)`` runs the system function (e.g. SYSTEM$SET_RETURN_VALUE); any other
+``CALL`` is accepted at CREATE (Snowflake does not resolve the procedure then) and a run fails
+with a clear "stored procedures are not supported" error, since cdcsim has no procedures.
+``EXECUTE IMMEDIATE $$ ... $$`` runs the block it quotes.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ _SCRIPTING = {"LET", "IF", "FOR", "WHILE", "REPEAT", "LOOP", "CASE", "RETURN", "
               "DECLARE", "BEGIN", "OPEN", "FETCH", "CLOSE", "BREAK", "CONTINUE", "AWAIT", "CANCEL"}
 # transaction control a block may hold (the session runs these statements itself)
 _TXN_CONTROL = re.compile(r"^\s*(BEGIN\s+(TRANSACTION|WORK)|START\s+TRANSACTION|COMMIT|ROLLBACK)\b", re.I)
+_IMMEDIATE = re.compile(r"^\s*EXECUTE\s+IMMEDIATE\s+\$\$(?P<inner>.*)\$\$\s*$", re.I | re.S)
+_CALL_SYSTEM = re.compile(r"^\s*CALL\s+(?P<call>SYSTEM\$\w+\s*\(.*\))\s*$", re.I | re.S)
 _ASSIGN = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_$]*\s*:=")
 
 
@@ -50,8 +53,14 @@ def parse_body(text: str) -> Body:
     code = strip_comments(text).strip().rstrip(";").strip()
     if not code:
         raise syntax_error("A task needs a body: AS <sql>.")
+    immediate = _IMMEDIATE.match(code)
+    if immediate:  # EXECUTE IMMEDIATE $$ <block> $$: the block itself
+        return parse_body(immediate.group("inner"))
     first = code.split(None, 1)[0].upper()
     if first == "CALL":
+        sysfn = _CALL_SYSTEM.match(code)
+        if sysfn:  # a system function, not a procedure: CALL SYSTEM$SET_RETURN_VALUE('x')
+            return Body("statement", ("SELECT " + sysfn.group("call"),))
         return Body("call", (code,))
     m = _BLOCK.match(code)
     if m and not _TXN_BEGIN.match(code):

@@ -365,3 +365,41 @@ def test_basic_doc_example_members_stream(t):
     got = sorted(t("select id, fee, metadata$action, metadata$isupdate from member_check"),
                  key=lambda r: (r[0], r[2]))
     assert got == [(2, 0, "DELETE", True), (2, 15, "INSERT", True), (3, 0, "DELETE", False)]
+
+
+def test_stream_clone_inherits_the_offset(q):
+    q("CREATE TABLE t (id INT)")
+    q("CREATE STREAM s ON TABLE t APPEND_ONLY = TRUE")
+    q("INSERT INTO t VALUES (1)")
+    q("CREATE STREAM s2 CLONE s")
+    q("CREATE TABLE sink (id INT)")
+    q("INSERT INTO sink SELECT id FROM s")  # consuming s leaves its clone where it was
+    q("INSERT INTO t VALUES (2)")
+    assert q("SELECT id FROM s2 ORDER BY id") == [(1,), (2,)]
+    assert q("SELECT id FROM s") == [(2,)]
+    (row,) = q("SHOW STREAMS LIKE 'S2'")
+    assert (row[6], row[11]) == ("CDCSIM.PUBLIC.T", "APPEND_ONLY")
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("CREATE STREAM s2 CLONE s")
+    assert e.value.errno == 2002
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("CREATE STREAM s3 CLONE nosuch")
+    assert e.value.errno == 2003
+
+
+def test_stream_at_a_time_fails_clearly(q):
+    q("CREATE TABLE t (id INT)")
+    for at in ("AT(OFFSET => -60*5)", "BEFORE(TIMESTAMP => CURRENT_TIMESTAMP())", "BEFORE(STATEMENT => 'x')"):
+        with pytest.raises(cdcsim.ProgrammingError) as e:
+            q(f"CREATE STREAM s ON TABLE t {at}")
+        assert "no table history by time" in e.value.msg
+    assert q("SHOW STREAMS") == []
+
+
+def test_show_streams_starts_with_limit_from_and_terse(q):
+    q("CREATE TABLE t (id INT)")
+    for name in ("a1", "a2", "b1"):
+        q(f"CREATE STREAM {name} ON TABLE t")
+    assert [r[1] for r in q("SHOW STREAMS STARTS WITH 'A'")] == ["A1", "A2"]
+    assert [r[1] for r in q("SHOW STREAMS LIMIT 2 FROM 'A1'")] == ["A2", "B1"]
+    assert [r[2] for r in q("SHOW TERSE STREAMS")] == ["DELTA"] * 3

@@ -142,3 +142,18 @@ def test_body_refreshes_a_dynamic_table(db: DB) -> None:
     db.advance(minutes=1)
     assert db.states("t") == [("T", "SUCCEEDED")]
     assert db.one("SELECT count(*) FROM dt") == 2
+
+
+def test_call_of_a_system_function_and_execute_immediate(db: DB) -> None:
+    """The task-graphs page's ``AS CALL SYSTEM$SET_RETURN_VALUE(...)`` and CREATE TASK's
+    ``AS EXECUTE IMMEDIATE $$ ... $$`` run (they failed on every run before)."""
+    db.x("CREATE TABLE out (v STRING)")
+    db.x("CREATE TASK r SCHEDULE = '1 MINUTE' AS CALL SYSTEM$SET_RETURN_VALUE('hello')")
+    db.x("CREATE TASK c AFTER r AS EXECUTE IMMEDIATE $$ BEGIN INSERT INTO out "
+         "SELECT SYSTEM$GET_PREDECESSOR_RETURN_VALUE('r'); RETURN 'ok'; END; $$")
+    db.x("ALTER TASK c RESUME")
+    db.x("ALTER TASK r RESUME")
+    db.advance(minutes=1)
+    assert db.history("r")[0]["RETURN_VALUE"] == "hello"
+    assert db.states("c") == [("C", "SUCCEEDED")]
+    assert db.x("SELECT v FROM out") == [("hello",)]
