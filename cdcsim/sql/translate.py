@@ -78,6 +78,7 @@ class Translated:
     uses_now: bool = False
     ast: exp.Expression | None = None
     table_props: dict[str, str] = field(default_factory=dict)  # CREATE TABLE's CHANGE_TRACKING = ... etc.
+    overwrite: bool = False  # INSERT OVERWRITE: the session empties the target first, in the same transaction
 
 
 @dataclass
@@ -290,6 +291,9 @@ def translate(sql: str, ctx: Context) -> Translated:
     _classify(tree, ctx, out)
     if out.kind == "create":
         out.table_props = _table_props(tree)
+    if out.kind == "insert" and tree.args.get("overwrite"):
+        tree.set("overwrite", None)
+        out.overwrite = True
     ctes = _cte_names(tree)
     tokens: list[Token] = []
 

@@ -204,3 +204,17 @@ def test_division_by_zero_and_bad_casts_fail_as_in_snowflake(q):
         with pytest.raises(cdcsim.DataError) as e:
             q(sql)
         assert (e.value.errno, e.value.msg) == (100038, msg), sql
+
+
+def test_insert_overwrite_replaces_the_rows_in_one_statement(q, tracked):
+    assert q("INSERT OVERWRITE INTO tgt (id, name) SELECT id, name FROM src") == [(2,)]
+    assert q("SELECT id, name FROM tgt ORDER BY id") == [(1, "x"), (3, "z")]
+    if tracked:  # the old rows' deletes and the new rows' inserts
+        assert q("SELECT id, METADATA$ACTION FROM tgt_s ORDER BY 2, 1") == [
+            (1, "DELETE"), (2, "DELETE"), (1, "INSERT"), (3, "INSERT")]
+    with pytest.raises(ProgrammingError):
+        q("INSERT OVERWRITE INTO tgt (id) SELECT id FROM nosuch")
+    q("BEGIN")
+    q("INSERT OVERWRITE INTO tgt (id) VALUES (9)")
+    q("ROLLBACK")
+    assert q("SELECT id FROM tgt ORDER BY id") == [(1,), (3,)]
