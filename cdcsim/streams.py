@@ -206,6 +206,7 @@ def _stream_rows(s: Session, pattern: str | None, scope: tuple[str, str] | None)
     rows = []
     # consumption moves last_consumed without reloading the catalog: read it from the table
     consumed = dict(s.duck.execute(f"SELECT fqn, last_consumed FROM {M}.streams").fetchall())
+    checked = s.engine.state.get("stream_checked", {})
     for info in sorted(s.engine.catalog.streams.values(), key=lambda i: (i.qname.database, i.qname.schema,
                                                                           i.qname.name)):
         if rx and not rx.match(info.qname.name):
@@ -214,7 +215,7 @@ def _stream_rows(s: Session, pattern: str | None, scope: tuple[str, str] | None)
             continue
         if scope and scope[1] == "*" and info.qname.database != scope[0]:
             continue
-        last = consumed.get(info.fqn) or info.created_on
+        last = max(consumed.get(info.fqn) or info.created_on, checked.get(info.fqn) or info.created_on)
         stale_after = last + change_tracking.stale_period(s, info.table_fqn)
         # "expected to be stale" [DOC S4]: reads still work past stale_after (they "may" in Snowflake)
         stale = info.stale or info.table_fqn not in s.engine.catalog.tracked or s.now() > stale_after
@@ -291,6 +292,12 @@ def stream_has_data(s: Session, args: list) -> str:
     if not has and pending:
         table = QName(*info.table_fqn.split(".", 2))
         has = s.duck.execute(f"SELECT EXISTS (SELECT 1 FROM {table.duck})").fetchone()[0]
+    if not has:
+        # "Calling SYSTEM$STREAM_HAS_DATA on an empty stream that returns FALSE prevents
+        # staleness" [DOC S1, S6]. [INFER] Kept in memory, not written: the function runs inside
+        # reads (a task's WHEN every few milliseconds); after a restart stale_after counts from the
+        # last consumption again. Staleness only marks SHOW STREAMS here, reads keep working.
+        s.engine.state.setdefault("stream_checked", {})[qn.fqn] = s.now()
     return "TRUE" if has else "FALSE"
 
 

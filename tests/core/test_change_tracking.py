@@ -138,3 +138,19 @@ def test_changes_clause_errors(q):
         with pytest.raises(ProgrammingError) as e:
             q(sql)
         assert text in e.value.msg, sql
+
+
+def test_stream_has_data_false_prevents_staleness(con, q):
+    """[DOC S1, S6] an empty stream checked with SYSTEM$STREAM_HAS_DATA (FALSE) does not go stale."""
+    q("CREATE TABLE t (id INT)")
+    q("CREATE STREAM s ON TABLE t")
+    q("CREATE STREAM unchecked ON TABLE t")
+    con.advance(timedelta(days=10))
+    assert q("SELECT SYSTEM$STREAM_HAS_DATA('s')") == [(False,)]
+    con.advance(timedelta(days=10))
+    rows = {r[1]: r[10] for r in q("SHOW STREAMS")}
+    assert rows == {"S": False, "UNCHECKED": True}
+    q("INSERT INTO t VALUES (1)")
+    assert q("SELECT SYSTEM$STREAM_HAS_DATA('s')") == [(True,)]  # data: no extension
+    con.advance(timedelta(days=5))
+    assert {r[1]: r[10] for r in q("SHOW STREAMS")}["S"] is True
