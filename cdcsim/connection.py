@@ -19,6 +19,7 @@ from .clock import Clock
 from .commands import Result
 from .engine import open_engine
 from .errors import InterfaceError, OperationalError, ProgrammingError
+from .result_scan import remember
 from .session import Session
 from .sql.split import split_statements
 
@@ -93,7 +94,9 @@ class Cursor:
         self._check()
         self.query = command
         self.sfqid = str(uuid.uuid4())
-        self._result = self.connection._session.execute(command, params)
+        session = self.connection._session
+        self._result = session.execute(command, params)
+        remember(session, self.sfqid, self._result)
         self._pos = 0
         return self
 
@@ -109,6 +112,7 @@ class Cursor:
             self.query = command
             self.sfqid = str(uuid.uuid4())
             self._result = self.connection._session.execute_batch(sql, columns, rows)
+            remember(self.connection._session, self.sfqid, self._result)
             self._pos = 0
             return self
         total = 0

@@ -102,6 +102,8 @@ class Session:
         self.query_count = 0
         self._aborted = False
         self.last_query_id: str | None = None
+        self.query_ids: list[str] = []  # result_scan: the ids LAST_QUERY_ID(n) counts
+        self.results: OrderedDict[str, Result] = OrderedDict()  # result_scan: recent results by id
         self._use(DEFAULT_DATABASE, DEFAULT_SCHEMA)
 
     # ------------------------------------------------------------------ basics
@@ -820,6 +822,8 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
     if isinstance(e, (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException)):
         return DataError(clean + note, 100038, "22018")
     if isinstance(e, duckdb.ConstraintException):
+        if "NOT NULL constraint failed" in msg:
+            return IntegrityError("NULL result in a non-nullable column" + note, 100072, "22000")
         return IntegrityError(clean + note, 100072, "22000")
     if isinstance(e, duckdb.TransactionException):
         return OperationalError(clean + note, 625, "40001")

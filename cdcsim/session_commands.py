@@ -163,3 +163,17 @@ def _drop_schemas(s: Session, schemas: list[tuple[str, str]]) -> None:
     finally:
         s.engine.lock.release(s, all_levels=True)
         s.reload_catalog()
+
+
+# Warehouses [INFER]: cdcsim computes in the local DuckDB, so a warehouse is only a name. The
+# statements tutorials start with are accepted and change nothing; WAREHOUSE = ... in a task or a
+# dynamic table is likewise kept as text.
+@command(rf"CREATE\s+(?:OR\s+REPLACE\s+)?WAREHOUSE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{IDENT_RE})(?:\s+.*)?")
+def _create_warehouse(s: Session, m: re.Match[str], _p: object) -> Result:
+    return Result.status(f"Warehouse {parse_parts(m.group('name'))[0]} successfully created.")
+
+
+@command(rf"(?:ALTER\s+WAREHOUSE|DROP\s+WAREHOUSE|USE\s+WAREHOUSE)\s+(?:IF\s+EXISTS\s+)?{IDENT_RE}(?:\s+.*)?")
+def _other_warehouse(s: Session, m: re.Match[str], _p: object) -> Result:
+    return Result.status("Statement executed successfully.")
+

@@ -20,7 +20,9 @@ translation through a template (``template.py``).
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -190,6 +192,39 @@ def _unqualify_set_targets(tree: exp.Expression) -> None:
                 eq.this.set("table", None)
 
 
+_KEY_CONSTRAINTS = (exp.PrimaryKey, exp.ForeignKey, exp.UniqueColumnConstraint, exp.PrimaryKeyColumnConstraint,
+                    exp.Reference)
+
+
+def _informational_constraints(tree: exp.Expression) -> None:
+    """PRIMARY KEY, UNIQUE and FOREIGN KEY on a standard table are not enforced in Snowflake ("does
+    not enforce them, except for NOT NULL constraints, which are always enforced" [DOC:
+    sql-reference/constraints-overview]); DuckDB would enforce them, and refuses their RELY / NORELY
+    / ENFORCED options. They are left out of the DuckDB table. A primary key's columns stay NOT NULL,
+    as Snowflake makes them."""
+    schema = tree.this
+    if str(tree.args.get("kind", "")).upper() != "TABLE" or not isinstance(schema, exp.Schema):
+        return
+    pk_cols: set[str] = set()
+    kept = []
+    for e in schema.expressions:
+        inner = e.expressions[0] if isinstance(e, exp.Constraint) and len(e.expressions) == 1 else e
+        if isinstance(inner, exp.PrimaryKey):
+            pk_cols |= {i.name for i in inner.expressions}
+        if isinstance(inner, _KEY_CONSTRAINTS):
+            continue
+        kept.append(e)
+    schema.set("expressions", kept)
+    for col in schema.find_all(exp.ColumnDef):
+        constraints = col.args.get("constraints") or []
+        is_pk = col.name in pk_cols or any(isinstance(c.args.get("kind"), exp.PrimaryKeyColumnConstraint)
+                                           for c in constraints)
+        rest = [c for c in constraints if not isinstance(c.args.get("kind"), _KEY_CONSTRAINTS)]
+        if is_pk and not any(isinstance(c.args.get("kind"), exp.NotNullColumnConstraint) for c in rest):
+            rest.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
+        col.set("constraints", rest)
+
+
 _TABLE_PROPS = ("CHANGE_TRACKING", "DATA_RETENTION_TIME_IN_DAYS", "MAX_DATA_EXTENSION_TIME_IN_DAYS")
 
 
@@ -275,7 +310,29 @@ def _literal_value(node: exp.Expression) -> object:
     return node.sql("snowflake")
 
 
+class _Quiet(logging.Filter):
+    """Drops sqlglot's warnings ("Unsupported property ...", "Falling back to parsing as a
+    'Command'") while this thread translates: they describe cdcsim's own translation, and what
+    cannot run fails with a Snowflake-style error instead."""
+
+    on = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(self.on, "value", False)
+
+
+logging.getLogger("sqlglot").addFilter(_Quiet())
+
+
 def translate(sql: str, ctx: Context) -> Translated:
+    _Quiet.on.value = True
+    try:
+        return _translate(sql, ctx)
+    finally:
+        _Quiet.on.value = False
+
+
+def _translate(sql: str, ctx: Context) -> Translated:
     tree = parse(sql)
     if isinstance(tree, exp.Command):
         raise compilation_error(f"Unsupported statement: {sql.strip()[:80]}", 1003, "42000")
@@ -291,6 +348,7 @@ def translate(sql: str, ctx: Context) -> Translated:
     _classify(tree, ctx, out)
     if out.kind == "create":
         out.table_props = _table_props(tree)
+        _informational_constraints(tree)
     if out.kind == "insert" and tree.args.get("overwrite"):
         tree.set("overwrite", None)
         out.overwrite = True

@@ -218,3 +218,39 @@ def test_insert_overwrite_replaces_the_rows_in_one_statement(q, tracked):
     q("INSERT OVERWRITE INTO tgt (id) VALUES (9)")
     q("ROLLBACK")
     assert q("SELECT id FROM tgt ORDER BY id") == [(1,), (3,)]
+
+
+def test_result_scan_filters_show_output(con):
+    cur = con.cursor()
+    cur.execute("CREATE TABLE t1 (a INT)")
+    cur.execute("CREATE TABLE t2 (a INT)")
+    cur.execute("SHOW TABLES")
+    show_id = cur.sfqid
+    assert cur.execute("SELECT \"name\" FROM TABLE(RESULT_SCAN(LAST_QUERY_ID())) "
+                       "WHERE \"name\" LIKE '%2'").fetchall() == [("T2",)]
+    assert cur.execute("SELECT count(*) FROM TABLE(RESULT_SCAN(LAST_QUERY_ID(-2)))").fetchall() == [(2,)]
+    assert cur.execute(f"SELECT count(*) FROM TABLE(RESULT_SCAN('{show_id}'))").fetchall() == [(2,)]
+    previous = cur.sfqid
+    assert cur.execute("SELECT LAST_QUERY_ID()").fetchall() == [(previous,)]
+    with pytest.raises(ProgrammingError) as e:
+        cur.execute("SELECT * FROM TABLE(RESULT_SCAN('no-such-id'))")
+    assert e.value.errno == 709
+
+
+def test_tutorial_setup_statements(q):
+    """Snowflake's "Create dynamic tables" tutorial starts with a warehouse and informational keys."""
+    assert q("CREATE WAREHOUSE IF NOT EXISTS wh WAREHOUSE_SIZE = XSMALL AUTO_SUSPEND = 60") == [
+        ("Warehouse WH successfully created.",)]
+    for sql in ("USE WAREHOUSE wh", "ALTER WAREHOUSE wh SUSPEND", "DROP WAREHOUSE IF EXISTS wh"):
+        assert q(sql) == [("Statement executed successfully.",)]
+    q("CREATE TABLE raw_orders (order_id INT, customer_id INT, amount NUMBER(10, 2), "
+      "CONSTRAINT pk_raw_orders PRIMARY KEY (order_id) RELY, "
+      "CONSTRAINT fk_customer FOREIGN KEY (customer_id) REFERENCES customers (id) NORELY NOT ENFORCED)")
+    q("CREATE TABLE k (a INT PRIMARY KEY, b STRING UNIQUE)")
+    # not enforced in Snowflake, except the NOT NULL a primary key brings
+    q("INSERT INTO raw_orders VALUES (1, 7, 2), (1, 8, 3)")
+    q("INSERT INTO k VALUES (1, 'x'), (1, 'x')")
+    assert q("SELECT count(*) FROM raw_orders") == [(2,)] and q("SELECT count(*) FROM k") == [(2,)]
+    with pytest.raises(IntegrityError) as e:
+        q("INSERT INTO k (b) VALUES ('no key')")
+    assert (e.value.errno, e.value.msg) == (100072, "NULL result in a non-nullable column")
