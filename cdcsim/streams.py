@@ -233,12 +233,18 @@ def show_scope(s: Session, m: re.Match[str]) -> tuple[str, str] | None:
     if " IN ACCOUNT" in text:
         return None
     if m.group("db"):
-        return parse_parts(m.group("db"))[0], "*"
+        db = parse_parts(m.group("db"))[0]
+        if not s.database_exists(db):
+            raise not_found("Database", db)
+        return db, "*"
     if " IN DATABASE" in text:
         return s.database, "*"
     if m.group("sch"):
         parts = parse_parts(m.group("sch"))
-        return (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+        scope = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+        if not s.schema_exists(*scope):
+            raise not_found("Schema", f"{scope[0]}.{scope[1]}")
+        return scope
     if " IN SCHEMA" in text:
         return s.database, s.schema
     return s.database, "*"

@@ -403,3 +403,12 @@ def test_show_streams_starts_with_limit_from_and_terse(q):
     assert [r[1] for r in q("SHOW STREAMS STARTS WITH 'A'")] == ["A1", "A2"]
     assert [r[1] for r in q("SHOW STREAMS LIMIT 2 FROM 'A1'")] == ["A2", "B1"]
     assert [r[2] for r in q("SHOW TERSE STREAMS")] == ["DELTA"] * 3
+
+
+@pytest.mark.parametrize("what", ["STREAMS", "TABLES", "TASKS", "DYNAMIC TABLES"])
+def test_show_in_a_missing_container_fails(q, what):
+    for scope, kind in (("SCHEMA nosuch", "Schema"), ("DATABASE nosuchdb", "Database")):
+        with pytest.raises(cdcsim.ProgrammingError) as e:
+            q(f"SHOW {what} IN {scope}")
+        assert e.value.errno == 2003 and e.value.msg.startswith(f"SQL compilation error:\n{kind} '")
+    assert q(f"SHOW {what} IN SCHEMA public") == []
