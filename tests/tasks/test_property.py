@@ -87,9 +87,9 @@ def test_history_matches_model(interval: int, when: bool, suspend_after: int, re
         cond = "WHEN SYSTEM$STREAM_HAS_DATA('s')" if when else ""
         db.x(f"CREATE TASK t WAREHOUSE = wh SCHEDULE = '{interval} SECONDS' "
              f"SUSPEND_TASK_AFTER_NUM_FAILURES = {suspend_after} TASK_AUTO_RETRY_ATTEMPTS = {retries} "
-             f"{cond} AS BEGIN "
+             f"{cond} AS BEGIN BEGIN TRANSACTION; "  # one transaction: a failed run consumes nothing
              "INSERT INTO dst SELECT a FROM s; "
-             "INSERT INTO probe SELECT CAST(CASE WHEN fail THEN 'boom' ELSE '1' END AS INT) FROM ctl; END")
+             "INSERT INTO probe SELECT CAST(CASE WHEN fail THEN 'boom' ELSE '1' END AS INT) FROM ctl; COMMIT; END")
         m = Model(interval, when, suspend_after, retries)
         now = T0
         n = 0
