@@ -66,6 +66,7 @@ ALREADY_EXISTS = 2002
 INVALID_IDENTIFIER = 904
 TARGET_LAG_TOO_LOW = 2755
 INCREMENTAL_NOT_SUPPORTED = 2711
+DUPLICATE_COLUMN = 2025
 
 
 def not_found(kind: str, name: str) -> ProgrammingError:
@@ -87,6 +88,14 @@ def already_exists(kind: str, name: str) -> ProgrammingError:
 def syntax_error(msg: str) -> ProgrammingError:
     """Snowflake's 001003 syntax error."""
     return ProgrammingError(f"SQL compilation error:\n{msg}", SYNTAX_ERROR, "42000")
+
+
+def duplicate_column(name: str) -> ProgrammingError:
+    """Snowflake's 002025 error for a table whose columns would repeat a name (CREATE TABLE AS,
+    dynamic tables): ``002025 (42S21): SQL compilation error: duplicate column name 'ID'``."""
+    return ProgrammingError(
+        f"SQL compilation error:\nduplicate column name '{name}'", DUPLICATE_COLUMN, "42S21"
+    )
 
 
 def compilation_error(msg: str, errno: int = 2000, sqlstate: str = "42601") -> ProgrammingError:

@@ -4,10 +4,12 @@ Two separate questions are answered here.
 
 1. **Does Snowflake refresh this query incrementally?** (``incremental_support``) — follows the
    reference's construct table (3.5, doc D5): LIMIT/TOP, EXCEPT/INTERSECT/MINUS, ROLLUP/CUBE/GROUPING
-   SETS, WITH RECURSIVE, subqueries outside FROM, non-deterministic functions in the SELECT list,
-   outer joins with non-equality predicates, sequences, exact percentiles and non-FLATTEN lateral
-   joins force FULL (AUTO) or fail the CREATE (INCREMENTAL, error 002711). The answer decides
-   ``refresh_mode`` / ``refresh_mode_reason`` exactly as Snowflake reports them.
+   SETS, WITH RECURSIVE, subqueries outside FROM, UNPIVOT, the current time/date in the SELECT list,
+   other non-deterministic functions (RANDOM, UUID_STRING(), sequences) anywhere, outer joins with
+   non-equality predicates, exact percentiles and non-FLATTEN lateral joins force FULL (AUTO) or
+   fail the CREATE (INCREMENTAL, error 002711). The answer decides ``refresh_mode`` /
+   ``refresh_mode_reason`` exactly as Snowflake reports them. What no refresh mode supports
+   (ANY_VALUE, CURRENT_USER, SAMPLE) is asked first, by ``dynamic_table_support``: the CREATE fails.
 
 2. **How do we compute the change here?** (``plan``) — the DuckDB SQL of a refresh, chosen from
    the most specific shape that matches. Every plan reads the *net deltas* of its inputs' change
@@ -26,8 +28,9 @@ Two separate questions are answered here.
      merged the same way, and the value is read from it when a group's row is written. [INFER] Its
      size is the number of distinct (group, value) pairs, up to the input's size for MIN/MAX over
      a unique column: memory traded for never rescanning the source.
-   * ``AGG_RECOMPUTE`` — the same shape with other aggregates (SUM(DISTINCT), LISTAGG, ...): the
-     affected group keys come from the delta and only those groups are recomputed from the source.
+   * ``AGG_RECOMPUTE`` — the same shape with other aggregates (SUM(DISTINCT), LISTAGG, ordered
+     ones such as LISTAGG / ARRAY_AGG ... WITHIN GROUP (ORDER BY ..), ...): the affected group keys
+     come from the delta and only those groups are recomputed from the source.
    * ``KEY`` — affected-key recomputation for windows partitioned by a key, equality outer joins,
      DISTINCT, GROUP BY over CTEs, and chains of those (the corrected movie pipeline's silver and
      gold). A key K qualifies when it is an output column, every source has a column K, every
@@ -69,11 +72,16 @@ KEY = "__CDCSIM_KEY"
 QRID = quote(RID)
 
 # ------------------------------------------------------------------ Snowflake's support table (3.5)
-_NONDET = {"RANDOM", "UUID_STRING", "RANDSTR", "SEQ1", "SEQ2", "SEQ4", "SEQ8", "SYSDATE", "GETDATE",
-           "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "SYSTIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "NORMAL",
-           "UNIFORM", "ZIPF"}
+# The current time and date: allowed in WHERE / HAVING / QUALIFY, forcing FULL in the SELECT list.
+_TIME_FUNCS = {"SYSDATE", "GETDATE", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "SYSTIMESTAMP", "CURRENT_DATE",
+               "CURRENT_TIME"}
+# Other non-deterministic functions force FULL wherever they are: D5 allows in a filter only "the
+# same expressions that are valid in SELECT", and sequence functions are "Not supported" outright.
+_NONDET = {"RANDOM", "UUID_STRING", "RANDSTR", "SEQ1", "SEQ2", "SEQ4", "SEQ8", "NORMAL", "UNIFORM", "ZIPF"}
 _CONTEXT = {"CURRENT_ACCOUNT", "CURRENT_REGION", "CURRENT_ROLE", "CURRENT_WAREHOUSE", "CURRENT_USER"}
 _NOT_INCREMENTAL_FUNCS = {"PERCENTILE_CONT", "PERCENTILE_DISC", "MEDIAN", "ANY_VALUE"}
+# D5 lists these as "Not supported" for full refresh too: no dynamic table can use them.
+_NEVER_FUNCS = {"ANY_VALUE", "CURRENT_USER"}
 _TIME_CLASSES = tuple(c for c in (getattr(exp, n, None) for n in (
     "CurrentTimestamp", "CurrentDate", "CurrentTime", "CurrentDatetime", "Localtimestamp", "CurrentTimestampLTZ"))
     if c is not None)
@@ -82,9 +90,28 @@ _TIME_CLASSES = tuple(c for c in (getattr(exp, n, None) for n in (
 def _fname(node: exp.Expression) -> str:
     if isinstance(node, exp.Anonymous):
         return str(node.this).upper()
+    if isinstance(node, exp.Uuid):
+        # sqlglot's name for it is UUID; only the no-argument form (a random version-4 UUID) is
+        # non-deterministic: UUID_STRING(namespace, name) is a version-5 hash of its arguments
+        return "UUID_STRING" if node.this is None and node.args.get("name") is None else "UUID_STRING_V5"
     if isinstance(node, exp.Func):
         return node.sql_name().upper()
     return ""
+
+
+def dynamic_table_support(tree: exp.Expression) -> str | None:
+    """None when the (normalised, Snowflake-dialect) query can define a dynamic table in some
+    refresh mode, otherwise the construct D5 lists as "Not supported" for full refresh as well:
+    ANY_VALUE ("a non-deterministic function"), functions relying on CURRENT_USER (a refresh runs
+    as "a special SYSTEM user") and SAMPLE / TABLESAMPLE. CREATE fails for these whatever the
+    REFRESH_MODE. (External functions, also in both columns, are not emulated.)"""
+    for node in tree.walk():
+        if isinstance(node, exp.TableSample):
+            return "SAMPLE / TABLESAMPLE"
+        name = _fname(node)
+        if name in _NEVER_FUNCS:
+            return f"function {name}"
+    return None
 
 
 def _select_of(node: exp.Expression) -> exp.Select | None:
@@ -111,6 +138,8 @@ def incremental_support(tree: exp.Expression) -> str | None:
             return "Unsupported query operator type: Sample"
         if isinstance(node, exp.Lateral) and "FLATTEN" not in node.sql("snowflake").upper():
             return "Unsupported query operator type: LateralJoin"
+        if isinstance(node, exp.Pivot) and node.args.get("unpivot"):
+            return "Unsupported query operator type: Unpivot"
         if isinstance(node, exp.Select) and node is not tree:
             p = node.parent
             if isinstance(p, exp.Subquery):
@@ -122,13 +151,15 @@ def incremental_support(tree: exp.Expression) -> str | None:
             return f"Unsupported function for incremental refresh: {name}"
         if name in _NOT_INCREMENTAL_FUNCS:
             return f"Unsupported function for incremental refresh: {name}"
+        if isinstance(node, exp.Rand) or name in _NONDET:
+            return f"Non-deterministic function {'RANDOM' if isinstance(node, exp.Rand) else name}"
         if isinstance(node, exp.Join) and node.side and node.args.get("on") is not None:
             if not _equality_only(node.args["on"]):
                 return "Unsupported query operator type: OuterJoin with non-equality predicate"
         if isinstance(node, exp.Select):
             for proj in node.expressions:
                 for sub in proj.walk():
-                    if isinstance(sub, (exp.Rand, *_TIME_CLASSES)) or _fname(sub) in _NONDET:
+                    if isinstance(sub, _TIME_CLASSES) or _fname(sub) in _TIME_FUNCS:
                         fn = _fname(sub) or type(sub).__name__.upper()
                         return f"Non-deterministic function {fn} in the SELECT list"
     return None
@@ -398,7 +429,7 @@ def _aggs(nodes: list[exp.Expression]) -> list[exp.AggFunc]:
 def _decomposable(a: exp.AggFunc) -> bool:
     if not isinstance(a, _DECOMPOSABLE):
         return False
-    if isinstance(a.this, exp.Distinct):
+    if isinstance(a.this, (exp.Distinct, exp.Order)):
         return False
     return not (isinstance(a, (exp.Sum, exp.Avg)) and a.this is None)
 
@@ -439,6 +470,11 @@ def _agg_plan(base: Plan, sel: exp.Select, refs: dict[tuple[str, str], SourceRef
     arg_names: dict[str, str] = {}
     for i, a in enumerate(aggs):
         arg = a.this
+        # An ordered aggregate (Snowflake's LISTAGG / ARRAY_AGG ... WITHIN GROUP (ORDER BY ..),
+        # translated to DuckDB's ``agg(x ORDER BY y)``) carries its ordering around the value:
+        # the input column is the value, never the ordered expression (not a valid select item).
+        if isinstance(arg, exp.Order):
+            arg = arg.this
         if isinstance(arg, exp.Distinct):
             arg = arg.expressions[0] if len(arg.expressions) == 1 else None
         if arg is not None and not isinstance(arg, exp.Star):
@@ -571,6 +607,8 @@ def _mult_sql(key_expr: str, args: list[str]) -> Callable[[str, str], str]:
 def _holistic(a: exp.AggFunc) -> str | None:
     """'count' (COUNT(DISTINCT x)), 'min', 'max', or None."""
     arg = a.this
+    if isinstance(arg, exp.Order):  # an ordered aggregate: recomputed (AGG_RECOMPUTE)
+        return None
     distinct = isinstance(arg, exp.Distinct)
     if distinct and len(arg.expressions) != 1:
         return None

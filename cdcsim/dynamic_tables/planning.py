@@ -2,8 +2,9 @@
 
 * ``analyse(session, query)`` qualifies every relation of the query (so the stored definition
   reads the same objects from any session), lists the inputs (tables, views, dynamic tables; views
-  contribute their base tables for change detection) and answers Snowflake's incremental-support
-  question (``ivm.incremental_support``).
+  contribute their base tables for change detection) and answers Snowflake's two support
+  questions: can any dynamic table use this query (``ivm.dynamic_table_support``), and is it
+  refreshed incrementally (``ivm.incremental_support``).
 * ``get_plan(session, dt)`` translates the stored query to DuckDB and builds the refresh plan,
   cached per table until a DDL touches one of its inputs.
 """
@@ -31,6 +32,7 @@ class Analysis:
     inputs: list[tuple[QName, str]] = field(default_factory=list)  # (name, TABLE | VIEW | DYNAMIC_TABLE)
     view_bases: list[QName] = field(default_factory=list)
     reason: str | None = None  # why Snowflake would not refresh incrementally (None = supported)
+    unsupported: str | None = None  # what no refresh mode supports (CREATE fails), None = nothing
 
 
 def analyse(s: Session, query: str) -> Analysis:
@@ -60,6 +62,7 @@ def analyse(s: Session, query: str) -> Analysis:
         if all(i[0] != qn for i in inputs):
             inputs.append((qn, kind))
     a = Analysis(tree.sql("snowflake"), inputs)
+    a.unsupported = ivm.dynamic_table_support(tree)
     a.reason = ivm.incremental_support(tree)
     if a.reason is None:
         for qn, kind in inputs:

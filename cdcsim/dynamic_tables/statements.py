@@ -17,6 +17,14 @@ Choices where Snowflake is silent:
   reason UPSTREAM_USES_FULL_REFRESH): Snowflake allows it only for upstream tables with a
   system-derived unique key or a frozen region, neither of which is emulated.
 * ALTER ... REFRESH returns one status row; Snowflake's result shape is not documented.
+* [INFER] CREATE TEMPORARY (TEMP, VOLATILE) DYNAMIC TABLE fails with a compilation error naming
+  the table: doc D12 says "You can't create a temporary dynamic table", not with which error.
+* [INFER] A query using what D5 marks "Not supported" for full refresh too (ANY_VALUE, functions
+  relying on CURRENT_USER, SAMPLE / TABLESAMPLE) fails the CREATE in every REFRESH_MODE, with a
+  compilation error naming the table and the construct (Snowflake's text is not documented).
+* Output columns that repeat a name (``SELECT id, id``, ``SELECT *`` over a join) fail the
+  CREATE with Snowflake's CREATE TABLE AS error, 002025 "duplicate column name 'ID'"; a column
+  list that names them apart is accepted.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from typing import Any
 from .. import changes
 from ..commands import BOOLEAN, FIXED, TEXT, TIMESTAMP_NTZ, Result, command
 from ..engine import HOOKS
-from ..errors import ProgrammingError, already_exists, compilation_error, not_found
+from ..errors import ProgrammingError, already_exists, compilation_error, duplicate_column, not_found
 from ..names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts, quote
 from ..session import Session
 from ..show import describe_columns
@@ -118,6 +126,16 @@ def _column_names(text: str | None) -> list[str] | None:
 
 
 # ------------------------------------------------------------------ CREATE
+# CREATE DYNAMIC TABLE's own pattern has no TEMPORARY: without this one the statement would fall
+# through to sqlglot, which drops the properties it does not know and makes an ordinary table.
+@command(rf"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:LOCAL|GLOBAL)\s+)?(?:TEMPORARY|TEMP|VOLATILE)\s+(?:TRANSIENT\s+)?"
+         rf"DYNAMIC\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE}).*")
+def create_temporary_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
+    qn = s.qualify(parse_parts(m.group("name")))
+    raise compilation_error(f"Dynamic table '{qn.name}' cannot be created as TEMPORARY: temporary dynamic "
+                            "tables are not supported.", 2_000, "0A000")
+
+
 @command(
     rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<transient>TRANSIENT\s+)?DYNAMIC\s+TABLE\s+"
     rf"(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s*(?P<cols>\((?:[^()']|'(?:[^']|'')*'|\([^()]*\))*\))?"
@@ -173,6 +191,10 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
     if any(q.fqn == qn.fqn for q, _ in analysis.inputs):
         raise compilation_error(f"Dynamic table '{qn.fqn}' cannot read itself.", 2_000, "42601")
     _refuse_cycle(s, qn, [q.fqn for q, _ in analysis.inputs])
+    if analysis.unsupported is not None:
+        raise compilation_error(
+            f"Dynamic Table '{qn.name}' cannot be created: {analysis.unsupported} is not supported in dynamic "
+            "tables, in any refresh mode.", 2_000, "0A000")
     if requested == "INCREMENTAL" and analysis.reason is not None:
         raise ProgrammingError(
             f"SQL compilation error: Dynamic Table '{qn.name}' is defined with REFRESH_MODE = INCREMENTAL, but the "
@@ -204,8 +226,12 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
                     sources.append(Source(q.fqn, "BASE", changes.track(s.duck, q), 0))
             s.reload_catalog()
             sql, _ = translate_query(s, analysis.query)
-            s.duck.execute(f"CREATE TABLE {qn.duck} AS SELECT * FROM ({sql}) AS _q LIMIT 0")
             names = _column_names(m.group("cols"))
+            # DuckDB would rename a repeated output name (ID, ID_1); Snowflake refuses the table.
+            # The query's own names are read before the CREATE TABLE AS renames them.
+            _refuse_duplicates(names if names is not None
+                               else [r[0] for r in s.duck.execute(f"DESCRIBE {sql}").fetchall()])
+            s.duck.execute(f"CREATE TABLE {qn.duck} AS SELECT * FROM ({sql}) AS _q LIMIT 0")
             cols = changes.user_columns(s.duck, qn)
             if names is not None:
                 if len(names) != len(cols):
@@ -262,6 +288,16 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
         s.engine.scheduler.wake()
     msg = f"Dynamic table {qn.name} successfully created."
     return Result.status(msg)
+
+
+def _refuse_duplicates(names: list[str]) -> None:
+    """002025 for the first column name that repeats (names compare exactly, as Snowflake's
+    resolved identifiers do: ``id`` and ``ID`` are one name, ``"id"`` another)."""
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise duplicate_column(n)
+        seen.add(n)
 
 
 def _text(stmt: str) -> str:

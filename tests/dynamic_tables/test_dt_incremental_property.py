@@ -25,6 +25,11 @@ SHAPES: dict[str, tuple[str, str]] = {
     "G2": ("SELECT k, min(v) AS mn, max(v) AS mx, count(DISTINCT s) AS ds FROM t WHERE id > 1 GROUP BY k",
            "AGG_DELTA"),
     "G3": ("SELECT k, sum(DISTINCT v) AS sdv, max(s) AS ms FROM t GROUP BY k", "AGG_RECOMPUTE"),
+    # ordered aggregates (WITHIN GROUP), with and without DISTINCT, grouped and scalar
+    "GO": ("SELECT k, LISTAGG(s, ',') WITHIN GROUP (ORDER BY s) AS ls, ARRAY_AGG(DISTINCT v) WITHIN GROUP "
+           "(ORDER BY v DESC) AS av, sum(v) AS sv FROM t GROUP BY k", "AGG_RECOMPUTE"),
+    "SO": ("SELECT LISTAGG(DISTINCT s, '|') WITHIN GROUP (ORDER BY s DESC) AS ls, ARRAY_AGG(v) WITHIN GROUP "
+           "(ORDER BY id, v) AS av, count(*) AS c FROM t", "AGG_RECOMPUTE"),
     "JD": ("SELECT d.name, count(DISTINCT t.s) AS ds, min(t.v) AS mn, count(*) AS c FROM t JOIN d ON t.k = d.k "
            "GROUP BY d.name", "AGG_DELTA"),
     "SC": ("SELECT count(*) AS c, sum(v) AS s FROM t", "AGG_DELTA"),
@@ -57,11 +62,11 @@ SHAPES: dict[str, tuple[str, str]] = {
 
 # streams on dynamic tables: (stream, table); "GT_S" and "GU_S" exist from the start, the others
 # only once the "attach" op creates them (GH's refreshes switch from a MERGE in place to replacing
-# moved groups' rows by new ones; those of the recomputed keys and groups W, DS, GC, LJ and G3 from
+# moved groups' rows by new ones; those of the recomputed keys and groups W, DS, GC, LJ, G3 and GO from
 # replacing the recomputed rows to changing only those that differ, a key or group trading one row
 # for one updating it; G and G2 keep updating their rows where they are)
 STREAMS = {"GT_S": "GT", "GU_S": "GU", "G_S": "G", "G2_S": "G2", "GH_S": "GH", "W_S": "W", "G3_S": "G3",
-           "DS_S": "DS", "GC_S": "GC", "LJ_S": "LJ"}
+           "GO_S": "GO", "DS_S": "DS", "GC_S": "GC", "LJ_S": "LJ"}
 
 ids = st.integers(0, 7)
 ks = st.one_of(st.none(), st.integers(0, 3))
@@ -84,6 +89,8 @@ def lit(v: Any) -> str:
 
 
 def cell(x: Any) -> Any:
+    if isinstance(x, list):  # ARRAY_AGG: hashable, for the multiset
+        return tuple(cell(y) for y in x)
     if isinstance(x, float):
         return None if math.isnan(x) else round(x, 6)
     if isinstance(x, Decimal):

@@ -83,13 +83,19 @@ def test_downstream_lag_cannot_be_shorter_than_upstream(base: cdcsim.Connection)
     ("SELECT id, RANDOM() AS r FROM t", "Non-deterministic function"),
     ("SELECT k, count(*) FROM t GROUP BY ROLLUP (k)", "GroupingSets"),
     ("SELECT id FROM t WHERE k IN (SELECT k FROM t WHERE v > 10)", "Subquery"),
+    # D5's fallback table: "Non-deterministic scalar functions in SELECT (such as RANDOM(),
+    # UUID_STRING(), CURRENT_TIMESTAMP())"; and a filter may use only what SELECT may
+    ("SELECT id, UUID_STRING() AS u FROM t", "Non-deterministic function UUID_STRING"),
+    ("SELECT id FROM t WHERE RANDOM() > 0", "Non-deterministic function RANDOM"),
+    # D5's matrix: UNPIVOT "Not supported" (incremental), "Supported" (full)
+    ("SELECT id, col, val FROM t UNPIVOT (val FOR col IN (k, v))", "Unpivot"),
 ])
 def test_auto_resolves_to_full_with_reason_and_incremental_fails(base: cdcsim.Connection, query: str,
                                                                  reason: str) -> None:
     q(base, f"CREATE DYNAMIC TABLE a {DT} AS {query}")
     r = show(base, "a")
     assert r["refresh_mode"] == "FULL" and reason in r["refresh_mode_reason"]
-    if "RANDOM" not in query:
+    if "RANDOM" not in query and "UUID" not in query:
         assert sorted(q(base, "SELECT * FROM a"), key=str) == sorted(q(base, query), key=str)
     with pytest.raises(ProgrammingError) as e:
         q(base, f"CREATE DYNAMIC TABLE i {DT} REFRESH_MODE = INCREMENTAL AS {query}")
@@ -101,6 +107,113 @@ def test_auto_resolves_to_full_with_reason_and_incremental_fails(base: cdcsim.Co
 def test_current_timestamp_in_where_stays_incremental(base: cdcsim.Connection) -> None:
     q(base, f"CREATE DYNAMIC TABLE w {DT} AS SELECT id FROM t WHERE CURRENT_TIMESTAMP() > '2000-01-01'")
     assert show(base, "w")["refresh_mode"] == "INCREMENTAL"
+
+
+def test_uuid_string_of_a_name_is_deterministic_and_stays_incremental(base: cdcsim.Connection) -> None:
+    """UUID_STRING(namespace, name) is a version-5 UUID, a hash of its arguments: not the random
+    UUID_STRING() that forces full refresh."""
+    q(base, f"CREATE DYNAMIC TABLE u {DT} AS SELECT id, UUID_STRING('fe971b24-9572-4005-b22f-351e9c09274d', s) "
+            "AS u FROM t")
+    assert show(base, "u")["refresh_mode"] == "INCREMENTAL"
+
+
+@pytest.mark.parametrize("query, what", [
+    # D5: ANY_VALUE "Not supported" | "Not supported"; "Functions that rely on CURRENT_USER":
+    # "Not supported. Dynamic table refreshes act as their owner role with a special SYSTEM user."
+    # in both columns; SAMPLE / TABLESAMPLE "Not supported" | "Not supported"
+    ("SELECT k, ANY_VALUE(v) AS av FROM t GROUP BY k", "function ANY_VALUE"),
+    ("SELECT id, CURRENT_USER() AS u FROM t", "function CURRENT_USER"),
+    ("SELECT id FROM t WHERE s <> CURRENT_USER", "function CURRENT_USER"),
+    ("SELECT * FROM t SAMPLE (50)", "SAMPLE / TABLESAMPLE"),
+    ("SELECT id FROM t TABLESAMPLE BERNOULLI (2 ROWS)", "SAMPLE / TABLESAMPLE"),
+])
+@pytest.mark.parametrize("mode", ["AUTO", "FULL", "INCREMENTAL"])
+def test_constructs_no_refresh_mode_supports_fail_create(base: cdcsim.Connection, query: str, what: str,
+                                                         mode: str) -> None:
+    with pytest.raises(ProgrammingError) as e:
+        q(base, f"CREATE DYNAMIC TABLE n {DT} REFRESH_MODE = {mode} AS {query}")
+    assert e.value.errno == 2000 and e.value.sqlstate == "0A000"
+    assert e.value.msg == (f"SQL compilation error:\nDynamic Table 'N' cannot be created: {what} is not "
+                           "supported in dynamic tables, in any refresh mode.")
+    assert q(base, "SHOW DYNAMIC TABLES") == []
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "SELECT * FROM n")
+    assert e.value.errno == 2003
+
+
+@pytest.mark.parametrize("kind", ["TEMPORARY", "TEMP", "VOLATILE", "LOCAL TEMPORARY", "GLOBAL TEMP",
+                                  "TEMPORARY TRANSIENT"])
+@pytest.mark.parametrize("replace", ["", "OR REPLACE "])
+def test_temporary_dynamic_table_is_refused(base: cdcsim.Connection, capfd: pytest.CaptureFixture[str],
+                                            kind: str, replace: str) -> None:
+    """Doc D12: "You can't create a temporary dynamic table." Not an ordinary table either."""
+    with pytest.raises(ProgrammingError) as e:
+        q(base, f"CREATE {replace}{kind} DYNAMIC TABLE tmp TARGET_LAG = '1 minute' WAREHOUSE = wh "
+                "AS SELECT id FROM t")
+    assert e.value.errno == 2000 and e.value.sqlstate == "0A000"
+    assert e.value.msg == ("SQL compilation error:\nDynamic table 'TMP' cannot be created as TEMPORARY: "
+                           "temporary dynamic tables are not supported.")
+    assert [r[1] for r in q(base, "SHOW TABLES")] == ["T"] and q(base, "SHOW DYNAMIC TABLES") == []
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "SELECT * FROM tmp")
+    assert e.value.errno == 2003
+    assert "Unsupported property" not in capfd.readouterr().err  # it never reached sqlglot
+
+
+@pytest.mark.parametrize("query, cols, name", [
+    ("SELECT id, id FROM t", "", "ID"),
+    ("SELECT id, v AS id FROM t", "", "ID"),
+    ("SELECT * FROM t JOIN t2 ON t.id = t2.id", "", "ID"),
+    ("SELECT t.k, t2.k FROM t JOIN t2 ON t.id = t2.id GROUP BY t.k, t2.k", "", "K"),
+    ("SELECT id, v FROM t", "(a, a)", "A"),
+])
+def test_duplicate_column_names_fail_create(base: cdcsim.Connection, query: str, cols: str, name: str) -> None:
+    """Snowflake's CREATE TABLE AS error (002025, "duplicate column name 'ID'"); DuckDB would
+    have renamed the second column ID_1."""
+    q(base, "CREATE TABLE t2 (id INT, k INT)")
+    with pytest.raises(ProgrammingError) as e:
+        q(base, f"CREATE DYNAMIC TABLE d {cols} {DT} AS {query}")
+    assert (e.value.errno, e.value.sqlstate) == (2025, "42S21")
+    assert str(e.value) == f"002025 (42S21): SQL compilation error:\nduplicate column name '{name}'"
+    assert q(base, "SHOW DYNAMIC TABLES") == []
+    with pytest.raises(ProgrammingError):
+        q(base, "SELECT * FROM d")
+
+
+def test_a_column_list_names_repeated_columns_apart(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d (a, b) {DT} AS SELECT id, id FROM t")
+    cur = base.cursor().execute("SELECT * FROM d ORDER BY 1")
+    assert [c[0] for c in cur.description] == ["A", "B"]
+    assert cur.fetchall() == [(1, 1), (2, 2), (3, 3)]
+
+
+@pytest.mark.parametrize("agg", [
+    "LISTAGG(s, ',') WITHIN GROUP (ORDER BY s)",
+    "LISTAGG(DISTINCT s, '|') WITHIN GROUP (ORDER BY s DESC)",
+    "LISTAGG(s, ',') WITHIN GROUP (ORDER BY v, s)",
+    "ARRAY_AGG(v) WITHIN GROUP (ORDER BY v DESC)",
+    "ARRAY_AGG(DISTINCT v) WITHIN GROUP (ORDER BY v)",
+])
+@pytest.mark.parametrize("grouped", [True, False])
+def test_ordered_aggregates_refresh_incrementally(base: cdcsim.Connection, agg: str, grouped: bool) -> None:
+    """LISTAGG / ARRAY_AGG ... WITHIN GROUP are deterministic built-ins (D5 lists no restriction):
+    AUTO resolves to INCREMENTAL, and every refresh recomputes the affected groups."""
+    query = (f"SELECT k, {agg} AS la, count(*) AS n FROM t GROUP BY k" if grouped
+             else f"SELECT {agg} AS la, count(*) AS n FROM t")
+    q(base, f"CREATE DYNAMIC TABLE o {DT} AS {query}")
+    assert (show(base, "o")["refresh_mode"], show(base, "o")["refresh_mode_reason"]) == ("INCREMENTAL", None)
+
+    def same() -> None:
+        assert sorted(map(str, q(base, "SELECT * FROM o"))) == sorted(map(str, q(base, query)))
+
+    same()
+    for dml in ("INSERT INTO t VALUES (4, 1, 5, 'a'), (5, 2, 40, 'z'), (6, 1, NULL, NULL)",
+                "UPDATE t SET s = 'q', v = 1 WHERE id = 2", "UPDATE t SET k = 2 WHERE id = 3",
+                "DELETE FROM t WHERE k = 1", "DELETE FROM t"):
+        q(base, dml)
+        q(base, "ALTER DYNAMIC TABLE o REFRESH")
+        same()
+    assert [h["REFRESH_ACTION"] for h in history(base, "o")][1:] == ["INCREMENTAL"] * 5
 
 
 def test_full_mode_reasons(base: cdcsim.Connection) -> None:
