@@ -437,7 +437,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
             rid_in_scope[id(table)] = True
 
     if rid_in_scope:
-        _natural_joins(tree, ctx)
+        _rid_free_sources(tree, ctx)
         _exclude_rid(tree, ctx)
     if isinstance(tree, exp.Insert):
         _insert_columns(tree, ctx)
@@ -610,13 +610,17 @@ def _translated_qname(table: exp.Table, ctx: Context) -> QName:
     return QName(ctx.database, ctx.schema, table.name)
 
 
-def _natural_joins(tree: exp.Expression, ctx: Context) -> None:
+def _rid_free_sources(tree: exp.Expression, ctx: Context) -> None:
     """A NATURAL JOIN joins on every column name its sides share, and two tracked tables share the
-    hidden row-id column: such a join would match on row ids. Each tracked table of a SELECT with a
-    NATURAL JOIN is read through ``(SELECT * FROM t) AS t``, whose ``*`` then hides the row id."""
+    hidden row-id column: such a join would match on row ids. ``* ILIKE 'pattern'`` may match the
+    row id's name, and DuckDB cannot add EXCLUDE to it. Each tracked table of such a SELECT is read
+    through ``(SELECT * FROM t) AS t``, whose ``*`` then hides the row id."""
     for select in list(tree.find_all(exp.Select)):
         joins = select.args.get("joins") or []
-        if not any(str(j.args.get("method") or "").upper() == "NATURAL" for j in joins):
+        stars = [p.this if isinstance(p, exp.Column) else p for p in select.expressions]
+        if not any(str(j.args.get("method") or "").upper() == "NATURAL" for j in joins) and \
+                not any(isinstance(st, exp.Star) and (st.args.get("ilike") or st.args.get("like"))
+                        for st in stars):
             continue
         from_ = select.args.get("from_") or select.args.get("from")
         for node in ([from_.this] if from_ is not None else []) + [j.this for j in joins]:

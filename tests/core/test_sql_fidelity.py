@@ -60,6 +60,11 @@ def test_natural_join_ignores_the_hidden_row_id(q, tracked):
     assert q("SELECT id FROM public.tgt NATURAL FULL JOIN names ORDER BY id") == [(1,), (2,), (3,)]
 
 
+def test_star_ilike_ignores_the_hidden_row_id(q, tracked):
+    assert q("SELECT * ILIKE '%i%' FROM tgt ORDER BY id") == [(1, 2), (2, 4)]  # ID, TWICE
+    assert q("SELECT t.* ILIKE '%D' FROM tgt AS t ORDER BY 1") == [(1,), (2,)]
+
+
 def test_create_table_like_copies_columns_not_rows_or_tracking(q, tracked):
     assert q("CREATE TABLE copy LIKE tgt") == [("Table COPY successfully created.",)]
     assert q("SELECT * FROM copy") == []
