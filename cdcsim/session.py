@@ -777,6 +777,7 @@ _BINDER_COL = re.compile(r'Referenced column "?([^"\s]+)"? not found', re.IGNORE
 # the message without DuckDB's LINE context, which shows the translated statement.
 _CONVERT = re.compile(r"Could not convert string (?:'(?P<v1>[^']*)'|\"(?P<v2>[^\"]*)\") to (?P<to>\w+)"
                       r"|invalid (?P<dt>date|timestamp) field format: \"(?P<v3>[^\"]*)\"")
+_UNSET_VARIABLE = re.compile(r"Values were not provided for the following parameters: (\w+)")
 _EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? already exists')
 
 
@@ -809,6 +810,10 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
             return compilation_error(f"error line 0 at position 0\ninvalid identifier '{m.group(1)}'{note}",
                                      904, "42000")
         return compilation_error(clean + note, 2016, "42601")
+    m = _UNSET_VARIABLE.search(msg) if isinstance(e, duckdb.InvalidInputException) else None
+    if m:
+        # [INFER] errno: Snowflake's text for an unset $variable, its code as seen in client logs
+        return compilation_error(f"Session variable '${m.group(1).upper()}' does not exist" + note, 2211, "02000")
     if isinstance(e, duckdb.InvalidInputException) and "Division by zero" in msg:
         return DataError("Division by zero" + note, 100051, "22012")
     if isinstance(e, duckdb.ConversionException):

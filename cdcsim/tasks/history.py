@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ..errors import ProgrammingError
+from ..errors import Error, ProgrammingError
 from ..names import META_SCHEMA
 
 if TYPE_CHECKING:
@@ -155,12 +155,17 @@ def _truthy(v: Any) -> bool:
 
 def _as_ts(s: Session, v: Any, arg: str) -> datetime:
     if isinstance(v, str):
+        text = v
         try:
             v = datetime.fromisoformat(v.strip())
         except ValueError:
-            v = _eval(s, v)
-    if isinstance(v, str):
-        v = datetime.fromisoformat(v)
+            try:
+                v = _eval(s, v)
+                if isinstance(v, str):
+                    v = datetime.fromisoformat(v)
+            except (Error, duckdb.Error, ValueError):  # neither a timestamp nor an expression giving one
+                raise ProgrammingError(f"Invalid argument {arg}: '{text}' is not a timestamp", 1_044,
+                                       "22023") from None
     if not isinstance(v, datetime):
         raise ProgrammingError(f"Invalid argument {arg}: expected a timestamp", 1_044, "22023")
     return v.replace(tzinfo=None) if v.tzinfo is None else v.astimezone().replace(tzinfo=None)

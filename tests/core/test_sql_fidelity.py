@@ -259,3 +259,14 @@ def test_tutorial_setup_statements(q):
     with pytest.raises(IntegrityError) as e:
         q("INSERT INTO k (b) VALUES ('no key')")
     assert (e.value.errno, e.value.msg) == (100072, "NULL result in a non-nullable column")
+
+
+def test_unset_variable_and_bad_history_argument_in_snowflake_words(q):
+    q("SET known = 5")
+    assert q("SELECT $known") == [(5,)]
+    with pytest.raises(ProgrammingError) as e:
+        q("SELECT $nosuch")
+    assert (e.value.errno, e.value.msg) == (2211, "SQL compilation error:\nSession variable '$NOSUCH' does not exist")
+    with pytest.raises(ProgrammingError) as e:
+        q("SELECT * FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => 'garbage'))")
+    assert e.value.errno == 1044 and "'garbage' is not a timestamp" in e.value.msg
