@@ -82,6 +82,8 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
                                 "standard streams are (filter on METADATA$ACTION = 'INSERT' instead).")
     if kind is None or (kind == "VIEW" and on == "TABLE"):
         raise not_found("Table", table.fqn)
+    if kind == "TABLE" and on == "VIEW":
+        raise not_found("View", table.fqn)
     if kind == "VIEW":
         raise ProgrammingError(f"Streams on views are not supported by cdcsim ('{table.fqn}').", 2_100)
     for g in HOOKS.write_guards:  # e.g. a dynamic table refreshed in FULL takes no stream

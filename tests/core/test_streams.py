@@ -412,3 +412,11 @@ def test_show_in_a_missing_container_fails(q, what):
             q(f"SHOW {what} IN {scope}")
         assert e.value.errno == 2003 and e.value.msg.startswith(f"SQL compilation error:\n{kind} '")
     assert q(f"SHOW {what} IN SCHEMA public") == []
+
+
+def test_stream_on_view_of_a_table_name_fails(q):
+    q("CREATE TABLE t (id INT)")
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("CREATE STREAM s ON VIEW t")
+    assert e.value.errno == 2003 and "View 'CDCSIM.PUBLIC.T'" in e.value.msg
+    assert q("SHOW STREAMS") == []
