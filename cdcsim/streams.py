@@ -44,6 +44,19 @@ _SHOW_TYPES = [TIMESTAMP_NTZ, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TE
 _OPT = r"(?:\s+(?:APPEND_ONLY|SHOW_INITIAL_ROWS|INSERT_ONLY)\s*=\s*(?:TRUE|FALSE)|\s+COMMENT\s*=\s*'(?:[^']|'')*')*"
 
 
+def _name_taken(s: Session, m: re.Match[str], qn: QName) -> Result | None:
+    """CREATE [OR REPLACE] STREAM [IF NOT EXISTS] ``qn``: the IF NOT EXISTS answer when the stream
+    exists, an error when the name is taken otherwise, None to go on."""
+    if qn.fqn in s.engine.catalog.streams:
+        if m.group("ine"):
+            return Result.status(f"{qn.name} already exists, statement succeeded.")
+        if not m.group("replace"):
+            raise already_exists("Stream", qn.name)
+    elif s.relation_kind(qn) is not None:
+        raise already_exists("Stream", qn.name)
+    return None
+
+
 @command(
     rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?STREAM\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})"
     rf"(?P<copy>\s+COPY\s+GRANTS)?\s+ON\s+(?P<kind>TABLE|VIEW|DYNAMIC\s+TABLE)\s+(?P<table>{QNAME_RE})"
@@ -61,13 +74,9 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     cm = re.search(r"COMMENT\s*=\s*'((?:[^']|'')*)'", opts, re.I)
     comment = cm.group(1).replace("''", "'") if cm else None
     cat = s.engine.catalog
-    if qn.fqn in cat.streams:
-        if m.group("ine"):
-            return Result.status(f"{qn.name} already exists, statement succeeded.")
-        if not m.group("replace"):
-            raise already_exists("Stream", qn.name)
-    elif s.relation_kind(qn) is not None:
-        raise already_exists("Stream", qn.name)
+    exists = _name_taken(s, m, qn)
+    if exists is not None:
+        return exists
     kind = s.relation_kind(table)
     on = " ".join(m.group("kind").upper().split())
     from .show import hidden_tables  # (show imports this module)
@@ -124,13 +133,9 @@ def clone_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     info = cat.streams.get(src.fqn)
     if info is None:
         raise not_found("Stream", src.fqn)
-    if qn.fqn in cat.streams:
-        if m.group("ine"):
-            return Result.status(f"{qn.name} already exists, statement succeeded.")
-        if not m.group("replace"):
-            raise already_exists("Stream", qn.name)
-    elif s.relation_kind(qn) is not None:
-        raise already_exists("Stream", qn.name)
+    exists = _name_taken(s, m, qn)
+    if exists is not None:
+        return exists
     with s.metadata_txn() as d:
         offset, pending = d.execute(f"SELECT stmt_offset, initial_pending FROM {M}.streams WHERE fqn = ?",
                                     [src.fqn]).fetchone()
