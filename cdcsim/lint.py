@@ -28,6 +28,8 @@ Rules (id, name):
   dynamic table's fails on Snowflake.
 - CDC012 ``when-stream-not-consumed``: a task whose WHEN checks SYSTEM$STREAM_HAS_DATA('s') but that
   (with its child tasks) never consumes ``s`` in DML runs on every schedule once ``s`` has data.
+- CDC013 ``stream-reread-in-block``: a BEGIN ... END task body reads a stream after a DML in the
+  block consumed it: a block is not a transaction, so the later statement sees the stream empty.
 
 Choices where Snowflake documents nothing ([INFER]): the 10-second task minimum follows the
 reference's inferred floor; a top-level ``ALTER DYNAMIC TABLE ... REFRESH`` in the script runs once
@@ -61,6 +63,7 @@ RULES: dict[str, str] = {
     "CDC010": "stream-source-replaced",
     "CDC011": "lag-below-upstream",
     "CDC012": "when-stream-not-consumed",
+    "CDC013": "stream-reread-in-block",
 }
 
 
@@ -613,6 +616,7 @@ class Linter:
         self.rule_never_resumed()
         self.rule_stream_consumers()
         self.rule_downstream()
+        self.rule_stream_in_block()
 
     def action_columns(self) -> dict[str, tuple[str, int]]:
         """Columns that only ever hold a copy of METADATA$ACTION: name -> (stmt text, line) of a copy."""
@@ -706,6 +710,35 @@ class Linter:
                          f"Count updates from the ISUPDATE flag that was copied alongside it (e.g. {col} = "
                          "'INSERT' AND <is_update column>), or store CASE WHEN METADATA$ISUPDATE THEN 'UPDATE' "
                          f"ELSE METADATA$ACTION END into {col} when consuming the stream.")
+
+    def rule_stream_in_block(self) -> None:
+        """A DML that reads a stream consumes it when it commits: at once outside a transaction, at
+        COMMIT inside one. A later statement of the same block then reads an empty stream."""
+        for t in self.tasks.values():
+            consumed: dict[str, int] = {}  # stream -> line of the DML that consumed it
+            pending: dict[str, int] = {}
+            in_txn = False
+            for u in t.units:
+                head = u.text.lstrip().upper()
+                if re.match(r"(BEGIN|START)\s+(TRANSACTION|WORK)\b", head):
+                    in_txn = True
+                    continue
+                if re.match(r"(COMMIT|ROLLBACK)\b", head):
+                    if head.startswith("COMMIT"):
+                        consumed.update(pending)
+                    pending, in_txn = {}, False
+                    continue
+                line = self.line_at(t.stmt_text, t.stmt_line, u.offset)
+                for s in sorted(u.tables & self.streams.keys()):
+                    if s in consumed:
+                        self.add("CDC013", line,
+                                 f"Task {t.name} reads stream {s} here after the statement at line "
+                                 f"{consumed[s]} consumed it. The statements of a BEGIN ... END block commit "
+                                 "one by one (a block is not a transaction), so this one sees the stream empty.",
+                                 "Put the statements that read the stream between BEGIN TRANSACTION; and COMMIT; "
+                                 "inside the block: they then all see the same changes, consumed at COMMIT.")
+                    elif u.dml:
+                        (pending if in_txn else consumed).setdefault(s, line)
 
     def rule_never_resumed(self) -> None:
         for t in self.tasks.values():

@@ -104,6 +104,15 @@ CASES: dict[str, tuple[str, str, int]] = {
         "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('t');\n",
         5,
     ),
+    "CDC013": (
+        BASE + "CREATE TABLE audit (n INT);\nCREATE TASK t SCHEDULE = '1 MINUTE' AS\nBEGIN\n"
+        "  INSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s;\n"
+        "  INSERT INTO audit SELECT count(*) FROM s;\nEND;\nALTER TASK t RESUME;\n",
+        BASE + "CREATE TABLE audit (n INT);\nCREATE TASK t SCHEDULE = '1 MINUTE' AS\nBEGIN\n"
+        "  BEGIN TRANSACTION;\n  INSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s;\n"
+        "  INSERT INTO audit SELECT count(*) FROM s;\n  COMMIT;\nEND;\nALTER TASK t RESUME;\n",
+        9,
+    ),
 }
 
 
@@ -319,3 +328,20 @@ def test_engine_keeps_running_a_task_whose_when_stream_is_never_consumed() -> No
         assert con.cursor().execute("SELECT SYSTEM$STREAM_HAS_DATA('s')").fetchone()[0] is True
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("case", [0, 1])
+def test_engine_shows_what_cdc013_warns_of(case: int) -> None:
+    """The flagged block's second statement counts an empty stream; the clean one counts the rows."""
+    import cdcsim
+
+    con = cdcsim.connect(clock=cdcsim.ManualClock())
+    try:
+        for st in split_statements(CASES["CDC013"][case] + "INSERT INTO src VALUES (1, 'a'), (2, 'b');\n"):
+            con.cursor().execute(st.text)
+        con.advance(minutes=1)
+        assert con.cursor().execute("SELECT n FROM audit").fetchall() == [(0,) if case == 0 else (2,)]
+        assert con.cursor().execute("SELECT count(*) FROM sink").fetchone()[0] == 2
+    finally:
+        con.close()
+
