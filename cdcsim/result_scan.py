@@ -28,27 +28,24 @@ _LAST = re.compile(r"^\s*LAST_QUERY_ID\s*\(\s*(?P<n>[-+]?\d+)?\s*\)\s*$", re.IGN
 
 
 def remember(s: Session, query_id: str, result: Result | None) -> None:
-    """Record a statement's id (every statement) and its result (those that return rows)."""
-    s.query_ids.append(query_id)
-    del s.query_ids[:-KEEP_IDS]
-    s.last_query_id = query_id
-    if result is None or not result.description:
-        return
-    s.results[query_id] = result
-    while len(s.results) > KEEP:
-        old, _ = s.results.popitem(last=False)
-        _unregister(s, old)
+    """Record a statement's id (every statement) and its result (those that return rows). Under the
+    session's lock: cursors of one connection may run on several threads."""
+    with s.lock:
+        s.query_ids.append(query_id)
+        del s.query_ids[:-KEEP_IDS]
+        s.last_query_id = query_id
+        if result is None or not result.description:
+            return
+        s.results[query_id] = result
+        while len(s.results) > KEEP:
+            old, _ = s.results.popitem(last=False)
+            if old in s.scanned:  # only RESULT_SCAN registers a result with DuckDB
+                s.scanned.discard(old)
+                s.duck.unregister(_relation(old))
 
 
 def _relation(query_id: str) -> str:
     return "__cdcsim_rs_" + re.sub(r"[^0-9A-Za-z]", "_", query_id)
-
-
-def _unregister(s: Session, query_id: str) -> None:
-    try:
-        s.duck.unregister(_relation(query_id))
-    except Exception:  # never registered: RESULT_SCAN did not read it
-        pass
 
 
 def _query_id(s: Session, n: int) -> str | None:
@@ -78,6 +75,7 @@ def result_scan(s: Session, args: list, _kwargs: dict) -> str:
     names = [d[0] for d in result.description or []]
     frame = pd.DataFrame.from_records(list(result.rows), columns=names)
     s.duck.register(_relation(qid), frame)
+    s.scanned.add(qid)
     cols = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
     return f'SELECT {cols} FROM "{_relation(qid)}"'
 

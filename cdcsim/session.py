@@ -104,6 +104,7 @@ class Session:
         self.last_query_id: str | None = None
         self.query_ids: list[str] = []  # result_scan: the ids LAST_QUERY_ID(n) counts
         self.results: OrderedDict[str, Result] = OrderedDict()  # result_scan: recent results by id
+        self.scanned: set[str] = set()  # result_scan: the ids whose result is registered with DuckDB
         self._use(DEFAULT_DATABASE, DEFAULT_SCHEMA)
 
     # ------------------------------------------------------------------ basics

@@ -38,6 +38,7 @@ def task_states(con: cdcsim.Connection, name: str) -> list[tuple[Any, ...]]:
 
 
 def test_task_block_whose_second_statement_fails_rolls_back_and_keeps_the_stream(con: cdcsim.Connection) -> None:
+    """A block is not a transaction; the one it opens is rolled back whole when a statement fails."""
     con.execute_string("""
         CREATE TABLE src (id INT, v STRING);
         CREATE STREAM src_s ON TABLE src;
@@ -45,8 +46,10 @@ def test_task_block_whose_second_statement_fails_rolls_back_and_keeps_the_stream
         CREATE TABLE numbers (n INT);
         CREATE TASK move SCHEDULE = '1 MINUTE' AS
         BEGIN
+            BEGIN TRANSACTION;
             INSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM src_s;
             INSERT INTO numbers SELECT CAST(v AS INT) FROM src;
+            COMMIT;
         END;
         ALTER TASK move RESUME;
         INSERT INTO src VALUES (1, '10'), (2, 'twenty'), (3, '30');
