@@ -270,3 +270,22 @@ def test_unset_variable_and_bad_history_argument_in_snowflake_words(q):
     with pytest.raises(ProgrammingError) as e:
         q("SELECT * FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => 'garbage'))")
     assert e.value.errno == 1044 and "'garbage' is not a timestamp" in e.value.msg
+
+
+def test_access_control_preamble_runs(con, q):
+    """Tutorial scripts open with roles, grants and session parameters: accepted, no effect."""
+    con.execute_string("""
+        USE ROLE ACCOUNTADMIN;
+        CREATE ROLE IF NOT EXISTS cdc_role;
+        GRANT EXECUTE TASK ON ACCOUNT TO ROLE cdc_role;
+        GRANT USAGE ON WAREHOUSE compute_wh TO ROLE cdc_role;
+        GRANT ROLE cdc_role TO USER me;
+        USE SECONDARY ROLES ALL;
+        ALTER SESSION SET TIMEZONE = 'UTC';
+        USE ROLE cdc_role;
+        REVOKE ROLE cdc_role FROM USER me;
+        DROP ROLE IF EXISTS cdc_role;
+        CREATE TABLE after_preamble (a INT);
+    """)
+    assert q("SELECT count(*) FROM after_preamble") == [(0,)]
+    assert q("SELECT CURRENT_ROLE()") == [("SYSADMIN",)]
