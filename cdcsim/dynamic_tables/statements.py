@@ -136,6 +136,24 @@ def create_temporary_dynamic_table(s: Session, m: re.Match[str], _p: object) -> 
                             "tables are not supported.", 2_000, "0A000")
 
 
+@command(rf"CREATE\s+OR\s+ALTER\s+(?:TRANSIENT\s+)?DYNAMIC\s+TABLE\s+(?P<name>{QNAME_RE}).*")
+def create_or_alter_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
+    """[INFER] CREATE OR ALTER reconciles an existing table with a new definition, deciding per
+    property what changes and when to reinitialize; cdcsim does not reproduce that, and says what
+    to use instead rather than treating the statement as DML on a read-only table."""
+    qn = s.qualify(parse_parts(m.group("name")))
+    raise compilation_error(f"CREATE OR ALTER DYNAMIC TABLE '{qn.name}' is not supported by cdcsim: use CREATE OR "
+                            "REPLACE DYNAMIC TABLE, or ALTER DYNAMIC TABLE ... SET.", 2_000, "0A000")
+
+
+@command(rf"COMMENT\s+(?P<ie>IF\s+EXISTS\s+)?ON\s+DYNAMIC\s+TABLE\s+(?P<name>{QNAME_RE})\s+IS\s+"
+         r"(?P<c>'(?:[^']|'')*')")
+def comment_on_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
+    """COMMENT ON DYNAMIC TABLE is ALTER DYNAMIC TABLE ... SET COMMENT."""
+    ie = "IF EXISTS " if m.group("ie") else ""
+    return s.execute(f"ALTER DYNAMIC TABLE {ie}{m.group('name')} SET COMMENT = {m.group('c')}")
+
+
 @command(
     rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<transient>TRANSIENT\s+)?DYNAMIC\s+TABLE\s+"
     rf"(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s*(?P<cols>\((?:[^()']|'(?:[^']|'')*'|\([^()]*\))*\))?"

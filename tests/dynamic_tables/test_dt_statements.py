@@ -454,3 +454,16 @@ def test_create_or_replace_refuses_a_cycle(base: cdcsim.Connection) -> None:
     assert sorted(q(base, "SELECT id FROM a3")) == [(1,), (2,), (3,)]  # a1 was left as it was
     q(base, f"CREATE OR REPLACE DYNAMIC TABLE a3 {DT} AS SELECT id FROM a1 WHERE id > 1")
     assert sorted(q(base, "SELECT id FROM a3")) == [(2,), (3,)]
+
+
+def test_comment_on_and_create_or_alter(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE c {DT} AS SELECT id FROM t")
+    assert q(base, "COMMENT ON DYNAMIC TABLE c IS 'daily ''orders'''") == [("Statement executed successfully.",)]
+    assert show(base, "c")["comment"] == "daily 'orders'"
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "COMMENT ON DYNAMIC TABLE nosuch IS 'x'")
+    assert e.value.errno == 2003
+    with pytest.raises(ProgrammingError) as e:
+        q(base, f"CREATE OR ALTER DYNAMIC TABLE c {DT} AS SELECT id, k FROM t")
+    assert "CREATE OR REPLACE" in e.value.msg and e.value.errno == 2000
+    assert [d[0] for d in base.cursor().execute("SELECT * FROM c").description] == ["ID"]
