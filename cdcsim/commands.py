@@ -69,3 +69,25 @@ COMMAND_PREFIXES = re.compile(
     r"DROP\s+(STREAM|TASK|DYNAMIC\s+TABLE)\b)",
     re.IGNORECASE,
 )
+
+
+_TRUE = {"TRUE", "T", "YES", "Y", "ON", "1"}
+_FALSE = {"FALSE", "F", "NO", "N", "OFF", "0"}
+
+
+def snowflake_bool(value: object, arg: str) -> bool:
+    """A BOOLEAN argument as Snowflake converts text to it: TRUE / T / YES / Y / ON / 1 and their
+    opposites, in any case [DOC: sql-reference/data-types-logical, "Conversion to BOOLEAN"]."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    text = str(value).strip().strip("'").upper()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    from .errors import ProgrammingError
+
+    raise ProgrammingError(f"Invalid argument {arg}: Boolean value '{value}' is not recognized", 1_044, "22023")
+

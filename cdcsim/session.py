@@ -439,7 +439,7 @@ class Session:
             if tr.kind == "truncate":
                 return Result.status("Statement executed successfully.")
             return Result([(label, 0, None, None, 38, 0, False)], [(n,)], n)
-        if tr.kind in ("create", "drop", "alter"):
+        if tr.kind in ("create", "drop", "alter", "comment"):
             return Result.status(_ddl_message(tr))
         return from_duck(desc, rows)
 

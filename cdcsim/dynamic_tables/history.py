@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..commands import snowflake_bool
 from ..engine import HOOKS
 from ..errors import compilation_error
 from ..names import META_SCHEMA, parse_parts
@@ -55,10 +56,6 @@ def _timestamp(s: Session, v: Any) -> datetime:
     return row[0]
 
 
-def _bool(v: Any) -> bool:
-    return v if isinstance(v, bool) else str(v).strip("'").upper() == "TRUE"
-
-
 def refresh_history(s: Session, args: list, kwargs: dict) -> str:
     if args:
         raise compilation_error("DYNAMIC_TABLE_REFRESH_HISTORY takes named arguments only", 1_044, "42P13")
@@ -73,7 +70,7 @@ def refresh_history(s: Session, args: list, kwargs: dict) -> str:
         where.append(f"upper(qualified_name) = upper({_lit(qn.fqn)})")
     if kwargs.get("NAME_PREFIX") is not None:
         where.append(f"starts_with(upper(qualified_name), upper({_lit(kwargs['NAME_PREFIX'])}))")
-    if kwargs.get("ERROR_ONLY") is not None and _bool(kwargs["ERROR_ONLY"]):
+    if kwargs.get("ERROR_ONLY") is not None and snowflake_bool(kwargs["ERROR_ONLY"], "ERROR_ONLY"):
         where.append("state IN ('FAILED', 'UPSTREAM_FAILED', 'CANCELLED')")
     limit = int(kwargs.get("RESULT_LIMIT", 100))
     if not 1 <= limit <= 10000:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from ..commands import snowflake_bool
 from ..errors import Error, ProgrammingError
 from ..names import META_SCHEMA
 
@@ -147,12 +148,6 @@ def _eval(s: Session, value: Any) -> Any:
     return s.duck.execute(s._resolve_tokens(tr)).fetchall()[0][0]
 
 
-def _truthy(v: Any) -> bool:
-    if isinstance(v, str):
-        return v.strip().upper() in ("TRUE", "'TRUE'")
-    return bool(v)
-
-
 def _as_ts(s: Session, v: Any, arg: str) -> datetime:
     if isinstance(v, str):
         text = v
@@ -207,7 +202,7 @@ def task_history(s: Session, args: list, kwargs: dict) -> str:
         where.append(f'upper("SCHEMA_NAME") = upper({_lit(str(kw["SCHEMA_NAME"]))})')
     if "ROOT_TASK_ID" in kw:
         where.append(f'"ROOT_TASK_ID" = {_lit(str(kw["ROOT_TASK_ID"]))}')
-    if _truthy(kw.get("ERROR_ONLY")):
+    if kw.get("ERROR_ONLY") is not None and snowflake_bool(kw["ERROR_ONLY"], "ERROR_ONLY"):
         where.append("\"STATE\" IN ('FAILED', 'FAILED_AND_AUTO_SUSPENDED', 'CANCELLED')")
     live = store_of(s.engine).live_records(now, now + NEXT_HORIZON)
     live_sql = ""

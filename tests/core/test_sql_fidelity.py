@@ -289,3 +289,22 @@ def test_access_control_preamble_runs(con, q):
     """)
     assert q("SELECT count(*) FROM after_preamble") == [(0,)]
     assert q("SELECT CURRENT_ROLE()") == [("SYSADMIN",)]
+
+
+def test_boolean_arguments_and_comment_status(con, q):
+    q("CREATE TABLE t (a INT)")
+    assert q("COMMENT ON TABLE t IS 'orders'") == [("Statement executed successfully.",)]
+    assert [r[5] for r in q("SHOW TABLES LIKE 'T'")] == ["orders"]
+    q("CREATE TASK ok_task SCHEDULE = '1 MINUTE' AS INSERT INTO t VALUES (1)")
+    q("CREATE TASK bad_task SCHEDULE = '1 MINUTE' AS INSERT INTO t VALUES ('x')")
+    q("ALTER TASK ok_task RESUME")
+    q("ALTER TASK bad_task RESUME")
+    con.advance(minutes=1)
+    fn = "TABLE(INFORMATION_SCHEMA.TASK_HISTORY(ERROR_ONLY => {}))"
+    for yes in ("'yes'", "'Y'", "'on'", "TRUE"):  # Snowflake's text for TRUE
+        assert {r[0] for r in q(f"SELECT NAME FROM {fn.format(yes)}")} == {"BAD_TASK"}
+    assert {r[0] for r in q(f"SELECT NAME FROM {fn.format(chr(39) + 'off' + chr(39))} WHERE STATE <> 'SCHEDULED'")} \
+        == {"OK_TASK", "BAD_TASK"}
+    with pytest.raises(ProgrammingError) as e:
+        q(f"SELECT * FROM {fn.format(chr(39) + 'maybe' + chr(39))}")
+    assert "Boolean value 'maybe' is not recognized" in e.value.msg
