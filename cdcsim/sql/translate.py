@@ -40,7 +40,7 @@ from sqlglot.errors import ParseError, TokenError, UnsupportedError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from ..changes import RID
-from ..errors import compilation_error, syntax_error
+from ..errors import compilation_error, duplicate_column, syntax_error
 from ..names import QName, duck_schema, parse_parts, qualify
 from . import information_schema
 
@@ -225,6 +225,23 @@ def _informational_constraints(tree: exp.Expression) -> None:
         col.set("constraints", rest)
 
 
+def _refuse_duplicate_columns(tree: exp.Expression) -> None:
+    """CREATE TABLE ... AS SELECT whose named outputs repeat a name fails in Snowflake (002025);
+    DuckDB would rename the second one (``ID_1``). Names a ``*`` brings are not known here."""
+    query = tree.expression
+    if str(tree.args.get("kind", "")).upper() != "TABLE" or not isinstance(query, exp.Select) \
+            or isinstance(tree.this, exp.Schema):
+        return
+    seen: set[str] = set()
+    for proj in query.expressions:
+        if isinstance(proj, exp.Star) or isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star):
+            return
+        name = proj.alias_or_name
+        if name in seen:
+            raise duplicate_column(name)
+        seen.add(name)
+
+
 _TABLE_PROPS = ("CHANGE_TRACKING", "DATA_RETENTION_TIME_IN_DAYS", "MAX_DATA_EXTENSION_TIME_IN_DAYS")
 
 
@@ -349,6 +366,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
     if out.kind == "create":
         out.table_props = _table_props(tree)
         _informational_constraints(tree)
+        _refuse_duplicate_columns(tree)
     if out.kind == "insert" and tree.args.get("overwrite"):
         tree.set("overwrite", None)
         out.overwrite = True

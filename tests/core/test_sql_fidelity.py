@@ -308,3 +308,14 @@ def test_boolean_arguments_and_comment_status(con, q):
     with pytest.raises(ProgrammingError) as e:
         q(f"SELECT * FROM {fn.format(chr(39) + 'maybe' + chr(39))}")
     assert "Boolean value 'maybe' is not recognized" in e.value.msg
+
+
+def test_ctas_with_a_repeated_column_name_fails(q):
+    q("CREATE TABLE src (id INT, v INT)")
+    for sql in ("CREATE TABLE c AS SELECT id, id FROM src", "CREATE TABLE c AS SELECT id, v AS id FROM src"):
+        with pytest.raises(ProgrammingError) as e:
+            q(sql)
+        assert (e.value.errno, e.value.msg) == (2025, "SQL compilation error:\nduplicate column name 'ID'")
+    assert not [r for r in q("SHOW TABLES") if r[1] == "C"]
+    q("CREATE TABLE c (a, b) AS SELECT id, id FROM src")  # a column list names them apart
+    assert [r[0] for r in q("DESCRIBE TABLE c")] == ["A", "B"]
