@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .names import QName
     from .session import Session
 
 TEXT, FIXED, BOOLEAN, TIMESTAMP_NTZ = 2, 0, 13, 8
@@ -69,6 +70,22 @@ COMMAND_PREFIXES = re.compile(
     r"DROP\s+(STREAM|TASK|DYNAMIC\s+TABLE)\b)",
     re.IGNORECASE,
 )
+
+
+def name_taken(s: Session, qn: QName, kind: str, exists: bool, ine: bool, replace: bool) -> Result | None:
+    """CREATE [OR REPLACE] <kind> [IF NOT EXISTS] ``qn`` (``exists``: an object of that kind has the
+    name): the IF NOT EXISTS answer, an error when the name is taken by it or by another relation,
+    or None to go on."""
+    from .errors import already_exists
+
+    if exists:
+        if ine:
+            return Result.status(f"{qn.name} already exists, statement succeeded.")
+        if not replace:
+            raise already_exists(kind, qn.name)
+    elif s.relation_kind(qn) is not None:
+        raise already_exists(kind, qn.name)
+    return None
 
 
 _TRUE = {"TRUE", "T", "YES", "Y", "ON", "1"}

@@ -27,9 +27,9 @@ import re
 
 from . import change_tracking, changes
 from .catalog import StreamInfo
-from .commands import BOOLEAN, TEXT, TIMESTAMP_NTZ, Result, command
+from .commands import BOOLEAN, TEXT, TIMESTAMP_NTZ, Result, command, name_taken
 from .engine import HOOKS
-from .errors import ProgrammingError, already_exists, compilation_error, not_found
+from .errors import ProgrammingError, compilation_error, not_found
 from .names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts
 from .session import Session
 
@@ -42,19 +42,6 @@ _SHOW_TYPES = [TIMESTAMP_NTZ, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TE
                TEXT, TEXT]
 
 _OPT = r"(?:\s+(?:APPEND_ONLY|SHOW_INITIAL_ROWS|INSERT_ONLY)\s*=\s*(?:TRUE|FALSE)|\s+COMMENT\s*=\s*'(?:[^']|'')*')*"
-
-
-def _name_taken(s: Session, m: re.Match[str], qn: QName) -> Result | None:
-    """CREATE [OR REPLACE] STREAM [IF NOT EXISTS] ``qn``: the IF NOT EXISTS answer when the stream
-    exists, an error when the name is taken otherwise, None to go on."""
-    if qn.fqn in s.engine.catalog.streams:
-        if m.group("ine"):
-            return Result.status(f"{qn.name} already exists, statement succeeded.")
-        if not m.group("replace"):
-            raise already_exists("Stream", qn.name)
-    elif s.relation_kind(qn) is not None:
-        raise already_exists("Stream", qn.name)
-    return None
 
 
 @command(
@@ -74,9 +61,10 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     cm = re.search(r"COMMENT\s*=\s*'((?:[^']|'')*)'", opts, re.I)
     comment = cm.group(1).replace("''", "'") if cm else None
     cat = s.engine.catalog
-    exists = _name_taken(s, m, qn)
-    if exists is not None:
-        return exists
+    taken = name_taken(s, qn, "Stream", qn.fqn in s.engine.catalog.streams, bool(m.group("ine")),
+                       bool(m.group("replace")))
+    if taken is not None:
+        return taken
     kind = s.relation_kind(table)
     on = " ".join(m.group("kind").upper().split())
     from .show import hidden_tables  # (show imports this module)
@@ -133,9 +121,10 @@ def clone_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     info = cat.streams.get(src.fqn)
     if info is None:
         raise not_found("Stream", src.fqn)
-    exists = _name_taken(s, m, qn)
-    if exists is not None:
-        return exists
+    taken = name_taken(s, qn, "Stream", qn.fqn in s.engine.catalog.streams, bool(m.group("ine")),
+                       bool(m.group("replace")))
+    if taken is not None:
+        return taken
     with s.metadata_txn() as d:
         offset, pending = d.execute(f"SELECT stmt_offset, initial_pending FROM {M}.streams WHERE fqn = ?",
                                     [src.fqn]).fetchone()

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import changes
-from ..commands import BOOLEAN, FIXED, TEXT, TIMESTAMP_NTZ, Result, command
+from ..commands import BOOLEAN, FIXED, TEXT, TIMESTAMP_NTZ, Result, command, name_taken
 from ..engine import HOOKS
 from ..errors import ProgrammingError, already_exists, compilation_error, duplicate_column, not_found
 from ..names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts, quote
@@ -170,13 +170,9 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
     if s.in_txn:
         s.commit()
     existing = reg.get(qn.fqn)
-    if existing is not None:
-        if m.group("ine"):
-            return Result.status(f"{qn.name} already exists, statement succeeded.")
-        if not m.group("replace"):
-            raise already_exists("Dynamic table", qn.name)
-    elif s.relation_kind(qn) is not None:
-        raise already_exists("Dynamic table", qn.name)
+    taken = name_taken(s, qn, "Dynamic table", existing is not None, bool(m.group("ine")), bool(m.group("replace")))
+    if taken is not None:
+        return taken
 
     scheduler = opts.get("SCHEDULER", "").upper() or None
     if scheduler not in (None, "ENABLE", "DISABLE"):

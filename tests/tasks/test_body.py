@@ -13,6 +13,13 @@ def setup(db: DB) -> None:
     db.x("CREATE TABLE audit (n INT NOT NULL)")
 
 
+def _run_once(db: DB, change: str) -> None:
+    """Make ``change`` to src, resume task t and let one run happen."""
+    db.x(change)
+    db.x("ALTER TASK t RESUME")
+    db.advance(minutes=1)
+
+
 def test_block_statements_commit_one_by_one(db: DB) -> None:
     """A block is not a transaction: the first INSERT consumes the stream, the second sees it empty
     (the classic pitfall Snowflake's docs answer with BEGIN TRANSACTION ... COMMIT)."""
@@ -23,9 +30,7 @@ def test_block_statements_commit_one_by_one(db: DB) -> None:
             INSERT INTO audit SELECT count(*) FROM s;
             RETURN 'done';
         END;""")
-    db.x("INSERT INTO src VALUES (1), (2)")
-    db.x("ALTER TASK t RESUME")
-    db.advance(minutes=1)
+    _run_once(db, "INSERT INTO src VALUES (1), (2)")
     assert db.states("t") == [("T", "SUCCEEDED")]
     assert sorted(db.x("SELECT a FROM dst")) == [(1,), (2,)]
     assert db.x("SELECT n FROM audit") == [(0,)]
@@ -40,9 +45,7 @@ def test_block_transaction_reads_one_window(db: DB) -> None:
             INSERT INTO audit SELECT count(*) FROM s;   -- same window: the stream is consumed at commit
             COMMIT;
         END;""")
-    db.x("INSERT INTO src VALUES (1), (2)")
-    db.x("ALTER TASK t RESUME")
-    db.advance(minutes=1)
+    _run_once(db, "INSERT INTO src VALUES (1), (2)")
     assert db.states("t") == [("T", "SUCCEEDED")]
     assert sorted(db.x("SELECT a FROM dst")) == [(1,), (2,)]
     assert db.x("SELECT n FROM audit") == [(2,)]
@@ -56,9 +59,7 @@ def test_block_failure_keeps_what_committed_before_it(db: DB) -> None:
             INSERT INTO dst SELECT a FROM s;
             INSERT INTO audit VALUES (NULL);
         END""")
-    db.x("INSERT INTO src VALUES (1)")
-    db.x("ALTER TASK t RESUME")
-    db.advance(minutes=1)
+    _run_once(db, "INSERT INTO src VALUES (1)")
     (h,) = db.history("t")
     assert h["STATE"] == "FAILED" and h["ERROR_CODE"] == "100072"
     assert db.x("SELECT a FROM dst") == [(1,)]  # the first statement committed on its own
@@ -74,9 +75,7 @@ def test_block_failure_in_a_transaction_rolls_it_back_and_keeps_stream(db: DB) -
             INSERT INTO audit VALUES (NULL);
             COMMIT;
         END""")
-    db.x("INSERT INTO src VALUES (1)")
-    db.x("ALTER TASK t RESUME")
-    db.advance(minutes=1)
+    _run_once(db, "INSERT INTO src VALUES (1)")
     (h,) = db.history("t")
     assert h["STATE"] == "FAILED" and h["ERROR_CODE"] == "100072"
     assert db.x("SELECT * FROM dst") == []
@@ -98,9 +97,7 @@ def test_block_left_inside_its_transaction_fails_and_rolls_back(db: DB) -> None:
             BEGIN TRANSACTION;
             INSERT INTO dst SELECT a FROM s;
         END""")
-    db.x("INSERT INTO src VALUES (1)")
-    db.x("ALTER TASK t RESUME")
-    db.advance(minutes=1)
+    _run_once(db, "INSERT INTO src VALUES (1)")
     (h,) = db.history("t")
     assert h["STATE"] == "FAILED" and "without COMMIT" in h["ERROR_MESSAGE"]
     assert db.x("SELECT n FROM audit") == [(1,)]
