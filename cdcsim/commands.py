@@ -33,6 +33,15 @@ class Result:
         return Result([("status", TEXT, None, None, None, None, True)], [(message,)], 1)
 
     @staticmethod
+    def counts(counters: list[tuple[str, int]], rowcount: int | None = None) -> Result:
+        """A DML answer as Snowflake shapes it: one row of NUMBER(38,0) counters, one column per
+        ``(name, value)`` (e.g. ``number of rows updated``). ``rowcount`` defaults to their sum,
+        the rows the statement affected."""
+        desc = [(name, FIXED, None, None, 38, 0, False) for name, _ in counters]
+        row = tuple(n for _, n in counters)
+        return Result(desc, [row], sum(row) if rowcount is None else rowcount)
+
+    @staticmethod
     def table(columns: list[str], rows: list[tuple], types: list[int] | None = None) -> Result:
         types = types or [TEXT] * len(columns)
         desc = [(c, t, None, None, None, None, True) for c, t in zip(columns, types, strict=True)]

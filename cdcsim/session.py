@@ -13,6 +13,7 @@ and stream-consumption rules.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -334,10 +335,13 @@ class Session:
                 self._table_ddl("pre", tr)
             sql = self._resolve_tokens(tr)
             self._set_now()
-            if tr.kind == "merge" and self._is_tracked_merge(tr):
-                from .merge import run_merge
+            if tr.kind == "merge":
+                from . import merge
 
+                run_merge = merge.run_merge if self._is_tracked_merge(tr) else merge.run_native_merge
                 result = run_merge(self, tr, sql, values)
+            elif tr.kind == "update":
+                result = self._run_update(tr, sql, values)
             else:
                 if tr.overwrite and tr.target is not None:
                     # INSERT OVERWRITE [DOC: sql-reference/sql/insert]: the target's rows go, then the
@@ -382,6 +386,21 @@ class Session:
 
     def _is_tracked_merge(self, tr: Translated) -> bool:
         return tr.kind == "merge" and tr.target is not None and tr.target.fqn in self.engine.catalog.tracked
+
+    def _run_update(self, tr: Translated, sql: str, values: list[Any] | None) -> Result:
+        """UPDATE answers Snowflake's two counters [DOC: sql-reference/sql/update]. Only an UPDATE
+        ... FROM can join a target row to several source rows, so only it pays for a count of
+        them; DuckDB would also count such a row once per join partner, Snowflake counts it once."""
+        probe = _update_from_probe(tr.sql)
+        if probe is None:
+            n = self.duck.execute(sql, values).fetchone()[0]
+            return _update_result(int(n or 0), 0)
+        count_sql, set_params = probe
+        # The SET list's ``?`` come first in the text and are not in the probe.
+        updated, multi = self.duck.execute(self._resolve_tokens(tr, count_sql),
+                                           values[set_params:] if values else values).fetchone()
+        self.duck.execute(sql, values)
+        return _update_result(int(updated), int(multi))
 
     def reload_catalog(self) -> None:
         self.catalog_dirty = False
@@ -432,13 +451,13 @@ class Session:
             return Result.status("Statement executed successfully.")
         rows = self.duck.fetchall()
         if tr.kind in _DML_KINDS:
-            n = int(rows[0][0]) if rows and rows[0] and rows[0][0] is not None else 0
-            label = {"insert": "number of rows inserted", "update": "number of rows updated",
-                     "delete": "number of rows deleted", "merge": "number of rows affected",
-                     "truncate": "status"}[tr.kind]
+            # (MERGE and UPDATE count their own actions: _run_update, merge.py)
             if tr.kind == "truncate":
                 return Result.status("Statement executed successfully.")
-            return Result([(label, 0, None, None, 38, 0, False)], [(n,)], n)
+            n = int(rows[0][0]) if rows and rows[0] and rows[0][0] is not None else 0
+            if tr.kind == "update":
+                return _update_result(n, 0)
+            return Result.counts([({"insert": "number of rows inserted", "delete": "number of rows deleted"}[tr.kind], n)])
         if tr.kind in ("create", "drop", "alter", "comment"):
             return Result.status(_ddl_message(tr))
         return from_duck(desc, rows)
@@ -717,6 +736,59 @@ def _ddl_message(tr: Translated) -> str:
     if tr.kind == "drop":
         return f"{name} successfully dropped."
     return "Statement executed successfully."
+
+
+def _update_result(updated: int, multi_joined: int) -> Result:
+    # A multi-joined row is also one of the updated rows, so rowcount (rows affected) leaves it out.
+    return Result.counts([("number of rows updated", updated), ("number of multi-joined rows updated", multi_joined)],
+                         rowcount=updated)
+
+
+# Quoted strings and identifiers (skipped whole), parentheses, and the FROM keyword.
+_FROM_SCAN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|[()]|\bFROM\b""", re.IGNORECASE)
+
+
+def _update_from_probe(sql: str) -> tuple[str, int] | None:
+    """For an UPDATE ... FROM (in DuckDB SQL), a query counting the target rows it updates and
+    those among them that join more than one source row ("multi-joined"
+    [DOC: sql-reference/sql/update]), and how many ``?`` its SET list holds. None without FROM.
+
+    A plain UPDATE is the hot path: it costs a substring test, or a regex scan when FROM only
+    appears in a subquery or a literal; only a top-level FROM is parsed (once per statement text)."""
+    if "FROM" not in sql.upper():
+        return None
+    depth = 0
+    for m in _FROM_SCAN.finditer(sql):
+        tok = m.group(0)
+        if tok == "(" or tok == ")":
+            depth += 1 if tok == "(" else -1
+        elif depth == 0 and tok.upper() == "FROM":
+            return _update_from_count(sql)
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _update_from_count(sql: str) -> tuple[str, int] | None:
+    """The parsing half of _update_from_probe; None when the FROM was not the UPDATE's own (e.g.
+    ``IS DISTINCT FROM``)."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    sources = tree.args.get("from_") or tree.args.get("from")
+    if not isinstance(tree, exp.Update) or sources is None:
+        return None
+    target = tree.this
+    alias = target.args.get("alias")
+    # The target's name as the WHERE clause refers to it; rowid tells its rows apart.
+    ref = (alias.this if alias is not None else target.this).copy()
+    row_id = exp.Column(this=exp.to_identifier("rowid"), table=ref).sql("duckdb")
+    where = tree.args.get("where")
+    joined = (f"SELECT count(*) AS n FROM {target.sql('duckdb')}, {sources.this.sql('duckdb')}"
+              f"{' ' + where.sql('duckdb') if where is not None else ''} GROUP BY {row_id}")
+    set_params = sum(1 for e in tree.expressions for _ in e.find_all(exp.Placeholder))
+    return (f"SELECT count(*), count(*) FILTER (WHERE n > 1) FROM ({joined}) AS _cdcsim_joined",
+            set_params)
 
 
 # Snowflake connector type codes

@@ -43,7 +43,7 @@ def test_merge_with_qualified_set_targets(q, tracked):
     "UPDATE tgt AS t SET t.name = 'y' FROM src s WHERE s.id = t.id",
 ])
 def test_update_with_qualified_set_target(q, tracked, sql):
-    assert q(sql) == [(1,)]
+    assert q(sql) == [(1, 0)]  # rows updated, multi-joined rows updated
     assert q("SELECT id, name FROM tgt ORDER BY id") == [(1, "y"), (2, "b")]
 
 
