@@ -33,6 +33,9 @@ _DDL = [
         table_fqn VARCHAR, table_id BIGINT, stmt_offset BIGINT, mode VARCHAR,
         show_initial BOOLEAN, initial_pending BOOLEAN, comment VARCHAR,
         created_on TIMESTAMP, last_consumed TIMESTAMP, owner VARCHAR, stale BOOLEAN)""",
+    # a stream on a view: the view's definition when the stream was made and its base tables
+    f"""CREATE TABLE IF NOT EXISTS {M}.view_streams (
+        fqn VARCHAR PRIMARY KEY, view_sql VARCHAR, base_ids BIGINT[])""",
     f"""CREATE TABLE IF NOT EXISTS {M}.log_holds (
         table_id BIGINT, holder VARCHAR, stmt BIGINT, PRIMARY KEY (table_id, holder))""",
     f"""CREATE TABLE IF NOT EXISTS {M}.table_params (
@@ -46,8 +49,8 @@ _DDL = [
 class StreamInfo:
     fqn: str
     qname: QName
-    table_fqn: str
-    table_id: int
+    table_fqn: str  # the table, dynamic table or view the stream is on
+    table_id: int  # the table's change log (-1 for a view: see base_ids)
     offset: int
     mode: str  # DEFAULT | APPEND_ONLY
     show_initial: bool
@@ -56,6 +59,16 @@ class StreamInfo:
     created_on: object
     last_consumed: object
     stale: bool
+    view_sql: str | None = None  # a view's definition when the stream was created
+    base_ids: tuple[int, ...] = ()  # a view's base tables (their change-log ids)
+
+    @property
+    def on_view(self) -> bool:
+        return self.view_sql is not None
+
+    def log_ids(self) -> tuple[int, ...]:
+        """The change logs the stream reads."""
+        return self.base_ids if self.on_view else (self.table_id,)
 
 
 # Relations that carry the hidden row-id column without being tracked (a dynamic table nobody
@@ -82,16 +95,24 @@ class Catalog:
         with self.lock:
             rows = con.execute(
                 f"SELECT fqn, database_name, schema_name, name, table_fqn, table_id, stmt_offset, mode, "
-                f"show_initial, initial_pending, comment, created_on, last_consumed, stale FROM {M}.streams"
+                f"show_initial, initial_pending, comment, created_on, last_consumed, stale, view_sql, base_ids "
+                f"FROM {M}.streams LEFT JOIN {M}.view_streams USING (fqn)"
             ).fetchall()
             self.streams = {
                 r[0]: StreamInfo(r[0], QName(r[1], r[2], r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10],
-                                 r[11], r[12], bool(r[13]))
+                                 r[11], r[12], bool(r[13]), r[14], tuple(r[15] or ()))
                 for r in rows
             }
             self.tracked = dict(con.execute(f"SELECT fqn, id FROM {M}.tracked_tables").fetchall())
             self.row_ids = set(self.tracked).union(*(fn(con) for fn in ROW_ID_RELATIONS))
             self.version += 1
+
+    def source_tables(self, info: StreamInfo) -> list[str]:
+        """The tables whose writes a stream sees (a view's base tables, by their current names)."""
+        if not info.on_view:
+            return [info.table_fqn]
+        names = {i: fqn for fqn, i in self.tracked.items()}
+        return [names[i] for i in info.base_ids if i in names]
 
     def bump(self) -> None:
         with self.lock:

@@ -247,13 +247,18 @@ def _values_after(table: QName, table_id: int, cols: list[Column], after: int, r
             f"UNION ALL SELECT * FROM _later)")
 
 
-def inserts_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QName) -> str:
-    """Rows inserted in ``(lo, hi]`` as they were inserted (append-only semantics)."""
+def inserted_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QName) -> str:
+    """The rows inserted in ``(lo, hi]`` with the values they were inserted with (the columns and
+    the raw row id), whatever happened to them since."""
     lt = log_table(table_id)
     return (f"(WITH _ins AS (SELECT {QRID} FROM {lt} WHERE _stmt > {int(lo)} AND _stmt <= {int(hi)} "
-            f"AND _op = {OP_INSERT}) "
-            f"SELECT {_cols(cols)}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", {QRID} "
-            f"FROM {_values_after(table, table_id, cols, int(lo), '_ins')} AS _v)")
+            f"AND _op = {OP_INSERT}) SELECT * FROM {_values_after(table, table_id, cols, int(lo), '_ins')} AS _v)")
+
+
+def inserts_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QName) -> str:
+    """Rows inserted in ``(lo, hi]`` as they were inserted (append-only semantics)."""
+    return (f"(SELECT {_cols(cols)}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", {QRID} "
+            f"FROM {inserted_sql(table_id, cols, lo, hi, table)} AS _i)")
 
 
 def net_changes_sql(table_id: int, cols: list[Column], lo: int, hi: int, table: QName, *, later: bool = True,
@@ -384,13 +389,15 @@ def delta_sql(con: duckdb.DuckDBPyConnection, table: QName, table_id: int, cols:
     return net_changes_sql(table_id, cols, lo, hi, table, later=bool(later), single=bool(single), keep_equal=not minimal)
 
 
-def state_at_sql(qn: QName, table_id: int, cols: list[Column], at: int) -> str:
-    """The table's rows as of statement ``at`` (undoing every visible event after it)."""
+def state_at_sql(qn: QName, table_id: int, cols: list[Column], at: int, rids: str | None = None) -> str:
+    """The table's rows as of statement ``at`` (undoing every visible event after it); with
+    ``rids`` (a relation with a ``__CDCSIM_RID`` column), only those rows."""
     lt = log_table(table_id)
+    only = "" if rids is None else f" AND {QRID} IN (SELECT {QRID} FROM {rids})"
     return f"""(SELECT {_cols(cols, '_t')}, _t.{QRID} FROM {qn.duck} AS _t
-WHERE NOT EXISTS (SELECT 1 FROM {lt} AS _l WHERE _l.{QRID} = _t.{QRID} AND _l._stmt > {int(at)})
+WHERE NOT EXISTS (SELECT 1 FROM {lt} AS _l WHERE _l.{QRID} = _t.{QRID} AND _l._stmt > {int(at)}){only.replace(QRID, '_t.' + QRID, 1)}
 UNION ALL
-SELECT {_cols(cols)}, {QRID} FROM (SELECT * FROM {lt} WHERE _stmt > {int(at)}
+SELECT {_cols(cols)}, {QRID} FROM (SELECT * FROM {lt} WHERE _stmt > {int(at)}{only}
   QUALIFY row_number() OVER (PARTITION BY {QRID} ORDER BY _stmt, _op) = 1) WHERE _op IN ({OP_DELETE}, {OP_BEFORE}))"""
 
 

@@ -493,6 +493,8 @@ class Session:
         if w is not None:
             return w
         info = self.stream_info(fqn)
+        if info.on_view:
+            return self._view_window(info)
         if info.stale or info.table_fqn not in self.engine.catalog.tracked:
             raise ProgrammingError(
                 f"SQL execution error:\nBase table '{info.table_fqn}' dropped, cannot read from stream "
@@ -513,6 +515,21 @@ class Session:
             w = Window(info, lo, hi, only_inserts)
         w.info = StreamInfo(**{**info.__dict__, "initial_pending": pending})
         self.windows[fqn] = w
+        return w
+
+    def _view_window(self, info: StreamInfo) -> Window:
+        from . import view_streams  # (it reads sessions)
+
+        reason = view_streams.stale_reason(self, info)
+        if reason is not None:
+            raise ProgrammingError(
+                f"SQL execution error:\nStream '{info.qname.name}' is stale: {reason.format(view=info.table_fqn)}. "
+                "Recreate the stream.", 91901, "55000")
+        lo, pending = self.duck.execute(
+            f"SELECT stmt_offset, initial_pending FROM {META_SCHEMA}.streams WHERE fqn = ?", [info.fqn]).fetchone()
+        hi = view_streams.window_end(self.duck, list(info.base_ids), int(lo), self.own_floor if self.in_txn else None)
+        w = Window(StreamInfo(**{**info.__dict__, "initial_pending": bool(pending)}), int(lo), hi, False)
+        self.windows[info.fqn] = w
         return w
 
     def table_columns(self, table: QName) -> list[changes.Column]:
@@ -541,12 +558,17 @@ class Session:
         mode; ``initial=False`` ignores a pending SHOW_INITIAL_ROWS)."""
         w = self.stream_window(fqn)
         info = w.info
+        if append_only is None:
+            append_only = info.mode == "APPEND_ONLY"
+        if info.on_view:
+            from . import view_streams
+
+            return view_streams.rows_sql(self, info, w.lo, w.hi, append_only=append_only,
+                                         initial=info.initial_pending and initial)
         table = QName(*info.table_fqn.split(".", 2)) if info.table_fqn.count(".") == 2 else None
         assert table is not None
         cols = self.table_columns(table)
         names = ", ".join(quote(c.name) for c in cols)
-        if append_only is None:
-            append_only = info.mode == "APPEND_ONLY"
         if info.initial_pending and initial:
             inner = (f"SELECT {names}, 'INSERT' AS \"METADATA$ACTION\", FALSE AS \"METADATA$ISUPDATE\", "
                      f"{changes.QRID} FROM {changes.state_at_sql(table, info.table_id, cols, w.hi)}")
@@ -573,8 +595,9 @@ class Session:
             n = reads.get(fqn, 0) + 1
             if n >= changes.COMPACT_EVERY or bulk:
                 n = 0
-                changes.set_hold(self.duck, info.table_id, "stream:" + fqn, hi)
-                changes.compact(self.duck, info.table_id, self.engine.catalog.tracked.values())
+                for log in info.log_ids():
+                    changes.set_hold(self.duck, log, "stream:" + fqn, hi)
+                    changes.compact(self.duck, log, self.engine.catalog.tracked.values())
             reads[fqn] = n
         self.consumed.clear()
 
@@ -684,11 +707,15 @@ class Session:
             return
         changes.drop_triggers(self.duck, table, table_id)
         changes.untrack(self.duck, table_id)
-        self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ?", [table_id])
+        self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ? OR fqn IN "
+                          f"(SELECT fqn FROM {META_SCHEMA}.view_streams WHERE list_contains(base_ids, ?))",
+                          [table_id, table_id])
 
     def _pin_view_columns(self, tr: Translated, view: QName) -> None:
         """Fix a view's columns at creation, as Snowflake does: ``SELECT *`` over a table that
-        change tracking later widens (hidden row id) must not widen the view."""
+        change tracking later widens (hidden row id) must not widen the view. The query's columns
+        are named by position: a view's own column list (``CREATE VIEW v (x, y) AS ...``) renames
+        them."""
         from .sql.translate import to_duck
 
         query = tr.ast.expression if tr.ast is not None else None
@@ -701,7 +728,7 @@ class Session:
             return
         names = ", ".join(quote(c) for c in cols)
         inner = self._resolve_tokens(tr, to_duck(query))
-        self.duck.execute(f"CREATE OR REPLACE VIEW {view.duck} AS SELECT {names} FROM ({inner}) AS _v")
+        self.duck.execute(f"CREATE OR REPLACE VIEW {view.duck} AS SELECT {names} FROM ({inner}) AS _v({names})")
 
     # ------------------------------------------------------------------ errors
     def _map_error(self, e: Exception, tr: Translated | None) -> Exception:

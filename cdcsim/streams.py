@@ -19,17 +19,20 @@ stream shows is what the refresh wrote (``dynamic_tables.apply``): only rows who
 and a group or key that keeps its one row (an aggregate's group, a window's partition) as an
 update (ISUPDATE TRUE, one row id). A row of a projection, filter, join or UNION ALL that
 changes is a DELETE and an INSERT of a new row: nothing ties it to the input row it came from.
+
+Streams on views (``ON VIEW``) read their view's base tables' change logs; ``view_streams`` owns
+which views can have one and what such a stream returns.
 """
 
 from __future__ import annotations
 
 import re
 
-from . import change_tracking, changes
+from . import change_tracking, changes, view_streams
 from .catalog import StreamInfo
 from .commands import BOOLEAN, TEXT, TIMESTAMP_NTZ, Result, command, name_taken
 from .engine import HOOKS
-from .errors import ProgrammingError, compilation_error, not_found
+from .errors import compilation_error, not_found
 from .names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts
 from .session import Session
 
@@ -81,10 +84,14 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         raise not_found("Table", table.fqn)
     if kind == "TABLE" and on == "VIEW":
         raise not_found("View", table.fqn)
+    view_sql: str | None = None
+    sources = [table]
     if kind == "VIEW":
-        raise ProgrammingError(f"Streams on views are not supported by cdcsim ('{table.fqn}').", 2_100)
-    for g in HOOKS.write_guards:  # e.g. a dynamic table refreshed in FULL takes no stream
-        g(s, table, "stream")
+        view_sql = view_streams.view_text(s.duck, table)
+        sources = view_streams.plan(s, table, view_sql or "").bases
+    for source in sources:
+        for g in HOOKS.write_guards:  # e.g. a dynamic table refreshed in FULL takes no stream
+            g(s, source, "stream")
     at_offset: int | None = None
     if m.group("at"):
         src = s.qualify(parse_parts(m.group("at")))
@@ -96,17 +103,23 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         at_offset = int(s.duck.execute(f"SELECT stmt_offset FROM {M}.streams WHERE fqn = ?",
                                        [src.fqn]).fetchone()[0])
     with s.metadata_txn() as d:
-        table_id = changes.track(d, table)
+        # a stream on a view turns change tracking on for each of its base tables [DOC S1]
+        ids = [changes.track(d, source) for source in sources]
+        table_id = ids[0] if view_sql is None else -1
         offset = at_offset if at_offset is not None else changes.current_stmt(d)
         now = s.now()
         d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
+        d.execute(f"DELETE FROM {M}.view_streams WHERE fqn = ?", [qn.fqn])
         d.execute(
             f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)",
             [qn.fqn, qn.database, qn.schema, qn.name, table.fqn, table_id, offset,
              "APPEND_ONLY" if append_only else "DEFAULT", show_initial, show_initial, comment, now, None,
              "SYSADMIN"],
         )
-        changes.set_hold(d, table_id, "stream:" + qn.fqn, offset)
+        if view_sql is not None:
+            d.execute(f"INSERT INTO {M}.view_streams VALUES (?, ?, ?)", [qn.fqn, view_sql, ids])
+        for i in ids:
+            changes.set_hold(d, i, "stream:" + qn.fqn, offset)
     return Result.status(f"Stream {qn.name} successfully created.")
 
 
@@ -129,13 +142,16 @@ def clone_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         offset, pending = d.execute(f"SELECT stmt_offset, initial_pending FROM {M}.streams WHERE fqn = ?",
                                     [src.fqn]).fetchone()
         d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
+        d.execute(f"DELETE FROM {M}.view_streams WHERE fqn = ?", [qn.fqn])
         d.execute(
             f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [qn.fqn, qn.database, qn.schema, qn.name, info.table_fqn, info.table_id, offset, info.mode,
              info.show_initial, pending, info.comment, s.now(), None, "SYSADMIN", info.stale],
         )
-        if info.table_fqn in cat.tracked:
-            changes.set_hold(d, info.table_id, "stream:" + qn.fqn, int(offset))
+        if info.on_view:
+            d.execute(f"INSERT INTO {M}.view_streams VALUES (?, ?, ?)", [qn.fqn, info.view_sql, list(info.base_ids)])
+        for i in _live_logs(s, info):
+            changes.set_hold(d, i, "stream:" + qn.fqn, int(offset))
     return Result.status(f"Stream {qn.name} successfully created.")
 
 
@@ -165,9 +181,16 @@ def _forget(s: Session, info: StreamInfo) -> None:
     """Delete a stream and release its hold on its table's change log (caller's transaction)."""
     d = s.duck
     d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [info.fqn])
-    if info.table_fqn in s.engine.catalog.tracked:
-        changes.drop_hold(d, info.table_id, "stream:" + info.fqn)
-        changes.compact(d, info.table_id)
+    d.execute(f"DELETE FROM {M}.view_streams WHERE fqn = ?", [info.fqn])
+    for i in _live_logs(s, info):
+        changes.drop_hold(d, i, "stream:" + info.fqn)
+        changes.compact(d, i)
+
+
+def _live_logs(s: Session, info: StreamInfo) -> list[int]:
+    """The change logs the stream reads that still exist (a dropped table's went with it)."""
+    tracked = set(s.engine.catalog.tracked.values())
+    return [i for i in info.log_ids() if i in tracked]
 
 
 def _drop_schemas(s: Session, schemas: list[tuple[str, str]]) -> None:
@@ -212,11 +235,15 @@ def _stream_rows(s: Session, pattern: str | None, scope: tuple[str, str] | None)
         if scope and scope[1] == "*" and info.qname.database != scope[0]:
             continue
         last = max(consumed.get(info.fqn) or info.created_on, checked.get(info.fqn) or info.created_on)
-        stale_after = last + change_tracking.stale_period(s, info.table_fqn)
+        bases = s.engine.catalog.source_tables(info)
+        # a view's stream goes stale with the first of its base tables [DOC S1]
+        stale_after = last + min((change_tracking.stale_period(s, b) for b in bases),
+                                 default=change_tracking.stale_period(s, info.table_fqn))
         # "expected to be stale" [DOC S4]: reads still work past stale_after (they "may" in Snowflake)
-        stale = info.stale or info.table_fqn not in s.engine.catalog.tracked or s.now() > stale_after
-        rows.append((info.created_on, info.qname.name, info.qname.database, info.qname.schema, "SYSADMIN", info.comment, info.table_fqn, "Table",
-                     info.table_fqn, "DELTA", stale, info.mode, stale_after, "N/A", "ROLE"))
+        stale = _broken(s, info) or s.now() > stale_after
+        rows.append((info.created_on, info.qname.name, info.qname.database, info.qname.schema, "SYSADMIN",
+                     info.comment, info.table_fqn, "View" if info.on_view else "Table", ", ".join(bases),
+                     "DELTA", stale, info.mode, stale_after, "N/A", "ROLE"))
     return rows
 
 
@@ -272,6 +299,13 @@ def describe_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     return Result.table(SHOW_COLUMNS, rows, _SHOW_TYPES)
 
 
+def _broken(s: Session, info: StreamInfo) -> bool:
+    """Stale for good: its table (a view's base table, or the view itself) was dropped or replaced."""
+    if info.on_view:
+        return view_streams.stale_reason(s, info) is not None
+    return info.stale or info.table_fqn not in s.engine.catalog.tracked
+
+
 def stream_has_data(s: Session, args: list) -> str:
     """SYSTEM$STREAM_HAS_DATA('name'): TRUE when change data exists past the offset.
 
@@ -283,14 +317,15 @@ def stream_has_data(s: Session, args: list) -> str:
     info = s.engine.catalog.streams.get(qn.fqn)
     if info is None:
         raise not_found("Stream", qn.fqn)
-    if info.stale or info.table_fqn not in s.engine.catalog.tracked:
+    if _broken(s, info):
         return "FALSE"
     row = s.duck.execute(f"SELECT stmt_offset, initial_pending FROM {M}.streams WHERE fqn = ?",
                          [qn.fqn]).fetchone()
     lo, pending = int(row[0]), bool(row[1])
-    lt = changes.log_table(info.table_id)
     op = f" AND _op = {changes.OP_INSERT}" if info.mode == "APPEND_ONLY" else ""
-    has = s.duck.execute(f"SELECT EXISTS (SELECT 1 FROM {lt} WHERE _stmt > ?{op})", [lo]).fetchone()[0]
+    # a view's stream: any change to a base table (a documented false positive [DOC S6])
+    has = s.duck.execute("SELECT " + " OR ".join(
+        f"EXISTS (SELECT 1 FROM {changes.log_table(i)} WHERE _stmt > {lo}{op})" for i in info.log_ids())).fetchone()[0]
     if not has and pending:
         table = QName(*info.table_fqn.split(".", 2))
         has = s.duck.execute(f"SELECT EXISTS (SELECT 1 FROM {table.duck})").fetchone()[0]

@@ -359,7 +359,7 @@ def _wake_triggered(s: Session, written: set[str]) -> None:
     for t in waiting:
         for qn in _trigger_streams(t):
             info = streams.get(qn.fqn)
-            if info is not None and info.table_fqn in written:
+            if info is not None and not written.isdisjoint(engine.catalog.source_tables(info)):
                 sch.wake()
                 return
 
