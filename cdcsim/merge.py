@@ -69,19 +69,29 @@ def _action(when: exp.Expression) -> str | None:
     return None
 
 
-def merge_result(tree: exp.Expression | None, counts: Mapping[str, int]) -> Result:
-    """Snowflake's MERGE answer: a column for each kind of action ``tree`` has a clause for."""
+def _kinds(tree: exp.Expression | None) -> list[str]:
+    """The counters a MERGE reports, in Snowflake's order."""
     present = {_action(w) for w in _clauses(tree)} if isinstance(tree, exp.Merge) else set()
     # Without the tree (or a clause we can name) every counter is reported rather than none.
-    kinds = [a for a in ACTIONS if a in present] or list(ACTIONS)
+    return [a for a in ACTIONS if a in present] or list(ACTIONS)
+
+
+def merge_result(tree: exp.Expression | None, counts: Mapping[str, int]) -> Result:
+    """Snowflake's MERGE answer: a column for each kind of action ``tree`` has a clause for."""
+    kinds = _kinds(tree)
     return Result.counts([(f"number of rows {a}", int(counts.get(a, 0))) for a in kinds])
 
 
 def run_native_merge(s: Session, tr: Translated, sql: str, values: list[Any] | None) -> Result:
     """MERGE on a target without change tracking: DuckDB runs it as is, and the actions of the
-    rows it returns are counted."""
+    rows it returns are counted. A MERGE with one kind of action (the usual upsert-free UPDATE or
+    INSERT-only MERGE) reports DuckDB's total as that counter and returns no rows."""
     import numpy as np  # (installed with pandas, a dependency)
 
+    kinds = _kinds(tr.ast)
+    if len(kinds) == 1:
+        n = s.duck.execute(sql, values).fetchone()[0]
+        return merge_result(tr.ast, {kinds[0]: int(n or 0)})
     codes = s.duck.execute(sql + _ACTION_CODES, values).fetchnumpy()["_cdcsim_action"]
     counts = np.bincount(codes, minlength=len(ACTIONS))
     return merge_result(tr.ast, dict(zip(ACTIONS, (int(n) for n in counts), strict=True)))
