@@ -33,9 +33,10 @@ _DDL = [
         table_fqn VARCHAR, table_id BIGINT, stmt_offset BIGINT, mode VARCHAR,
         show_initial BOOLEAN, initial_pending BOOLEAN, comment VARCHAR,
         created_on TIMESTAMP, last_consumed TIMESTAMP, owner VARCHAR, stale BOOLEAN)""",
-    # a stream on a view: the view's definition when the stream was made and its base tables
-    f"""CREATE TABLE IF NOT EXISTS {M}.view_streams (
-        fqn VARCHAR PRIMARY KEY, view_sql VARCHAR, base_ids BIGINT[])""",
+    # a stream on a view: the view's definition when the stream was made and its base tables'
+    # change-log ids (columns added to files made before streams on views)
+    f"ALTER TABLE {M}.streams ADD COLUMN IF NOT EXISTS view_sql VARCHAR",
+    f"ALTER TABLE {M}.streams ADD COLUMN IF NOT EXISTS base_ids BIGINT[]",
     f"""CREATE TABLE IF NOT EXISTS {M}.log_holds (
         table_id BIGINT, holder VARCHAR, stmt BIGINT, PRIMARY KEY (table_id, holder))""",
     f"""CREATE TABLE IF NOT EXISTS {M}.table_params (
@@ -96,7 +97,7 @@ class Catalog:
             rows = con.execute(
                 f"SELECT fqn, database_name, schema_name, name, table_fqn, table_id, stmt_offset, mode, "
                 f"show_initial, initial_pending, comment, created_on, last_consumed, stale, view_sql, base_ids "
-                f"FROM {M}.streams LEFT JOIN {M}.view_streams USING (fqn)"
+                f"FROM {M}.streams"
             ).fetchall()
             self.streams = {
                 r[0]: StreamInfo(r[0], QName(r[1], r[2], r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10],

@@ -707,9 +707,8 @@ class Session:
             return
         changes.drop_triggers(self.duck, table, table_id)
         changes.untrack(self.duck, table_id)
-        self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ? OR fqn IN "
-                          f"(SELECT fqn FROM {META_SCHEMA}.view_streams WHERE list_contains(base_ids, ?))",
-                          [table_id, table_id])
+        self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ? "
+                          f"OR list_contains(base_ids, ?)", [table_id, table_id])
 
     def _pin_view_columns(self, tr: Translated, view: QName) -> None:
         """Fix a view's columns at creation, as Snowflake does: ``SELECT *`` over a table that

@@ -109,15 +109,12 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         offset = at_offset if at_offset is not None else changes.current_stmt(d)
         now = s.now()
         d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
-        d.execute(f"DELETE FROM {M}.view_streams WHERE fqn = ?", [qn.fqn])
         d.execute(
-            f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)",
+            f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?)",
             [qn.fqn, qn.database, qn.schema, qn.name, table.fqn, table_id, offset,
              "APPEND_ONLY" if append_only else "DEFAULT", show_initial, show_initial, comment, now, None,
-             "SYSADMIN"],
+             "SYSADMIN", view_sql, ids if view_sql is not None else None],
         )
-        if view_sql is not None:
-            d.execute(f"INSERT INTO {M}.view_streams VALUES (?, ?, ?)", [qn.fqn, view_sql, ids])
         for i in ids:
             changes.set_hold(d, i, "stream:" + qn.fqn, offset)
     return Result.status(f"Stream {qn.name} successfully created.")
@@ -142,14 +139,12 @@ def clone_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         offset, pending = d.execute(f"SELECT stmt_offset, initial_pending FROM {M}.streams WHERE fqn = ?",
                                     [src.fqn]).fetchone()
         d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [qn.fqn])
-        d.execute(f"DELETE FROM {M}.view_streams WHERE fqn = ?", [qn.fqn])
         d.execute(
-            f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {M}.streams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [qn.fqn, qn.database, qn.schema, qn.name, info.table_fqn, info.table_id, offset, info.mode,
-             info.show_initial, pending, info.comment, s.now(), None, "SYSADMIN", info.stale],
+             info.show_initial, pending, info.comment, s.now(), None, "SYSADMIN", info.stale, info.view_sql,
+             list(info.base_ids) if info.on_view else None],
         )
-        if info.on_view:
-            d.execute(f"INSERT INTO {M}.view_streams VALUES (?, ?, ?)", [qn.fqn, info.view_sql, list(info.base_ids)])
         for i in _live_logs(s, info):
             changes.set_hold(d, i, "stream:" + qn.fqn, int(offset))
     return Result.status(f"Stream {qn.name} successfully created.")
@@ -181,7 +176,6 @@ def _forget(s: Session, info: StreamInfo) -> None:
     """Delete a stream and release its hold on its table's change log (caller's transaction)."""
     d = s.duck
     d.execute(f"DELETE FROM {M}.streams WHERE fqn = ?", [info.fqn])
-    d.execute(f"DELETE FROM {M}.view_streams WHERE fqn = ?", [info.fqn])
     for i in _live_logs(s, info):
         changes.drop_hold(d, i, "stream:" + info.fqn)
         changes.compact(d, i)
