@@ -207,3 +207,21 @@ def test_view_over_a_dynamic_table(q):
     assert q("select * from s") == []  # the dynamic table has not refreshed yet
     q("alter dynamic table dt refresh")
     assert changes(q, "s") == [(2, "y", "INSERT", False)]
+
+
+def test_a_view_stream_survives_reopening_its_file(tmp_path):
+    import cdcsim
+
+    path = str(tmp_path / "v.duckdb")
+    con = cdcsim.connect(path)
+    cur = con.cursor()
+    cur.execute("create table t (a int)")
+    cur.execute("create view v as select a from t where a > 1")
+    cur.execute("create stream s on view v")
+    cur.execute("insert into t values (1), (2)")
+    con.close()
+    con = cdcsim.connect(path)
+    cur = con.cursor()
+    assert cur.execute("select a, metadata$action from s").fetchall() == [(2, "INSERT")]
+    assert cur.execute("show streams like 'S'").fetchall()[0][7] == "View"
+    con.close()
