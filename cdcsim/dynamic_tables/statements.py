@@ -45,7 +45,7 @@ from . import apply
 from .catalog import DT, Source, record_graph, registry, save, update
 from .catalog import suspend as suspend_cascade
 from .lag import check_against_downstream, check_against_upstream, parse_lag
-from .planning import analyse, translate_query
+from .planning import _view_bases, analyse, translate_query
 from .refresh import RefreshFailed, raise_for_manual, run_pipeline
 
 M = META_SCHEMA
@@ -619,8 +619,24 @@ def describe_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
 
 # ------------------------------------------------------------------ guards
 def _read_guard(s: Session, qn: QName) -> None:
-    dt = registry(s.engine).tables.get(qn.fqn)
-    if dt is not None and not dt.initialized:
+    """A query of an uninitialized dynamic table fails, directly or through a view (CREATE VIEW
+    itself reads nothing, so the session does not guard it)."""
+    tables = registry(s.engine).tables
+    dt = tables.get(qn.fqn)
+    if dt is not None:
+        if not dt.initialized:
+            raise ProgrammingError(NOT_INITIALIZED, 2741, "55000")
+        return
+    if all(d.initialized for d in tables.values()):
+        return
+    version = s.engine.catalog.version
+    cache = s.engine.state.get("view_bases")
+    if cache is None or cache[0] != version:
+        cache = s.engine.state["view_bases"] = (version, {})
+    bases = cache[1].get(qn.fqn)
+    if bases is None:
+        bases = cache[1][qn.fqn] = [b.fqn for b in _view_bases(s, qn, set())]
+    if any(b in tables and not tables[b].initialized for b in bases):
         raise ProgrammingError(NOT_INITIALIZED, 2741, "55000")
 
 

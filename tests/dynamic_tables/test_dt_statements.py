@@ -256,6 +256,21 @@ def test_on_schedule_is_not_initialized_until_first_refresh(base: cdcsim.Connect
     assert [h["REFRESH_TRIGGER"] for h in history(base, "d")] == ["SCHEDULED"]
 
 
+def test_a_view_over_an_uninitialized_table_can_be_created_but_not_queried(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} INITIALIZE = ON_SCHEDULE AS SELECT id FROM t")
+    q(base, "CREATE VIEW v AS SELECT id FROM d")  # a deploy script's dashboard view: reads nothing
+    q(base, "CREATE VIEW vv AS SELECT * FROM v")
+    for view in ("v", "vv"):
+        with pytest.raises(ProgrammingError) as e:
+            q(base, f"SELECT * FROM {view}")
+        assert e.value.errno == 2741
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "CREATE TABLE copy AS SELECT * FROM v")  # a CTAS does read
+    assert e.value.errno == 2741
+    q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    assert len(q(base, "SELECT * FROM vv")) == 3
+
+
 def test_on_schedule_manual_refresh_initializes(base: cdcsim.Connection) -> None:
     q(base, f"CREATE DYNAMIC TABLE d {DT} INITIALIZE = ON_SCHEDULE AS SELECT id FROM t")
     q(base, "ALTER DYNAMIC TABLE d REFRESH")
