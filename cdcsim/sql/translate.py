@@ -538,18 +538,20 @@ def _changes_token(table: exp.Table, qn: QName, ctx: Context, ph: str) -> Token:
     info = str(clause.args.get("information").name if clause.args.get("information") else "DEFAULT").upper()
     if info not in ("DEFAULT", "APPEND_ONLY"):
         raise compilation_error(f"invalid value [{info}] for parameter 'INFORMATION'", 1008, "22023")
-    if not ctx.has_row_id(qn):
+    at = clause.args.get("at_before")
+    kind = str(at.args.get("kind") or "").upper() if at is not None else ""
+    fixed = at is not None and kind == "STREAM" and isinstance(at.expression, exp.Literal)
+    stream = qualify(parse_parts(at.expression.name), ctx.database, ctx.schema) if fixed else None
+    # a view has no row ids of its own: a stream on it stands for its change tracking (the
+    # session checks at execution that the stream is on this view)
+    if not ctx.has_row_id(qn) and (stream is None or not ctx.is_stream(stream)):
         raise compilation_error(
             f"Change tracking is not enabled on table '{qn.fqn}'. Enable it with "
             f"ALTER TABLE ... SET CHANGE_TRACKING = TRUE, or create a stream on it.", 2201, "0A000")
-    at = clause.args.get("at_before")
-    kind = str(at.args.get("kind") or "").upper() if at is not None else ""
-    if at is None or clause.args.get("end") is not None or kind != "STREAM" \
-            or str(at.this).upper() != "AT" or not isinstance(at.expression, exp.Literal):
+    if stream is None or clause.args.get("end") is not None or str(at.this).upper() != "AT":
         raise compilation_error(
             f"CHANGES on '{qn.fqn}' is supported from AT(STREAM => '<stream>') only: cdcsim keeps no table "
             "history by time (TIMESTAMP, OFFSET, STATEMENT, END).", 2000, "0A000")
-    stream = qualify(parse_parts(at.expression.name), ctx.database, ctx.schema)
     new = exp.Table(this=exp.to_identifier(ph, quoted=True))
     new.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias or qn.name, quoted=True)))
     table.replace(new)

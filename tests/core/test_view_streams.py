@@ -225,3 +225,16 @@ def test_a_view_stream_survives_reopening_its_file(tmp_path):
     assert cur.execute("select a, metadata$action from s").fetchall() == [(2, "INSERT")]
     assert cur.execute("show streams like 'S'").fetchall()[0][7] == "View"
     con.close()
+
+
+def test_changes_clause_on_a_view_reads_without_consuming(q):
+    q("create table t (a int)")
+    q("create view v as select a from t where a > 1")
+    q("create stream s on view v")
+    q("insert into t values (1), (2)")
+    assert q("select a, metadata$action from v changes(information => default) at(stream => 's')") == \
+        [(2, "INSERT")]
+    q("create table sink as select a from v changes(information => default) at(stream => 's')")
+    assert q("select a from s") == [(2,)]  # CHANGES moved no offset
+    with pytest.raises(ProgrammingError, match="Stream 'CDCSIM.PUBLIC.S' is not on table 'CDCSIM.PUBLIC.T'"):
+        q("select * from t changes(information => default) at(stream => 's')")
