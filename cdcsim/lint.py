@@ -22,7 +22,7 @@ Rules (id, name):
 - CDC007 ``stream-select-only``: a stream only ever read by SELECT never advances.
 - CDC008 ``child-task-schedule``: a child task (AFTER) cannot have a SCHEDULE.
 - CDC009 ``task-schedule-too-short``: a task SCHEDULE under 10 seconds.
-- CDC010 ``stream-source-replaced``: CREATE OR REPLACE of a table that a stream already tracks
+- CDC010 ``stream-source-replaced``: CREATE OR REPLACE of a table or view that a stream already tracks
   makes the stream stale.
 - CDC011 ``lag-below-upstream``: a dynamic table whose TARGET_LAG is shorter than an upstream
   dynamic table's fails on Snowflake.
@@ -306,7 +306,8 @@ _DEPENDENTS_ENABLE = re.compile(r"SYSTEM\$TASK_DEPENDENTS_ENABLE\s*\(\s*'(?P<nam
 _SCHEDULE = re.compile(r"\bSCHEDULE\s*=\s*'(?P<value>[^']*)'", re.I)
 _TARGET_LAG = re.compile(r"\bTARGET_LAG\s*=\s*(?:'(?P<value>[^']*)'|(?P<downstream>DOWNSTREAM\b))", re.I)
 _REPLACE_TABLE = re.compile(
-    rf"^\s*CREATE\s+OR\s+REPLACE\s+(?:(?:LOCAL|GLOBAL)\s+)?(?:TRANSIENT\s+|TEMP(?:ORARY)?\s+)?TABLE\s+(?P<name>{_NAME})",
+    rf"^\s*CREATE\s+OR\s+REPLACE\s+(?:(?:LOCAL|GLOBAL)\s+)?(?:TRANSIENT\s+|TEMP(?:ORARY)?\s+|SECURE\s+)?"
+    rf"(?P<kind>TABLE|VIEW)\s+(?P<name>{_NAME})",
     re.I | re.S,
 )
 _REFRESH_MODE = re.compile(r"\bREFRESH_MODE\s*=\s*'?(?P<value>\w+)", re.I)
@@ -374,15 +375,16 @@ class Linter:
             return
         if m := _REPLACE_TABLE.match(text):
             table = norm(m.group("name"))
+            kind = m.group("kind").upper()
             for st in self.streams.values():
                 if st.source == table:
                     self.add("CDC010", line,
-                             f"CREATE OR REPLACE TABLE {table} replaces the table that stream {st.name} (line "
-                             f"{st.line}) tracks: the new table has no change history, so the stream goes stale "
-                             "and cannot be read again; it is not re-linked to the new table.",
-                             f"Create or replace {table} before CREATE STREAM {st.name}, use CREATE TABLE IF NOT "
-                             f"EXISTS / ALTER TABLE for changes, or recreate the stream right after (CREATE OR "
-                             f"REPLACE STREAM {st.name} ON TABLE {table}).")
+                             f"CREATE OR REPLACE {kind} {table} replaces the {kind.lower()} that stream {st.name} "
+                             f"(line {st.line}) tracks: the new {kind.lower()} has no change history, so the stream "
+                             "goes stale and cannot be read again; it is not re-linked to the new one.",
+                             f"Create or replace {table} before CREATE STREAM {st.name}, use CREATE {kind} IF NOT "
+                             f"EXISTS{' / ALTER TABLE' if kind == 'TABLE' else ''} for changes, or recreate the "
+                             f"stream right after (CREATE OR REPLACE STREAM {st.name} ON {kind} {table}).")
         if m := _CREATE_DT.match(text):
             self.create_dt(text, line, m)
             return

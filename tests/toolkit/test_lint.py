@@ -289,6 +289,17 @@ def test_engine_makes_stream_unreadable_after_source_replaced() -> None:
     assert err is not None and "cannot read from stream" in str(err)
 
 
+def test_replacing_a_streamed_view_is_flagged_and_the_engine_agrees() -> None:
+    script = ("CREATE TABLE src (id INT);\nCREATE VIEW v AS SELECT id FROM src;\nCREATE STREAM s ON VIEW v;\n"
+              "CREATE OR REPLACE VIEW v AS SELECT id + 1 AS id FROM src;\n")
+    found = [(f.rule, f.line) for f in lint_text(script)]
+    assert ("CDC010", 4) in found
+    assert not [f for f in lint_text(script.replace("CREATE OR REPLACE VIEW", "CREATE VIEW IF NOT EXISTS"))
+                if f.rule == "CDC010"]
+    err = _run_script(script + "SELECT * FROM s;\n")
+    assert err is not None and "is stale" in str(err)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from([
     "CREATE ", "OR REPLACE ", "TASK ", "STREAM ", "DYNAMIC TABLE ", "t ", "s ", "AS ", "SELECT ", "* ",
