@@ -5,6 +5,8 @@
 * Single-row INSERT and UPDATE statements through ``cursor.execute`` on a tracked table vs raw
   DuckDB's Python API: goal ≥ 50% of raw DuckDB's rate.
 * Reading a stream with N pending changes vs scanning N rows of the table itself: goal ≤ 1.5×.
+* (info) Reading a stream on a filter view and on a join view vs a stream on the table, after the
+  same N/10 updates.
 
 Run: ``python -m benchmarks.bench_capture [--rows 1000000]``.
 """
@@ -54,13 +56,28 @@ def bulk(n: int, repeats: int) -> list[list[object]]:
     # Leave N pending inserts in the stream for the read benchmark.
     t_scan = median_time(lambda: cur.execute(AGG.format(src="t")).fetchall(), repeats)
     t_stream = median_time(lambda: cur.execute(AGG.format(src="s")).fetchall(), repeats)
+    # streams on views, opened just before the same UPDATE as a second table stream
+    cur.execute("CREATE TABLE movies AS SELECT 'M' || range AS movie, 'G' || (range % 7) AS genre FROM range(100)")
+    cur.execute("CREATE VIEW multi AS SELECT id, customer, movie, tickets, price, status FROM t WHERE tickets > 1")
+    cur.execute("CREATE VIEW genres AS SELECT t.id, t.customer, t.tickets, t.price, t.status, m.genre "
+                "FROM t JOIN movies m ON t.movie = m.movie")
+    cur.execute("CREATE STREAM s2 ON TABLE t")
+    cur.execute("CREATE STREAM sv ON VIEW multi")
+    cur.execute("CREATE STREAM sj ON VIEW genres")
     cur.execute("UPDATE t SET status = 'CANCELLED' WHERE id % 10 = 0")
     t_mixed = median_time(lambda: cur.execute(AGG.format(src="s")).fetchall(), repeats)
+    count = "SELECT count(*), max(status) FROM {src}"
+    t_table = median_time(lambda: cur.execute(count.format(src="s2")).fetchall(), repeats)
+    t_view = median_time(lambda: cur.execute(count.format(src="sv")).fetchall(), repeats)
+    t_join = median_time(lambda: cur.execute(count.format(src="sj")).fetchall(), repeats)
     con.close()
     return [
         [f"bulk INSERT..SELECT {n:,} rows", t_raw, t_cdc, t_cdc / t_raw, "<= 2.5"],
         [f"read stream, {n:,} pending inserts vs scan", t_scan, t_stream, t_stream / t_scan, "<= 1.5"],
         [f"read stream, {n:,} inserts + {n // 10:,} updates", t_scan, t_mixed, t_mixed / t_scan, "(info)"],
+        [f"stream on a filter view vs on the table, {n // 10:,} updates", t_table, t_view, t_view / t_table, "(info)"],
+        [f"stream on a join view (x 100 rows) vs on the table, {n // 10:,} updates", t_table, t_join,
+         t_join / t_table, "(info)"],
     ]
 
 
