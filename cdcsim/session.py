@@ -336,6 +336,8 @@ class Session:
                 self._table_ddl("pre", tr)
             sql = self._resolve_tokens(tr)
             self._set_now()
+            if tr.check_names:
+                self._refuse_repeated_names(tr)
             if tr.kind == "merge":
                 from . import merge
 
@@ -710,6 +712,20 @@ class Session:
         changes.untrack(self.duck, table_id)
         self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET stale = TRUE WHERE table_id = ? "
                           f"OR list_contains(base_ids, ?)", [table_id, table_id])
+
+    def _refuse_repeated_names(self, tr: Translated) -> None:
+        """CREATE TABLE AS SELECT with a ``*`` that brings a name twice fails as Snowflake fails it
+        (002025); DuckDB's CTAS would rename the second column, its DESCRIBE keeps both."""
+        from .errors import duplicate_column
+        from .sql.translate import to_duck
+
+        assert tr.ast is not None
+        inner = self._resolve_tokens(tr, to_duck(tr.ast.expression))
+        seen: set[str] = set()
+        for (name, *_rest) in self.duck.execute(f"DESCRIBE {inner}").fetchall():
+            if name in seen:
+                raise duplicate_column(name)
+            seen.add(name)
 
     def _pin_view_columns(self, tr: Translated, view: QName) -> None:
         """Fix a view's columns at creation, as Snowflake does: ``SELECT *`` over a table that

@@ -81,6 +81,7 @@ class Translated:
     ast: exp.Expression | None = None
     table_props: dict[str, str] = field(default_factory=dict)  # CREATE TABLE's CHANGE_TRACKING = ... etc.
     overwrite: bool = False  # INSERT OVERWRITE: the session empties the target first, in the same transaction
+    check_names: bool = False  # CREATE TABLE AS SELECT *: the session refuses repeated names before it runs
 
 
 @dataclass
@@ -225,21 +226,23 @@ def _informational_constraints(tree: exp.Expression) -> None:
         col.set("constraints", rest)
 
 
-def _refuse_duplicate_columns(tree: exp.Expression) -> None:
+def _refuse_duplicate_columns(tree: exp.Expression) -> bool:
     """CREATE TABLE ... AS SELECT whose named outputs repeat a name fails in Snowflake (002025);
-    DuckDB would rename the second one (``ID_1``). Names a ``*`` brings are not known here."""
+    DuckDB would rename the second one (``ID_1``). Names a ``*`` brings are not known here: True
+    asks the session to check the query's names before it runs (``Translated.check_names``)."""
     query = tree.expression
     if str(tree.args.get("kind", "")).upper() != "TABLE" or not isinstance(query, exp.Select) \
             or isinstance(tree.this, exp.Schema):
-        return
+        return False
     seen: set[str] = set()
     for proj in query.expressions:
         if isinstance(proj, exp.Star) or isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star):
-            return
+            return True
         name = proj.alias_or_name
         if name in seen:
             raise duplicate_column(name)
         seen.add(name)
+    return False
 
 
 _TABLE_PROPS = ("CHANGE_TRACKING", "DATA_RETENTION_TIME_IN_DAYS", "MAX_DATA_EXTENSION_TIME_IN_DAYS")
@@ -366,7 +369,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
     if out.kind == "create":
         out.table_props = _table_props(tree)
         _informational_constraints(tree)
-        _refuse_duplicate_columns(tree)
+        out.check_names = _refuse_duplicate_columns(tree)
     if out.kind == "insert" and tree.args.get("overwrite"):
         tree.set("overwrite", None)
         out.overwrite = True

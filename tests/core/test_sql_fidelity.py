@@ -312,10 +312,15 @@ def test_boolean_arguments_and_comment_status(con, q):
 
 def test_ctas_with_a_repeated_column_name_fails(q):
     q("CREATE TABLE src (id INT, v INT)")
-    for sql in ("CREATE TABLE c AS SELECT id, id FROM src", "CREATE TABLE c AS SELECT id, v AS id FROM src"):
+    q("CREATE TABLE other (id INT, w INT)")
+    for sql in ("CREATE TABLE c AS SELECT id, id FROM src", "CREATE TABLE c AS SELECT id, v AS id FROM src",
+                "CREATE TABLE c AS SELECT * FROM src JOIN other ON src.id = other.id",  # names a * brings
+                "CREATE TABLE c AS SELECT src.*, other.* FROM src, other"):
         with pytest.raises(ProgrammingError) as e:
             q(sql)
         assert (e.value.errno, e.value.msg) == (2025, "SQL compilation error:\nduplicate column name 'ID'")
     assert not [r for r in q("SHOW TABLES") if r[1] == "C"]
     q("CREATE TABLE c (a, b) AS SELECT id, id FROM src")  # a column list names them apart
     assert [r[0] for r in q("DESCRIBE TABLE c")] == ["A", "B"]
+    q("CREATE TABLE d AS SELECT src.*, other.w FROM src JOIN other ON src.id = other.id")
+    assert [r[0] for r in q("DESCRIBE TABLE d")] == ["ID", "V", "W"]
