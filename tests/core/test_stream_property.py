@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from net_rows import net_rows
 
 import cdcsim
 
@@ -59,19 +60,7 @@ class Model:
         return self.txn_start if self.txn is not None else self.committed
 
     def standard(self) -> Counter:
-        before, now = self.std_offset, self.visible()
-        out: Counter = Counter()
-        for i in before.keys() | now.keys():
-            b, a = before.get(i), now.get(i)
-            if b is not None and a is not None:
-                if b != a:
-                    out[(*b, "DELETE", True)] += 1
-                    out[(*a, "INSERT", True)] += 1
-            elif b is not None:
-                out[(*b, "DELETE", False)] += 1
-            elif a is not None:
-                out[(*a, "INSERT", False)] += 1
-        return out
+        return net_rows(self.std_offset, self.visible())
 
     def append_only(self) -> Counter:
         return Counter((*vals, "INSERT", False) for _, vals in self.app_since)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from net_rows import net_rows
 
 import cdcsim
 
@@ -103,19 +104,7 @@ class Model:
 
     def standard(self, stream: str) -> Counter:
         view = VIEWS[STANDARD[stream]][1]
-        before, now = view(self.offset[stream]), view(self.visible())
-        out: Counter = Counter()
-        for ident in before.keys() | now.keys():
-            b, a = before.get(ident), now.get(ident)
-            if b is not None and a is not None:
-                if b != a:
-                    out[(*b, "DELETE", True)] += 1
-                    out[(*a, "INSERT", True)] += 1
-            elif b is not None:
-                out[(*b, "DELETE", False)] += 1
-            elif a is not None:
-                out[(*a, "INSERT", False)] += 1
-        return out
+        return net_rows(view(self.offset[stream]), view(self.visible()))
 
     def append_only(self, stream: str) -> Counter:
         view = VIEWS[APPEND_ONLY[stream]][1]
