@@ -77,8 +77,7 @@ class ViewPlan:
         table's user columns and its row id named ``__CDCSIM_RID``."""
         sql = self.template
         for k, table in enumerate(self.occurrences, 1):
-            cols = "*"  # the source's own columns; the row id is renamed below
-            rel = (f"(SELECT {cols} EXCLUDE ({changes.QRID}), {changes.QRID} AS {quote(RCOL + str(k))} "
+            rel = (f"(SELECT * EXCLUDE ({changes.QRID}), {changes.QRID} AS {quote(RCOL + str(k))} "
                    f"FROM {source(k, table)} AS _o{k})")
             sql = sql.replace(quote(OCC + str(k)), rel)
         return sql
@@ -91,6 +90,7 @@ def unsupported(view: QName, what: str) -> ProgrammingError:
 
 
 def view_text(con: duckdb.DuckDBPyConnection, view: QName) -> str | None:
+    """The view's definition as DuckDB keeps it (None: no such view)."""
     row = con.execute("SELECT sql FROM duckdb_views() WHERE schema_name = ? AND view_name = ?",
                       [view.duck_schema, view.name]).fetchone()
     return row[0] if row else None

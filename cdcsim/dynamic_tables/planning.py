@@ -22,6 +22,7 @@ from ..errors import compilation_error, not_found
 from ..names import QName, split_duck_schema
 from ..session import Session
 from ..sql.translate import parse
+from ..view_streams import view_text
 from . import ivm
 from .catalog import DT, registry
 
@@ -80,13 +81,12 @@ def _view_bases(s: Session, view: QName, seen: set[str]) -> list[QName]:
     if view.fqn in seen:
         return []
     seen.add(view.fqn)
-    row = s.duck.execute("SELECT sql FROM duckdb_views() WHERE schema_name = ? AND view_name = ?",
-                         [view.duck_schema, view.name]).fetchone()
-    if not row:
+    text = view_text(s.duck, view)
+    if text is None:
         return []
     out: list[QName] = []
     try:
-        tree = sqlglot.parse_one(row[0], read="duckdb")
+        tree = sqlglot.parse_one(text, read="duckdb")
     except sqlglot.errors.ParseError:
         return []
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
