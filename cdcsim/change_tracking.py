@@ -89,6 +89,58 @@ def _alter_unset(s: Session, m: re.Match[str], _p: object) -> Result:
     return Result.status("Statement executed successfully.")
 
 
+@command(rf"ALTER\s+VIEW\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+(?P<op>SET|UNSET)\s+(?P<props>.+)")
+def _alter_view(s: Session, m: re.Match[str], _p: object) -> Result:
+    """``ALTER VIEW ... SET | UNSET CHANGE_TRACKING | COMMENT`` [DOC: sql-reference/sql/alter-view].
+    CHANGE_TRACKING = TRUE turns change tracking on for the view's base tables, as the first stream
+    on the view does, and SHOW VIEWS says ON; the view must be one a stream can be on
+    (``view_streams``). [INFER] FALSE or UNSET clears the view's flag and leaves its base tables
+    tracked (other readers may need them); it fails while a stream reads the view."""
+    from . import view_streams  # (it owns which views can be change-tracked)
+
+    view = s.qualify(parse_parts(m.group("name")))
+    if s.relation_kind(view) != "VIEW":
+        if m.group("ie"):
+            return Result.status("Statement executed successfully.")
+        raise not_found("View", view.fqn)
+    if m.group("props").strip().upper() == "SECURE":
+        return Result.status("Statement executed successfully.")  # one local user: nothing to hide from
+    if m.group("op").upper() == "SET":
+        props = parse_properties(m.group("props"))
+    else:
+        props = {n.strip().upper(): "DEFAULT" for n in m.group("props").split(",")}
+    for key in props:
+        if key not in (TRACKING, "COMMENT"):
+            raise compilation_error(f"Property '{key}' of ALTER VIEW ... {m.group('op').upper()} is not supported by "
+                                    f"cdcsim (supported: {TRACKING}, COMMENT).", 2000, "0A000")
+    plan = _plan(s, view, props)
+    bases: list[QName] = []
+    if any(k == TRACKING and v for k, v in plan):
+        bases = view_streams.plan(s, view, view_streams.view_text(s.duck, view) or "").bases
+    elif any(k == TRACKING for k, _v in plan):
+        readers = [i.qname.name for i in s.engine.catalog.streams.values() if i.table_fqn == view.fqn]
+        if readers:
+            raise compilation_error(f"Cannot disable change tracking on view '{view.fqn}': stream '{readers[0]}' "
+                                    "reads its changes. Drop the readers first.", 2000, "42601")
+    with s.metadata_txn() as d:
+        for key, value in plan:
+            if key == "COMMENT":
+                d.execute(f"COMMENT ON VIEW {view.duck} IS {_literal(value)}")
+                continue
+            for base in bases:
+                changes.track(d, base)
+            d.execute(f"DELETE FROM {M}.table_params WHERE fqn = ? AND name = ?", [view.fqn, TRACKING])
+            if value:
+                d.execute(f"INSERT INTO {M}.table_params VALUES (?, ?, 1)", [view.fqn, TRACKING])
+            s.engine.state.pop("table_params_fqns", None)
+    return Result.status("Statement executed successfully.")
+
+
+def tracked_views(s: Session) -> set[str]:
+    """The views ALTER VIEW ... SET CHANGE_TRACKING = TRUE turned on (SHOW VIEWS)."""
+    return {r[0] for r in s.duck.execute(f"SELECT fqn FROM {M}.table_params WHERE name = ?", [TRACKING]).fetchall()}
+
+
 def _table(s: Session, m: re.Match[str]) -> QName | None:
     table = s.qualify(parse_parts(m.group("name")))
     from .show import hidden_tables  # (show imports streams, which this module must not)
@@ -209,8 +261,9 @@ def _fqns(s: Session) -> set[str]:
 
 
 def _oid(s: Session, table: QName) -> int | None:
-    row = s.duck.execute("SELECT table_oid FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                         [table.duck_schema, table.name]).fetchone()
+    row = s.duck.execute("SELECT table_oid FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? UNION ALL "
+                         "SELECT view_oid FROM duckdb_views() WHERE schema_name = ? AND view_name = ?",
+                         [table.duck_schema, table.name, table.duck_schema, table.name]).fetchone()
     return int(row[0]) if row else None
 
 

@@ -70,10 +70,11 @@ def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
         return Result.table(["created_on", "name", "kind", "database_name", "schema_name"],
                             [(None, r[2], kind, r[0], r[1]) for r in rows])
     if kind == "VIEW":
+        on = change_tracking.tracked_views(s) if rows else set()
         return Result.table(["created_on", "name", "reserved", "database_name", "schema_name", "owner", "comment",
                              "text", "is_secure", "is_materialized", "owner_role_type", "change_tracking"],
-                            [(None, r[2], "", r[0], r[1], "SYSADMIN", r[4], None, "false", "false", "ROLE", "OFF")
-                             for r in rows])
+                            [(None, r[2], "", r[0], r[1], "SYSADMIN", r[4], None, "false", "false", "ROLE",
+                              "ON" if f"{r[0]}.{r[1]}.{r[2]}" in on else "OFF") for r in rows])
     out = [(None, r[2], r[0], r[1], "TABLE", r[4] or "", "", r[3], None, "SYSADMIN",
             str(change_tracking.days(s, f"{r[0]}.{r[1]}.{r[2]}", change_tracking.RETENTION)), "OFF",
             "ON" if f"{r[0]}.{r[1]}.{r[2]}" in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N", "N", "N")

@@ -238,3 +238,29 @@ def test_changes_clause_on_a_view_reads_without_consuming(q):
     assert q("select a from s") == [(2,)]  # CHANGES moved no offset
     with pytest.raises(ProgrammingError, match="Stream 'CDCSIM.PUBLIC.S' is not on table 'CDCSIM.PUBLIC.T'"):
         q("select * from t changes(information => default) at(stream => 's')")
+
+
+def test_alter_view_set_change_tracking(q):
+    q("create table t (a int)")
+    q("create view v as select a from t where a > 0")
+    q("create view g as select a, count(*) as n from t group by a")
+    assert q("alter view v set change_tracking = true comment = 'tracked'") == [("Statement executed successfully.",)]
+    assert [(r[1], r[6], r[11]) for r in q("show views")] == [("G", None, "OFF"), ("V", "tracked", "ON")]
+    assert q("show tables like 'T'")[0][12] == "ON"  # the base table is tracked from now on
+    with pytest.raises(ProgrammingError, match="it uses GROUP BY"):
+        q("alter view g set change_tracking = true")
+    q("create stream s on view v")
+    with pytest.raises(ProgrammingError, match="stream 'S' reads its changes"):
+        q("alter view v unset change_tracking")
+    q("drop stream s")
+    q("alter view v set secure")  # accepted: one local user has nothing to hide from
+    q("alter view v unset change_tracking, comment")
+    assert [(r[1], r[6], r[11]) for r in q("show views like 'V'")] == [("V", None, "OFF")]
+    q("alter view v set change_tracking = true")
+    q("create or replace view v as select a from t")  # a new view: not tracked
+    assert q("show views like 'V'")[0][11] == "OFF"
+    with pytest.raises(ProgrammingError, match="Property 'FOO' of ALTER VIEW ... SET is not supported"):
+        q("alter view v set foo = 1")
+    with pytest.raises(ProgrammingError, match="View 'CDCSIM.PUBLIC.NOPE' does not exist"):
+        q("alter view nope set comment = 'x'")
+    assert q("alter view if exists nope set comment = 'x'") == [("Statement executed successfully.",)]
