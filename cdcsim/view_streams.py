@@ -32,8 +32,9 @@ Choices where Snowflake is silent, each [INFER]:
 * Dropping the view or replacing it with another definition makes the stream stale, as dropping
   or recreating a base table does [DOC S1]; the stream keeps the definition it was created on.
   A stream on a renamed view is stale too (a renamed table's stream is not).
-* A view with a WITH clause, VALUES or a table function in FROM, an outer, semi or anti join, or
-  UNION without ALL cannot have a stream: CREATE STREAM fails and names the construct.
+* A view with VALUES or a table function in FROM, an outer, semi or anti join, UNION without
+  ALL or WITH RECURSIVE cannot have a stream: CREATE STREAM fails and names the construct. A WITH
+  clause's queries are inlined where they are named.
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ def _rewrite(s: Session, node: exp.Expression, view: QName, scope: QName, occ: l
     column names. ``scope``: the view whose text this is (unqualified names are in its schema)."""
     if isinstance(node, exp.Subquery):
         return _rewrite(s, node.this, view, scope, occ, seen)
+    _inline_ctes(node, view)
     if isinstance(node, exp.Union):
         if node.args.get("distinct"):
             raise unsupported(view, "UNION without ALL")
@@ -188,6 +190,27 @@ def _rewrite(s: Session, node: exp.Expression, view: QName, scope: QName, occ: l
     return every
 
 
+def _inline_ctes(node: exp.Expression, view: QName) -> None:
+    """Replace each reference to a WITH clause's query by the query itself (a subquery), so the
+    row ids can be carried through it as through any subquery in FROM."""
+    with_ = node.args.get("with_")
+    if with_ is None:
+        return
+    if with_.args.get("recursive"):
+        raise unsupported(view, "WITH RECURSIVE")
+    ctes = {c.alias_or_name.upper(): c.this for c in with_.expressions}
+    node.set("with_", None)
+    for _ in range(len(ctes) + 1):  # a query may name an earlier one: inline again until none is left
+        refs = [t for t in node.find_all(exp.Table) if t.args.get("db") is None and t.name.upper() in ctes]
+        if not refs:
+            return
+        for t in refs:
+            alias = t.args.get("alias") or exp.TableAlias(this=exp.to_identifier(t.name, quoted=True))
+            # (DuckDB keeps ``FROM (X JOIN U ...)`` with the joins on X's node: they move along)
+            t.replace(exp.Subquery(this=ctes[t.name.upper()].copy(), alias=alias, joins=t.args.get("joins")))
+    raise unsupported(view, "a WITH clause that refers to itself")
+
+
 def _lift_joins(node: exp.Select, from_: exp.From) -> None:
     """DuckDB keeps a view's joins as one parenthesised relation, ``FROM (T INNER JOIN U ON ...)``:
     make them the SELECT's own joins (the same query for inner and cross joins)."""
@@ -229,7 +252,7 @@ def _table(s: Session, holder: exp.Expression, src: exp.Table, view: QName, scop
 
 
 def _check(node: exp.Select, view: QName) -> None:
-    for arg, what in (("with_", "WITH"), ("distinct", "DISTINCT"), ("group", "GROUP BY"), ("having", "HAVING"),
+    for arg, what in (("distinct", "DISTINCT"), ("group", "GROUP BY"), ("having", "HAVING"),
                       ("qualify", "QUALIFY"), ("limit", "LIMIT"), ("offset", "OFFSET"), ("laterals", "LATERAL"),
                       ("pivots", "PIVOT"), ("sample", "SAMPLE"), ("windows", "WINDOW")):
         if node.args.get(arg):

@@ -141,7 +141,8 @@ def test_view_stream_on_a_dropped_or_replaced_view_or_base_is_stale(q):
     ("select t.k from t left join u on t.k = u.k", "LEFT JOIN"),
     ("select k from t where k in (select k from u)", "subquery outside FROM"),
     ("select k from t union select k from u", "UNION without ALL"),
-    ("with x as (select k from t) select k from x", "WITH"),
+    ("with recursive x as (select 1 as n union all select n + 1 from x where n < 3) select t.k from t, x",
+     "WITH RECURSIVE"),
 ])
 def test_a_view_with_an_unsupported_construct_cannot_have_a_stream(q, body, what):
     q("create table t (k int)")
@@ -264,3 +265,19 @@ def test_alter_view_set_change_tracking(q):
     with pytest.raises(ProgrammingError, match="View 'CDCSIM.PUBLIC.NOPE' does not exist"):
         q("alter view nope set comment = 'x'")
     assert q("alter view if exists nope set comment = 'x'") == [("Statement executed successfully.",)]
+
+
+def test_a_view_with_a_with_clause(q):
+    q("create table t (a int, b int)")
+    q("create table u (a int, c int)")
+    q("create view v as with x as (select a, b from t where b > 0), "
+      "y as (select x.a, x.b, u.c from x join u on x.a = u.a) select * from y union all select a, b, null from x")
+    q("create stream s on view v")
+    q("insert into t values (1, 1), (2, 0), (3, 5)")
+    q("insert into u values (1, 10)")
+    assert changes(q, "s", "1, 3") == [(1, 1, 10, "INSERT", False), (1, 1, None, "INSERT", False),
+                                        (3, 5, None, "INSERT", False)]
+    q("create table sink as select a from s")
+    q("update t set b = 2 where a = 1")  # one base row, two view rows
+    assert changes(q, "s", "1, 3") == [(1, 1, 10, "DELETE", True), (1, 2, 10, "INSERT", True),
+                                        (1, 1, None, "DELETE", True), (1, 2, None, "INSERT", True)]
