@@ -694,6 +694,9 @@ class Session:
             if new is not None and new != target:  # a table's properties follow it (change_tracking)
                 self.duck.execute(f"UPDATE {META_SCHEMA}.table_params SET fqn = ? WHERE fqn = ?",
                                   [new.fqn, target.fqn])
+                # and a renamed view keeps its streams, as a renamed table does [DOC S1]
+                self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET table_fqn = ? WHERE table_fqn = ? "
+                                  "AND view_sql IS NOT NULL", [new.fqn, target.fqn])
         for fn in self.engine.hooks.table_ddl:
             fn(self, phase, tr.kind, target)
         if phase == "post" and tr.kind == "create" and tr.table_props:

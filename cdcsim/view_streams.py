@@ -26,12 +26,13 @@ Choices where Snowflake is silent, each [INFER]:
 * APPEND_ONLY: the view rows that involve a base row inserted in the window, computed over the
   inserted rows as they were inserted and the other inputs' rows as of ``lo`` or inserted since.
   Over one table that is the table's append-only rows that pass the view.
-* METADATA$ROW_ID is a hash of the view's name and the row's identity ("A stream on a view of
-  that table is not guaranteed to match" the table stream's ids [DOC S1]).
+* METADATA$ROW_ID is a hash of the view's definition and the row's identity, the same for every
+  stream on the view ("A stream on a view of that table is not guaranteed to match" the table
+  stream's ids [DOC S1]).
 * SHOW_INITIAL_ROWS returns the view's rows at the end of the first window.
 * Dropping the view or replacing it with another definition makes the stream stale, as dropping
   or recreating a base table does [DOC S1]; the stream keeps the definition it was created on.
-  A stream on a renamed view is stale too (a renamed table's stream is not).
+  Renaming the view does not ("Renaming the source does not break the stream" [DOC S1]).
 * A view with VALUES or a table function in FROM, an outer, semi or anti join, UNION without
   ALL or WITH RECURSIVE cannot have a stream: CREATE STREAM fails and names the construct. A WITH
   clause's queries are inlined where they are named.
@@ -39,6 +40,8 @@ Choices where Snowflake is silent, each [INFER]:
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -294,9 +297,15 @@ def stale_reason(s: Session, info: StreamInfo) -> str | None:
     if info.stale or any(i not in tracked for i in info.base_ids):
         return "a base table of view '{view}' was dropped or replaced"
     view = QName(*info.table_fqn.split(".", 2))
-    if view_text(s.duck, view) != info.view_sql:
+    now = view_text(s.duck, view)
+    if now is None or definition(now) != definition(info.view_sql or ""):
         return "view '{view}' was dropped or replaced"
     return None
+
+
+def definition(text: str) -> str:
+    """A view's text without its name (``CREATE VIEW <name> AS ``): what a rename leaves as it was."""
+    return re.sub(r"^\s*CREATE\s+VIEW\s+.*?\s+AS\s+", "", text, count=1, flags=re.I | re.S)
 
 
 def window_end(con: duckdb.DuckDBPyConnection, ids: list[int], lo: int, cap: int | None) -> int:
@@ -357,7 +366,8 @@ FROM _o LEFT JOIN _n ON _n._k = _o._k WHERE _n._k IS NULL OR {differs}
 UNION ALL
 SELECT {_names_of(p.columns, '_n')}, 'INSERT', _o._k IS NOT NULL, _n._k
 FROM _n LEFT JOIN _o ON _o._k = _n._k WHERE _o._k IS NULL OR {differs}"""
-    prefix = info.table_fqn.replace("'", "''")
+    # the same ids for every stream on the view, under any name it is renamed to
+    prefix = hashlib.sha1(definition(info.view_sql or "").encode()).hexdigest()[:16]
     return (f"SELECT {names}, \"METADATA$ACTION\", \"METADATA$ISUPDATE\", "
             f"sha1('{prefix}:' || CAST(_k AS VARCHAR)) AS \"METADATA$ROW_ID\" FROM ({body}) AS _s")
 

@@ -281,3 +281,17 @@ def test_a_view_with_a_with_clause(q):
     q("update t set b = 2 where a = 1")  # one base row, two view rows
     assert changes(q, "s", "1, 3") == [(1, 1, 10, "DELETE", True), (1, 2, 10, "INSERT", True),
                                         (1, 1, None, "DELETE", True), (1, 2, None, "INSERT", True)]
+
+
+def test_renaming_the_view_keeps_its_stream_and_row_ids(q):
+    q("create table t (a int)")
+    q("create view v as select a from t where a > 0")
+    q("create stream s on view v")
+    q("insert into t values (1)")
+    before = q("select a, metadata$row_id from s")
+    q("alter view v rename to w")
+    assert q("select a, metadata$row_id from s") == before  # "renaming the source does not break the stream"
+    assert q("show streams like 'S'")[0][6] == "CDCSIM.PUBLIC.W"
+    q("create stream s2 on view w")
+    q("insert into t values (2)")
+    assert q("select metadata$row_id from s where a = 2") == q("select metadata$row_id from s2")  # one id per row
