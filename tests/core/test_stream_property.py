@@ -147,15 +147,9 @@ def test_streams_match_model(program):
                 where = " where 1 = 0" if x else ""
                 cur.execute(f"insert into sink select k, v from {src}{where}")
                 m.consume("std" if src == "s" else "app")
-            elif op == "begin":
-                cur.execute("begin")
-                m.begin()
-            elif op == "commit":
-                cur.execute("commit")
-                m.commit()
-            else:
-                cur.execute("rollback")
-                m.rollback()
+            else:  # begin | commit | rollback: the same statement on both sides
+                cur.execute(op)
+                getattr(m, op)()
             assert stream(cur, "s") == m.standard(), op
             assert stream(cur, "a") == m.append_only(), op
             assert Counter(cur.execute("select k, v from t").fetchall()) == Counter(m.cur.values())

@@ -217,15 +217,9 @@ def test_view_streams_match_model(program):
                 cur.execute("insert into sink " + " union all ".join(f"select 1 from {x}{where}" for x in streams))
                 for x in streams:
                     m.consume(x)
-            elif op == "begin":
-                cur.execute("begin")
-                m.begin()
-            elif op == "commit":
-                cur.execute("commit")
-                m.commit()
-            else:
-                cur.execute("rollback")
-                m.rollback()
+            else:  # begin | commit | rollback: the same statement on both sides
+                cur.execute(op)
+                getattr(m, op)()
             for s, v in STANDARD.items():
                 assert read(cur, s, VIEWS[v][2]) == m.standard(s), (op, s)
             for s, v in APPEND_ONLY.items():
