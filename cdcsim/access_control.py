@@ -1,12 +1,11 @@
-"""Roles, grants and session parameters: the statements Snowflake scripts and tutorials open with
-(``USE ROLE ACCOUNTADMIN``, ``CREATE ROLE``, ``GRANT EXECUTE TASK ON ACCOUNT TO ROLE ...``,
-``ALTER SESSION SET ...``).
+"""Roles and grants: the statements Snowflake scripts and tutorials open with
+(``USE ROLE ACCOUNTADMIN``, ``CREATE ROLE``, ``GRANT EXECUTE TASK ON ACCOUNT TO ROLE ...``).
+Session parameters (``ALTER SESSION SET ...``) are ``parameters.py``'s.
 
 [INFER] cdcsim has one user holding every privilege, so access control has nothing to decide: these
 statements are accepted with Snowflake's status messages and change nothing. The same script then
 runs here and deploys to Snowflake (``cdcsim deploy``), where they take effect. CURRENT_ROLE()
-stays 'SYSADMIN'. Session parameters are accepted and ignored: cdcsim's timestamps are
-TIMESTAMP_NTZ in the engine's clock, whatever TIMEZONE says.
+stays 'SYSADMIN'.
 """
 
 from __future__ import annotations
@@ -39,7 +38,3 @@ def _drop_role(_s: Session, m: re.Match[str], _p: object) -> Result:
 def _grant(_s: Session, _m: re.Match[str], _p: object) -> Result:
     return Result.status(_DONE)
 
-
-@command(r"ALTER\s+(?:SESSION|ACCOUNT)\s+(?:SET|UNSET)\s+.+")
-def _session_parameter(_s: Session, _m: re.Match[str], _p: object) -> Result:
-    return Result.status(_DONE)

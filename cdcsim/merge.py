@@ -5,8 +5,16 @@ MERGE semantics are kept: the source is evaluated once, each target row takes th
 MATCHED clause whose condition holds, each unmatched source row the first WHEN NOT MATCHED clause,
 and both sets are decided *before* any row changes. The pieces run in one transaction, so the
 change log sees them as consecutive statements whose net change equals the MERGE's.
-[INFER] A target row matched by several source rows takes one of them (Snowflake's
-ERROR_ON_NONDETERMINISTIC_MERGE = FALSE behaviour) instead of failing.
+
+A target row that several source rows would update, or would both update and delete, makes the
+MERGE nondeterministic, and Snowflake refuses it by default [DOC: sql-reference/sql/merge,
+"Duplicate join behavior"]: 100090 "Duplicate row detected during DML action", the database left
+as it was (``refuse_nondeterministic``, on either road). Several source rows that all delete a row,
+or a single one that updates it while others match no clause, are deterministic. A pair of
+target and source rows takes the first WHEN MATCHED clause whose condition holds. [INFER] The
+message's "Row Values" are the target row's. With ERROR_ON_NONDETERMINISTIC_MERGE = FALSE
+(``parameters.py``) the emulation takes one of the source rows, preferring one a clause applies
+to; DuckDB's own MERGE (untracked targets) applies the first match and counts each match.
 
 Either road (this emulation, or DuckDB's own MERGE on an untracked target) answers as Snowflake
 does [DOC: sql-reference/sql/merge]: one row with a counter per kind of action the statement has
@@ -17,13 +25,15 @@ deleted" -- a MERGE with only WHEN MATCHED THEN UPDATE reports "number of rows u
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from .changes import QRID
+from .changes import QRID, RID
 from .commands import Result
-from .errors import NotSupportedError
+from .errors import NotSupportedError, ProgrammingError
+from .parameters import parameter
 from .sql.translate import Translated, to_duck
 
 if TYPE_CHECKING:
@@ -76,6 +86,93 @@ def _kinds(tree: exp.Expression | None) -> list[str]:
     return [a for a in ACTIONS if a in present] or list(ACTIONS)
 
 
+DUPLICATE_ROW = 100_090
+
+
+def _named_placeholders(tree: exp.Merge) -> exp.Merge:
+    """A copy of ``tree`` whose ``?`` placeholders are named after the value DuckDB binds to each
+    (``$p0`` for the first ``?`` in the statement's text), so a part of it runs with its own values."""
+    t = tree.copy()
+    literals = []
+    for i, p in enumerate([p for p in t.find_all(exp.Placeholder) if not p.this]):
+        lit = exp.Literal.string(f"__cdcsim_param_{i}__")
+        p.replace(lit)
+        literals.append(lit)
+    text = to_duck(t)
+    order = sorted(range(len(literals)), key=lambda i: text.find(f"__cdcsim_param_{i}__"))
+    for rank, i in enumerate(order):
+        literals[i].replace(exp.Placeholder(this=f"p{rank}"))
+    return t
+
+
+def _shown(v: Any) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, (int, float, Decimal)):
+        return str(v)
+    return '"' + str(v) + '"'
+
+
+def _check_sql(tr: Translated, source: str | None) -> tuple[str, str, list[str]] | None:
+    """The query that finds a target row the MERGE ``tr`` would update nondeterministically (its
+    DuckDB rowid), the target's SQL, and the named parameters the query uses; None when no such
+    row can exist. Built once per translation."""
+    key = f"nondeterministic:{source}"
+    if key in tr.memo:
+        return tr.memo[key]
+    tree = tr.ast
+    assert isinstance(tree, exp.Merge)
+    kinds = [_action(w) for w in _clauses(tree) if w.args.get("matched")]
+    plan = None
+    if "updated" in kinds:
+        t = _named_placeholders(tree)
+        target, using = t.this, t.args["using"]
+        talias, salias = target.alias_or_name, using.alias_or_name
+        matched = [w for w in _clauses(t) if w.args.get("matched")]
+        conds = [to_duck(w.args["condition"]) if w.args.get("condition") is not None else "TRUE" for w in matched]
+        pairs = f"FROM {_bare(target)} AS {talias} JOIN {source or _bare(using)} AS {salias} ON {to_duck(t.args['on'])}"
+        if "deleted" not in kinds:
+            # Only UPDATEs: a row is nondeterministic when two pairs reach an UPDATE clause.
+            reach = "" if "TRUE" in conds else f" WHERE {' OR '.join(f'({c})' for c in conds)}"
+            sql = f"SELECT {talias}.rowid {pairs}{reach} GROUP BY 1 HAVING count(*) > 1 LIMIT 1"
+        else:
+            code = {"updated": 1, "deleted": 2}
+            arms = " ".join(f"WHEN {c} THEN {code.get(k or '', 'NULL')}" for c, k in zip(conds, kinds, strict=True))
+            sql = (f"SELECT _cdcsim_r FROM (SELECT {talias}.rowid AS _cdcsim_r, CASE {arms} END AS _cdcsim_k "
+                   f"{pairs}) WHERE _cdcsim_k IS NOT NULL GROUP BY _cdcsim_r HAVING count(*) FILTER "
+                   "(WHERE _cdcsim_k = 1) > 1 OR (bool_or(_cdcsim_k = 1) AND bool_or(_cdcsim_k = 2)) LIMIT 1")
+        pieces = [t.args["on"], *(w.args.get("condition") for w in matched), *([] if source else [using])]
+        used = sorted({p.this for node in pieces if node is not None for p in node.find_all(exp.Placeholder)})
+        plan = (sql, _bare(target), used)
+    tr.memo[key] = plan
+    return plan
+
+
+def refuse_nondeterministic(s: Session, tr: Translated, values: list[Any] | None, source: str | None = None) -> None:
+    """Raise Snowflake's 100090 if a target row would be updated from several source rows, or
+    updated and deleted, unless ERROR_ON_NONDETERMINISTIC_MERGE is FALSE. ``source`` replaces the
+    USING clause (the emulation's materialised copy). A MERGE without WHEN MATCHED ... UPDATE is
+    deterministic and costs nothing here."""
+    plan = _check_sql(tr, source)
+    if plan is None or not parameter(s, "ERROR_ON_NONDETERMINISTIC_MERGE"):
+        return
+    sql, target, used = plan
+    params = {k: (values or [])[int(k[1:])] for k in used}
+    row = s.duck.execute(s._resolve_tokens(tr, sql), params or None).fetchone()
+    if row is None:
+        return
+    shown = s.duck.execute(
+        f"SELECT COLUMNS(lambda c: c <> '{RID}') FROM {target} WHERE rowid = ?", [row[0]]).fetchone() or ()
+    err = ProgrammingError("Duplicate row detected during DML action\nRow Values: ["
+                           + ", ".join(_shown(v) for v in shown) + "]", DUPLICATE_ROW, "42P18")
+    # Nothing has changed yet: an open transaction goes on, as Snowflake's does after a failed
+    # statement (the session rolls a transaction back only when DuckDB's own state is lost).
+    err.before_any_change = True  # type: ignore[attr-defined]
+    raise err
+
+
 def merge_result(tree: exp.Expression | None, counts: Mapping[str, int]) -> Result:
     """Snowflake's MERGE answer: a column for each kind of action ``tree`` has a clause for."""
     kinds = _kinds(tree)
@@ -88,6 +185,7 @@ def run_native_merge(s: Session, tr: Translated, sql: str, values: list[Any] | N
     INSERT-only MERGE) reports DuckDB's total as that counter and returns no rows."""
     import numpy as np  # (installed with pandas, a dependency)
 
+    refuse_nondeterministic(s, tr, values)
     kinds = _kinds(tr.ast)
     if len(kinds) == 1:
         n = s.duck.execute(sql, values).fetchone()[0]
@@ -125,10 +223,11 @@ def run_merge(s: Session, tr: Translated, _sql: str, values: list[Any] | None) -
     counts = {"inserted": 0, "updated": 0, "deleted": 0}
     d.execute(f"CREATE OR REPLACE TEMP TABLE {_SRC} AS SELECT * FROM {src_sql} AS _cdcsim_src")
     try:
+        refuse_nondeterministic(s, tr, None, _SRC)
         d.execute(
             f"CREATE OR REPLACE TEMP TABLE {_MATCH} AS SELECT {talias}.{QRID} AS _cdcsim_target_rid, "
             f"{salias}.*, {case(matched)} AS _cdcsim_clause FROM {tname} AS {talias} JOIN {_SRC} AS {salias} "
-            f"ON {on_sql} QUALIFY row_number() OVER (PARTITION BY {talias}.{QRID}) = 1"
+            f"ON {on_sql} QUALIFY row_number() OVER (PARTITION BY {talias}.{QRID} ORDER BY {case(matched)} NULLS LAST) = 1"
         )
         d.execute(
             f"CREATE OR REPLACE TEMP TABLE {_NOMATCH} AS SELECT {salias}.*, {case(unmatched)} AS _cdcsim_clause "

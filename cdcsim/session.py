@@ -97,6 +97,7 @@ class Session:
         self.catalog_dirty = False
         self.own_txn = False  # run() wrapped the statement in a transaction of its own
         self.now_override: datetime | None = None  # a task run's scheduled time
+        self.params: dict[str, Any] = {}  # ALTER SESSION SET (parameters.py)
         self._now_set: object = None
         self._cache: OrderedDict[tuple, _Entry] = OrderedDict()  # (text, database, schema) -> Translated
         self._templates: OrderedDict[tuple, _Entry] = OrderedDict()  # (shape, database, schema) -> Template
@@ -373,7 +374,7 @@ class Session:
         except Exception as e:
             if own:
                 self._safe_rollback()
-            elif self.in_txn:
+            elif self.in_txn and not getattr(e, "before_any_change", False):
                 self._abort_txn()
             raise self._map_error(e, tr) from None
         finally:

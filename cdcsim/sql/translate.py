@@ -25,6 +25,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlglot
 
@@ -82,6 +83,7 @@ class Translated:
     table_props: dict[str, str] = field(default_factory=dict)  # CREATE TABLE's CHANGE_TRACKING = ... etc.
     overwrite: bool = False  # INSERT OVERWRITE: the session empties the target first, in the same transaction
     check_names: bool = False  # CREATE TABLE AS SELECT *: the session refuses repeated names before it runs
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # run-time SQL built once
 
 
 @dataclass

@@ -1,0 +1,79 @@
+"""Session and account parameters: ``ALTER SESSION | ACCOUNT SET | UNSET`` and the value a
+statement sees.
+
+A statement sees, first found [DOC: sql-reference/parameters]: the running task's own session
+parameters (``CREATE TASK ... ERROR_ON_NONDETERMINISTIC_MERGE = FALSE``), then the session's,
+then the account's, then Snowflake's default.
+
+cdcsim acts on ERROR_ON_NONDETERMINISTIC_MERGE (default TRUE; ``merge.py`` refuses a MERGE that
+would update a target row from several source rows). Every other parameter is accepted and kept
+and changes nothing: timestamps are TIMESTAMP_NTZ in the engine's clock, whatever TIMEZONE says.
+[INFER] Account parameters live in the engine's memory: they hold while a process has the database
+open, not after it is reopened.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .commands import Result, command
+from .session import Session
+from .tasks.props import Scanner, Value
+from .tasks.schedule import invalid
+
+DEFAULTS: dict[str, Any] = {
+    "ERROR_ON_NONDETERMINISTIC_MERGE": True,
+    "ERROR_ON_NONDETERMINISTIC_UPDATE": False,
+}
+_BOOLEAN = {"ERROR_ON_NONDETERMINISTIC_MERGE", "ERROR_ON_NONDETERMINISTIC_UPDATE"}
+
+
+def account_params(s: Session) -> dict[str, Any]:
+    return s.engine.state.setdefault("account_params", {})
+
+
+def parameter(s: Session, name: str) -> Any:
+    """The value of parameter ``name`` for the statement ``s`` is running."""
+    run = getattr(s, "task_run", None)
+    if run is not None and name in run.task.session_params:
+        return run.task.session_params[name]
+    for scope in (s.params, account_params(s)):
+        if name in scope:
+            return scope[name]
+    return DEFAULTS.get(name)
+
+
+def _value(key: str, v: Value) -> Any:
+    if key not in _BOOLEAN:
+        return v.value
+    if v.kind == "bool":
+        return v.value
+    if v.kind == "str" and v.value.upper() in ("TRUE", "FALSE"):
+        return v.value.upper() == "TRUE"
+    raise invalid(key, v.text, "must be a boolean")
+
+
+@command(r"ALTER\s+(SESSION|ACCOUNT)\s+(SET|UNSET)\s+(.+)")
+def _alter_parameters(s: Session, m: re.Match[str], _p: object) -> Result:
+    """``SET k = v [,] k2 = v2`` and ``UNSET k [, k2]``. All values are checked before any is kept,
+    so a bad one leaves every parameter as it was."""
+    scope = s.params if m.group(1).upper() == "SESSION" else account_params(s)
+    sc = Scanner(m.group(3))
+    if m.group(2).upper() == "UNSET":
+        keys = []
+        while not sc.at_end():
+            keys.append(sc.word())
+            sc.accept(",")
+        for key in keys:
+            scope.pop(key, None)
+        return Result.status("Statement executed successfully.")
+    pending: dict[str, Any] = {}
+    while not sc.at_end():
+        key = sc.word()
+        if not sc.accept("="):
+            raise sc.error("'='")
+        pending[key] = _value(key, sc.value())
+        sc.accept(",")
+    scope.update(pending)
+    return Result.status("Statement executed successfully.")
