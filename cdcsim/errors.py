@@ -6,6 +6,11 @@ Every error carries ``errno`` (Snowflake's numeric code where Snowflake document
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+DUPLICATE_ROW = 100_090
+
 
 class Warning(Exception):  # noqa: A001 - PEP 249 name
     """PEP 249 Warning."""
@@ -101,3 +106,23 @@ def duplicate_column(name: str) -> ProgrammingError:
 def compilation_error(msg: str, errno: int = 2000, sqlstate: str = "42601") -> ProgrammingError:
     """A generic SQL compilation error."""
     return ProgrammingError(f"SQL compilation error:\n{msg}", errno, sqlstate)
+
+
+def _shown(v: Any) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, (int, float, Decimal)):
+        return str(v)
+    return '"' + str(v) + '"'
+
+
+def duplicate_row(values: tuple[Any, ...] | list[Any]) -> ProgrammingError:
+    """Snowflake's 100090 for a nondeterministic MERGE or UPDATE (ERROR_ON_NONDETERMINISTIC_MERGE /
+    _UPDATE). [INFER] ``values`` are the target row's. It is raised before the statement changes
+    anything, so an open transaction goes on, as Snowflake's does after a failed statement."""
+    err = ProgrammingError("Duplicate row detected during DML action\nRow Values: ["
+                           + ", ".join(_shown(v) for v in values) + "]", DUPLICATE_ROW, "42P18")
+    err.before_any_change = True  # type: ignore[attr-defined]
+    return err

@@ -25,14 +25,13 @@ deleted" -- a MERGE with only WHEN MATCHED THEN UPDATE reports "number of rows u
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
 from .changes import QRID, RID
 from .commands import Result
-from .errors import NotSupportedError, ProgrammingError
+from .errors import NotSupportedError, duplicate_row
 from .parameters import parameter
 from .sql.translate import Translated, to_duck
 
@@ -86,9 +85,6 @@ def _kinds(tree: exp.Expression | None) -> list[str]:
     return [a for a in ACTIONS if a in present] or list(ACTIONS)
 
 
-DUPLICATE_ROW = 100_090
-
-
 def _named_placeholders(tree: exp.Merge) -> exp.Merge:
     """A copy of ``tree`` whose ``?`` placeholders are named after the value DuckDB binds to each
     (``$p0`` for the first ``?`` in the statement's text), so a part of it runs with its own values."""
@@ -103,16 +99,6 @@ def _named_placeholders(tree: exp.Merge) -> exp.Merge:
     for rank, i in enumerate(order):
         literals[i].replace(exp.Placeholder(this=f"p{rank}"))
     return t
-
-
-def _shown(v: Any) -> str:
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
-        return str(v).lower()
-    if isinstance(v, (int, float, Decimal)):
-        return str(v)
-    return '"' + str(v) + '"'
 
 
 def _check_sql(tr: Translated, source: str | None) -> tuple[str, str, list[str]] | None:
@@ -165,12 +151,7 @@ def refuse_nondeterministic(s: Session, tr: Translated, values: list[Any] | None
         return
     shown = s.duck.execute(
         f"SELECT COLUMNS(lambda c: c <> '{RID}') FROM {target} WHERE rowid = ?", [row[0]]).fetchone() or ()
-    err = ProgrammingError("Duplicate row detected during DML action\nRow Values: ["
-                           + ", ".join(_shown(v) for v in shown) + "]", DUPLICATE_ROW, "42P18")
-    # Nothing has changed yet: an open transaction goes on, as Snowflake's does after a failed
-    # statement (the session rolls a transaction back only when DuckDB's own state is lost).
-    err.before_any_change = True  # type: ignore[attr-defined]
-    raise err
+    raise duplicate_row(shown)
 
 
 def merge_result(tree: exp.Expression | None, counts: Mapping[str, int]) -> Result:

@@ -5,9 +5,10 @@ A statement sees, first found [DOC: sql-reference/parameters]: the running task'
 parameters (``CREATE TASK ... ERROR_ON_NONDETERMINISTIC_MERGE = FALSE``), then the session's,
 then the account's, then Snowflake's default.
 
-cdcsim acts on ERROR_ON_NONDETERMINISTIC_MERGE (default TRUE; ``merge.py`` refuses a MERGE that
-would update a target row from several source rows). Every other parameter is accepted and kept
-and changes nothing: timestamps are TIMESTAMP_NTZ in the engine's clock, whatever TIMEZONE says.
+cdcsim acts on ERROR_ON_NONDETERMINISTIC_MERGE (default TRUE: ``merge.py`` refuses a MERGE that
+would update a target row from several source rows) and ERROR_ON_NONDETERMINISTIC_UPDATE (default
+FALSE: TRUE makes the session refuse an UPDATE ... FROM that joins a target row to several source
+rows). Every other parameter is accepted and kept and changes nothing: timestamps are TIMESTAMP_NTZ in the engine's clock, whatever TIMEZONE says.
 [INFER] Account parameters live in the engine's memory: they hold while a process has the database
 open, not after it is reopened.
 """

@@ -39,6 +39,7 @@ from .errors import (
     ProgrammingError,
     already_exists,
     compilation_error,
+    duplicate_row,
     not_found,
     syntax_error,
 )
@@ -399,10 +400,16 @@ class Session:
         if probe is None:
             n = self.duck.execute(sql, values).fetchone()[0]
             return _update_result(int(n or 0), 0)
-        count_sql, set_params = probe
+        count_sql, set_params, first_sql = probe
         # The SET list's ``?`` come first in the text and are not in the probe.
-        updated, multi = self.duck.execute(self._resolve_tokens(tr, count_sql),
-                                           values[set_params:] if values else values).fetchone()
+        where_values = values[set_params:] if values else values
+        updated, multi = self.duck.execute(self._resolve_tokens(tr, count_sql), where_values).fetchone()
+        if multi:
+            from .parameters import parameter
+
+            if parameter(self, "ERROR_ON_NONDETERMINISTIC_UPDATE"):
+                row = self.duck.execute(self._resolve_tokens(tr, first_sql), where_values).fetchone()
+                raise duplicate_row(row or ())
         self.duck.execute(sql, values)
         return _update_result(int(updated), int(multi))
 
@@ -795,10 +802,11 @@ def _update_result(updated: int, multi_joined: int) -> Result:
 _FROM_SCAN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|[()]|\bFROM\b""", re.IGNORECASE)
 
 
-def _update_from_probe(sql: str) -> tuple[str, int] | None:
+def _update_from_probe(sql: str) -> tuple[str, int, str] | None:
     """For an UPDATE ... FROM (in DuckDB SQL), a query counting the target rows it updates and
     those among them that join more than one source row ("multi-joined"
-    [DOC: sql-reference/sql/update]), and how many ``?`` its SET list holds. None without FROM.
+    [DOC: sql-reference/sql/update]), how many ``?`` its SET list holds, and a query for one
+    multi-joined row's values (ERROR_ON_NONDETERMINISTIC_UPDATE's message). None without FROM.
 
     A plain UPDATE is the hot path: it costs a substring test, or a regex scan when FROM only
     appears in a subquery or a literal; only a top-level FROM is parsed (once per statement text)."""
@@ -815,7 +823,7 @@ def _update_from_probe(sql: str) -> tuple[str, int] | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _update_from_count(sql: str) -> tuple[str, int] | None:
+def _update_from_count(sql: str) -> tuple[str, int, str] | None:
     """The parsing half of _update_from_probe; None when the FROM was not the UPDATE's own (e.g.
     ``IS DISTINCT FROM``)."""
     import sqlglot
@@ -834,8 +842,12 @@ def _update_from_count(sql: str) -> tuple[str, int] | None:
     joined = (f"SELECT count(*) AS n FROM {target.sql('duckdb')}, {sources.this.sql('duckdb')}"
               f"{' ' + where.sql('duckdb') if where is not None else ''} GROUP BY {row_id}")
     set_params = sum(1 for e in tree.expressions for _ in e.find_all(exp.Placeholder))
+    first = (f"SELECT COLUMNS(lambda c: c <> '{changes.RID}') FROM {target.sql('duckdb')} WHERE {row_id} = ("
+             f"SELECT {row_id} FROM {target.sql('duckdb')}, {sources.this.sql('duckdb')}"
+             f"{' ' + where.sql('duckdb') if where is not None else ''} GROUP BY {row_id} HAVING count(*) > 1 "
+             "LIMIT 1)")
     return (f"SELECT count(*), count(*) FILTER (WHERE n > 1) FROM ({joined}) AS _cdcsim_joined",
-            set_params)
+            set_params, first)
 
 
 # Snowflake connector type codes

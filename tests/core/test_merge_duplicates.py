@@ -169,3 +169,20 @@ def test_a_task_parameter_applies_to_its_runs(con):
     # the task's parameter stays with its runs: this session still refuses
     with pytest.raises(cdcsim.ProgrammingError, match="Duplicate row"):
         c.execute("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v")
+
+
+def test_update_from_is_refused_only_when_asked(cur):
+    """UPDATE ... FROM joining a target row to several source rows runs by default
+    (ERROR_ON_NONDETERMINISTIC_UPDATE = FALSE, counted as multi-joined); TRUE refuses it with the
+    same 100090 and changes nothing."""
+    sql = "UPDATE t SET v = s.v FROM s WHERE t.id = s.id AND s.v >= ?"
+    cur.execute("ALTER SESSION SET ERROR_ON_NONDETERMINISTIC_UPDATE = TRUE")
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        cur.execute(sql, [0])
+    assert e.value.errno == 100090
+    assert e.value.msg == 'Duplicate row detected during DML action\nRow Values: [1, 0, "a"]'
+    assert rows(cur) == BEFORE
+    cur.execute(sql, [11])  # one source row per target row: deterministic
+    assert rows(cur) == [(1, 11, "a"), (2, 0, "b"), (3, 0, None)]
+    cur.execute("ALTER SESSION UNSET ERROR_ON_NONDETERMINISTIC_UPDATE")
+    assert cur.execute(sql, [0]).fetchall() == [(2, 1)]
