@@ -25,6 +25,7 @@ from .ivm import KEY, SIGN, Plan, mult_table, nullsafe_in, state_table
 
 QRID = quote(RID)
 IN_PLACE_MAX_COLUMNS = 8  # see ``incremental``
+BOUND_DELTA_MAX = 50_000  # log rows up to which an inline delta carries its size (materialise_delta)
 
 
 @dataclass
@@ -62,6 +63,12 @@ def materialise_delta(con: duckdb.DuckDBPyConnection, name: str, fqn: str, table
               f"{QRID} AS __REAL_RID FROM ({src}) AS _n")
     if not inline:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
+    elif probe is not None and 0 < int(probe[0]) <= BOUND_DELTA_MAX:
+        # DuckDB guesses a fifth of the table for a delta joined to it by row id, and so builds a
+        # join with another input on that input's side: 100K rows hashed to probe 2K. Each log
+        # row in the window yields at most a before and an after image, so this LIMIT never cuts
+        # and gives the optimizer the delta's true size (Δfact ⋈ 100K-row dim: 9.2 -> 5 ms).
+        select += f" LIMIT {2 * int(probe[0])}"
     return Delta(fqn, name, [c.name for c in cols], inserts_only=probe is not None and not probe[1],
                  inline_sql=select if inline else None)
 
