@@ -126,3 +126,11 @@ def duplicate_row(values: tuple[Any, ...] | list[Any]) -> ProgrammingError:
                            + ", ".join(_shown(v) for v in values) + "]", DUPLICATE_ROW, "42P18")
     err.before_any_change = True  # type: ignore[attr-defined]
     return err
+
+
+def no_current(command: str, what: str) -> ProgrammingError:
+    """Snowflake's 090105 / 090106: an unqualified name in a session whose current database
+    (``what`` = "database") or schema was dropped."""
+    errno = 90_105 if what == "database" else 90_106
+    return ProgrammingError(f"Cannot perform {command}. This session does not have a current {what}. "
+                            f"Call 'USE {what.upper()}', or use a qualified name.", errno, "22000")

@@ -40,6 +40,7 @@ from .errors import (
     already_exists,
     compilation_error,
     duplicate_row,
+    no_current,
     not_found,
     syntax_error,
 )
@@ -99,6 +100,7 @@ class Session:
         self.own_txn = False  # run() wrapped the statement in a transaction of its own
         self.now_override: datetime | None = None  # a task run's scheduled time
         self.params: dict[str, Any] = {}  # ALTER SESSION SET (parameters.py)
+        self.statement = ""  # the text being executed (names the command in 090105 / 090106)
         self._now_set: object = None
         self._cache: OrderedDict[tuple, _Entry] = OrderedDict()  # (text, database, schema) -> Translated
         self._templates: OrderedDict[tuple, _Entry] = OrderedDict()  # (shape, database, schema) -> Template
@@ -137,10 +139,32 @@ class Session:
 
     def qualify(self, parts: list[str]) -> QName:
         if len(parts) == 1:
-            return QName(self.database, self.schema, parts[0])
-        if len(parts) == 2:
-            return QName(self.database, parts[0], parts[1])
-        return QName(parts[0], parts[1], parts[2])
+            qn = QName(self.database, self.schema, parts[0])
+        elif len(parts) == 2:
+            qn = QName(self.database, parts[0], parts[1])
+        else:
+            return QName(parts[0], parts[1], parts[2])
+        self.refuse_missing_current([qn])
+        return qn
+
+    def lose_current(self, schemas: list[tuple[str, str]]) -> None:
+        """After ``schemas`` were dropped: a dropped current schema (or database) is no longer
+        current, as in Snowflake, where CURRENT_SCHEMA() is then NULL and an unqualified name fails
+        (090106 / 090105) until USE. The empty name stands for "none": it names no DuckDB schema,
+        and ``refuse_missing_current`` turns it into Snowflake's error."""
+        if (self.database, self.schema) in schemas:
+            if not self.database_exists(self.database):
+                self.database = ""
+            self.schema = ""
+
+    def refuse_missing_current(self, names: list[QName | None]) -> None:
+        """Raise 090105 / 090106 if one of ``names`` was qualified with a current database or
+        schema the session no longer has. Free while the session has both."""
+        if self.database and self.schema:
+            return
+        for qn in names:
+            if qn is not None and not (qn.database and qn.schema):
+                raise no_current(statement_command(self.statement), "database" if not qn.database else "schema")
 
     def now(self) -> datetime:
         return self.now_override or self.engine.clock.now()
@@ -281,6 +305,7 @@ class Session:
                 raise syntax_error("Empty SQL statement.")
             text = text.rstrip(";").strip()
             text, values = paramstyle.convert(text, params)
+            self.statement = text
             self.query_count += 1
             hit = find(text)
             if hit is not None:
@@ -311,6 +336,7 @@ class Session:
 
     def run(self, tr: Translated, values: list[Any] | None = None) -> Result:
         hooks = self.engine.hooks
+        self.refuse_missing_current([*tr.relations, tr.target])
         if tr.is_ddl and self.in_txn:
             self.commit()
         if not (tr.kind == "create" and tr.ast is not None and str(tr.ast.args.get("kind")).upper() == "VIEW"):
@@ -763,6 +789,26 @@ class Session:
             return e
         aborted, self._aborted = self._aborted, False
         return map_duck_error(e, self.in_txn or aborted)
+
+
+_MODIFIERS = {"OR", "REPLACE", "TEMPORARY", "TEMP", "TRANSIENT", "VOLATILE", "SECURE", "LOCAL", "GLOBAL",
+              "RECURSIVE", "IF", "NOT", "EXISTS"}
+_WITH_OBJECT = {"CREATE", "ALTER", "DROP", "DESCRIBE", "DESC", "SHOW", "UNDROP", "TRUNCATE", "USE", "EXECUTE"}
+
+
+def statement_command(text: str) -> str:
+    """The command Snowflake names in "Cannot perform <command>": ``CREATE TABLE`` for
+    ``CREATE OR REPLACE TRANSIENT TABLE t ...``, ``SELECT`` for a query."""
+    words = re.findall(r"[A-Za-z_]+", text[:200].upper())
+    if not words:
+        return "SELECT"
+    if words[0] == "WITH":
+        return "SELECT"
+    if words[0] not in _WITH_OBJECT:
+        return words[0]
+    rest = [w for w in words[1:] if w not in _MODIFIERS]
+    kind = rest[:2] if rest[:1] == ["DYNAMIC"] else rest[:1]
+    return " ".join([words[0], *kind])
 
 
 def _renamed(tr: Translated, target: QName) -> QName | None:

@@ -160,6 +160,7 @@ def _drop_schemas(s: Session, schemas: list[tuple[str, str]]) -> None:
         # still under the write lock: the in-memory state follows the committed metadata at once
         for after in done:
             after()
+        s.lose_current(schemas)
     finally:
         s.engine.lock.release(s, all_levels=True)
         s.reload_catalog()

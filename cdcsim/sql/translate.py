@@ -162,6 +162,8 @@ def _session_literals(tree: exp.Expression, ctx: Context) -> exp.Expression:
 
     def fn(node: exp.Expression) -> exp.Expression:
         v = values.get(type(node).__name__)
+        if v == "":  # no current database / schema (Session.lose_current)
+            return exp.Null()
         return exp.Literal.string(v) if v is not None else node
 
     return tree.transform(fn, copy=False)

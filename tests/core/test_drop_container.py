@@ -198,3 +198,53 @@ def test_dropped_objects_stay_dropped_in_a_file_database(tmp_path):
         cur = con.cursor()
         assert objects(lambda sql: cur.execute(sql).fetchall()) == {
             "streams": [], "tasks": [], "dynamic tables": []}
+
+
+def _error(q, sql):
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q(sql)
+    return e.value
+
+
+def test_dropping_the_current_schema_leaves_the_session_without_one(con, q):
+    """Snowflake: CURRENT_SCHEMA() is then NULL, and a statement naming an object without its
+    schema fails with 090106 (naming the command) until USE SCHEMA; qualified names still work.
+    The table must not land anywhere (DuckDB would have put it in its own 'main' schema)."""
+    q("CREATE SCHEMA scratch")
+    q("CREATE TABLE scratch.kept (a INT)")
+    assert q("SELECT current_database(), current_schema()") == [("CDCSIM", "SCRATCH")]
+    q("DROP SCHEMA scratch")
+    assert q("SELECT current_database(), current_schema()") == [("CDCSIM", None)]
+    e = _error(q, "CREATE OR REPLACE TRANSIENT TABLE lost (a INT)")
+    assert (e.errno, e.sqlstate) == (90106, "22000")
+    assert e.msg == ("Cannot perform CREATE TABLE. This session does not have a current schema. "
+                     "Call 'USE SCHEMA', or use a qualified name.")
+    assert _error(q, "SELECT * FROM lost").msg.startswith("Cannot perform SELECT.")
+    assert _error(q, "CREATE STREAM s ON TABLE public.t").msg.startswith("Cannot perform CREATE STREAM.")
+    q("CREATE TABLE public.t (a INT)")
+    q("INSERT INTO public.t VALUES (1)")
+    assert q("SELECT a FROM public.t") == [(1,)]
+    q("USE SCHEMA public")
+    assert [r[1] for r in q("SHOW TABLES")] == ["T"]
+    assert q("SELECT count(*) FROM information_schema.tables WHERE table_name = 'LOST'") == [(0,)]
+
+
+def test_dropping_the_current_database_leaves_the_session_without_one(con, q):
+    q("CREATE DATABASE scratch_db")
+    q("CREATE TABLE t (a INT)")
+    q("DROP DATABASE scratch_db")
+    assert q("SELECT current_database(), current_schema()") == [(None, None)]
+    e = _error(q, "CREATE TABLE t (a INT)")
+    assert e.errno == 90105 and "does not have a current database. Call 'USE DATABASE'" in e.msg
+    q("CREATE TABLE cdcsim.public.t (a INT)")  # fully qualified still works
+    q("USE DATABASE cdcsim")
+    assert q("SELECT current_database(), current_schema()") == [("CDCSIM", "PUBLIC")]
+    assert q("SELECT count(*) FROM t") == [(0,)]
+
+
+def test_dropping_another_schema_keeps_the_current_one(con, q):
+    q("CREATE SCHEMA other")
+    q("USE SCHEMA public")
+    q("DROP SCHEMA other")
+    q("CREATE TABLE t (a INT)")
+    assert q("SELECT current_schema()") == [("PUBLIC",)]
