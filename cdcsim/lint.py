@@ -30,6 +30,10 @@ Rules (id, name):
   (with its child tasks) never consumes ``s`` in DML runs on every schedule once ``s`` has data.
 - CDC013 ``stream-reread-in-block``: a BEGIN ... END task body reads a stream after a DML in the
   block consumed it: a block is not a transaction, so the later statement sees the stream empty.
+- CDC014 ``merge-update-pair``: a MERGE from a (not append-only) stream whose WHEN MATCHED clauses
+  can update one target row from both rows of an UPDATE's DELETE + INSERT pair, or update it from
+  one and delete it from the other: Snowflake refuses it (100090 "Duplicate row detected during DML
+  action") the first time a source row is updated.
 
 Choices where Snowflake documents nothing ([INFER]): the 10-second task minimum follows the
 reference's inferred floor; a top-level ``ALTER DYNAMIC TABLE ... REFRESH`` in the script runs once
@@ -64,6 +68,7 @@ RULES: dict[str, str] = {
     "CDC011": "lag-below-upstream",
     "CDC012": "when-stream-not-consumed",
     "CDC013": "stream-reread-in-block",
+    "CDC014": "merge-update-pair",
 }
 
 
@@ -251,6 +256,7 @@ class Stream:
     name: str
     line: int
     source: str
+    append_only: bool = False
 
 
 @dataclass
@@ -333,6 +339,43 @@ _NONDET_TYPES: tuple[type[exp.Expression], ...] = (
                       getattr(exp, "CurrentDatetime", None)) if t is not None)
 
 
+def _meta_status(cond: exp.Expression | None, row: dict[str, object]) -> str:
+    """Does ``cond`` hold for a stream row with these METADATA$ACTION / METADATA$ISUPDATE values:
+    "yes", "no", or "maybe" (it also tests other columns, or in a way this does not read)."""
+    if cond is None:
+        return "yes"
+    status = "yes"
+    for c in cond.flatten() if isinstance(cond, exp.And) else [cond]:
+        c = c.unnest()
+        verdict = _meta_term(c, row)
+        if verdict is False:
+            return "no"
+        if verdict is None:
+            status = "maybe"
+    return status
+
+
+def _meta_term(c: exp.Expression, row: dict[str, object]) -> bool | None:
+    """One conjunct on the row's metadata: True / False, or None when it is about anything else."""
+    def col(e: exp.Expression) -> str | None:
+        return e.name.upper() if isinstance(e, exp.Column) and e.name.upper().startswith("METADATA$") else None
+
+    if isinstance(c, exp.Not) and col(c.this) == "METADATA$ISUPDATE":
+        return not row["isupdate"]
+    if col(c) == "METADATA$ISUPDATE":
+        return bool(row["isupdate"])
+    if isinstance(c, (exp.EQ, exp.NEQ)):
+        for a, b in ((c.this, c.expression), (c.expression, c.this)):
+            value: object = None
+            if col(a) == "METADATA$ACTION" and isinstance(b, exp.Literal) and b.is_string:
+                value = row["action"] == b.this.upper()
+            elif col(a) == "METADATA$ISUPDATE" and isinstance(b, exp.Boolean):
+                value = row["isupdate"] == b.this
+            if value is not None:
+                return value if isinstance(c, exp.EQ) else not value
+    return None
+
+
 class Linter:
     """Builds the model statement by statement, then evaluates the rules."""
 
@@ -371,7 +414,8 @@ class Linter:
         self.check_update_action(text, line)
         if m := _CREATE_STREAM.match(text):
             name = norm(m.group("name"))
-            self.streams[name] = Stream(name, line, norm(m.group("src")))
+            append_only = bool(re.search(r"\b(?:APPEND_ONLY|INSERT_ONLY)\s*=\s*TRUE\b", text, re.I))
+            self.streams[name] = Stream(name, line, norm(m.group("src")), append_only)
             return
         if m := _REPLACE_TABLE.match(text):
             table = norm(m.group("name"))
@@ -619,6 +663,7 @@ class Linter:
         self.rule_stream_consumers()
         self.rule_downstream()
         self.rule_stream_in_block()
+        self.rule_merge_update_pair()
 
     def action_columns(self) -> dict[str, tuple[str, int]]:
         """Columns that only ever hold a copy of METADATA$ACTION: name -> (stmt text, line) of a copy."""
@@ -741,6 +786,73 @@ class Linter:
                                  "inside the block: they then all see the same changes, consumed at COMMIT.")
                     elif u.dml:
                         (pending if in_txn else consumed).setdefault(s, line)
+
+    def rule_merge_update_pair(self) -> None:
+        """A stream shows an UPDATE as a DELETE row (before) and an INSERT row (after) with one key,
+        both METADATA$ISUPDATE = TRUE. A MERGE joining the stream to its target by key matches the
+        target row twice; if the WHEN MATCHED clauses may send both rows to an UPDATE, or one to an
+        UPDATE and the other to a DELETE, the MERGE is nondeterministic and Snowflake refuses it.
+        Conditions on other columns count as "may hold"; a filter on METADATA$ACTION in USING or ON
+        that drops one row of the pair, or a dedup (QUALIFY, GROUP BY, DISTINCT), clears it."""
+        pair = ({"action": "DELETE", "isupdate": True}, {"action": "INSERT", "isupdate": True})
+        for text, line, u in self.all_units:
+            tree = u.tree
+            if not isinstance(tree, exp.Merge):
+                continue
+            stream, filters = self._merge_stream(tree.args.get("using"))
+            if stream is None:
+                continue
+            filters.append(tree.args.get("on"))
+            rows = [r for r in pair if all(_meta_status(f, r) != "no" for f in filters)]
+            if len(rows) < 2:
+                continue
+            whens = tree.args.get("whens")
+            clauses = [w for w in (whens.expressions if whens is not None else []) if w.args.get("matched")]
+            acts = [self._possible_actions(clauses, r) for r in rows]
+            if not ({"UPDATE"} <= acts[0] & acts[1] or "UPDATE" in acts[0] and "DELETE" in acts[1]
+                    or "DELETE" in acts[0] and "UPDATE" in acts[1]):
+                continue
+            self.add("CDC014", self.line_at(text, line, u.offset),
+                     f"This MERGE reads stream {stream.name}, which shows an UPDATE of a source row as a DELETE "
+                     "row and an INSERT row with the same key (both METADATA$ISUPDATE = TRUE). Both match the "
+                     "same target row, and these WHEN MATCHED clauses can update it from both, or update it "
+                     "from one and delete it from the other: Snowflake refuses such a MERGE with 100090 "
+                     "\"Duplicate row detected during DML action\" the first time a source row is updated.",
+                     "Tell the pair apart: WHEN MATCHED AND s.METADATA$ACTION = 'DELETE' AND NOT "
+                     "s.METADATA$ISUPDATE THEN DELETE, and WHEN MATCHED AND s.METADATA$ACTION = 'INSERT' THEN "
+                     "UPDATE (or filter USING to METADATA$ACTION = 'INSERT' when deletes need no clause).")
+
+    def _merge_stream(self, using: exp.Expression | None) -> tuple[Stream | None, list[exp.Expression | None]]:
+        """The non-append-only stream a MERGE's USING reads row for row, and the filters on the way."""
+        if isinstance(using, exp.Table):
+            st = self.streams.get(norm(using.this.sql(dialect="snowflake")) if using.name else "")
+            return (st if st is not None and not st.append_only else None), []
+        if isinstance(using, exp.Subquery) and isinstance(using.this, exp.Select):
+            sel = using.this
+            if sel.args.get("qualify") or sel.args.get("group") or sel.args.get("distinct") or sel.args.get("joins"):
+                return None, []
+            src = sel.args.get("from_") or sel.args.get("from")
+            inner = src.this if src is not None else None
+            if not isinstance(inner, exp.Table):
+                return None, []
+            st, _ = self._merge_stream(inner)
+            where = sel.args.get("where")
+            return st, [where.this if where is not None else None]
+        return None, []
+
+    @staticmethod
+    def _possible_actions(clauses: list[exp.Expression], row: dict[str, object]) -> set[str]:
+        """The actions the WHEN MATCHED clauses may take for ``row`` (first clause that surely holds ends it)."""
+        out: set[str] = set()
+        for w in clauses:
+            status = _meta_status(w.args.get("condition"), row)
+            if status == "no":
+                continue
+            then = w.args.get("then")
+            out.add("UPDATE" if isinstance(then, exp.Update) else "DELETE")
+            if status == "yes":
+                break
+        return out
 
     def rule_never_resumed(self) -> None:
         for t in self.tasks.values():

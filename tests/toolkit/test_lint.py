@@ -113,6 +113,14 @@ CASES: dict[str, tuple[str, str, int]] = {
         "  INSERT INTO audit SELECT count(*) FROM s;\n  COMMIT;\nEND;\nALTER TASK t RESUME;\n",
         9,
     ),
+    "CDC014": (
+        BASE + "INSERT INTO src VALUES (1, 'a');\nINSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s;\n"
+        "UPDATE src SET v = 'b';\nMERGE INTO sink k USING s ON k.id = s.id\n  WHEN MATCHED THEN UPDATE SET v = s.v;\n",
+        BASE + "INSERT INTO src VALUES (1, 'a');\nINSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s;\n"
+        "UPDATE src SET v = 'b';\nMERGE INTO sink k USING s ON k.id = s.id\n"
+        "  WHEN MATCHED AND s.METADATA$ACTION = 'INSERT' THEN UPDATE SET v = s.v;\n",
+        8,
+    ),
 }
 
 
@@ -246,7 +254,8 @@ def test_corrected_pipeline_is_clean() -> None:
 
 
 # The engine enforces Snowflake's rules; the lint must agree with it on the rules it can check.
-ENGINE_REJECTS = {"CDC003": "002755", "CDC008": "091405", "CDC009": "SCHEDULE", "CDC011": "002755"}
+ENGINE_REJECTS = {"CDC003": "002755", "CDC008": "091405", "CDC009": "SCHEDULE", "CDC011": "002755",
+                  "CDC014": "100090 (42P18): Duplicate row detected during DML action"}
 
 
 def _run_script(script: str) -> Exception | None:
@@ -356,3 +365,37 @@ def test_engine_shows_what_cdc013_warns_of(case: int) -> None:
     finally:
         con.close()
 
+
+
+@pytest.mark.parametrize("merge, flagged", [
+    # a DELETE clause that also takes the pair's DELETE row, beside an UPDATE for its INSERT row
+    ("WHEN MATCHED AND s.METADATA$ACTION = 'DELETE' THEN DELETE WHEN MATCHED THEN UPDATE SET v = s.v", True),
+    # ISUPDATE is TRUE on both rows of the pair: it tells nothing apart
+    ("WHEN MATCHED AND s.METADATA$ISUPDATE THEN UPDATE SET v = s.v", True),
+    ("WHEN MATCHED AND s.METADATA$ACTION = 'DELETE' AND NOT s.METADATA$ISUPDATE THEN DELETE "
+     "WHEN MATCHED AND s.METADATA$ACTION = 'INSERT' THEN UPDATE SET v = s.v", False),
+    ("WHEN MATCHED THEN DELETE", False),  # several deletes of one row are deterministic
+])
+def test_merge_update_pair_reads_the_clauses(merge: str, flagged: bool) -> None:
+    """CDC014 follows the pair through the WHEN MATCHED clauses, and the engine agrees with it."""
+    script = (BASE + "INSERT INTO src VALUES (1, 'a');\nINSERT INTO sink SELECT id, v, METADATA$ACTION, "
+              f"METADATA$ISUPDATE FROM s;\nUPDATE src SET v = 'b';\nMERGE INTO sink k USING s ON k.id = s.id {merge};\n")
+    assert any(f.rule == "CDC014" for f in lint_text(script)) == flagged
+    err = _run_script(script)
+    assert (err is not None and "Duplicate row detected" in str(err)) == flagged
+
+
+@pytest.mark.parametrize("using", [
+    "(SELECT * FROM s WHERE METADATA$ACTION = 'INSERT') AS s",  # the pair's DELETE row filtered out
+    "(SELECT * FROM s QUALIFY row_number() OVER (PARTITION BY id ORDER BY METADATA$ACTION DESC) = 1) AS s",
+])
+def test_merge_update_pair_cleared_by_the_source(using: str) -> None:
+    script = (BASE + f"MERGE INTO sink k USING {using} ON k.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v;\n")
+    assert not [f for f in lint_text(script) if f.rule == "CDC014"]
+    assert [f.rule for f in lint_text(script.replace("USING " + using, "USING s"))] == ["CDC014"]
+
+
+def test_merge_from_an_append_only_stream_is_clean() -> None:
+    script = (BASE.replace("ON TABLE src", "ON TABLE src APPEND_ONLY = TRUE")
+              + "MERGE INTO sink k USING s ON k.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v;\n")
+    assert lint_text(script) == []
