@@ -289,8 +289,12 @@ def incremental(con: duckdb.DuckDBPyConnection, table: QName, plan: Plan, dt_id:
     if plan.kind == "AGG_RECOMPUTE":
         assert plan.input_delta is not None and plan.recompute is not None
         keys = f"{tmp}_keys"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {keys} AS SELECT DISTINCT {plan.key_expr} AS _k "
-                    f"FROM ({plan.cached('input', plan.input_delta, signed, olds)}) AS _i")
+        if not _count(con, f"CREATE OR REPLACE TEMP TABLE {keys} AS SELECT DISTINCT {plan.key_expr} AS _k "
+                           f"FROM ({plan.cached('input', plan.input_delta, signed, olds)}) AS _i"):
+            # no group moved (the window's changes cancelled out): nothing to recompute. A scalar
+            # aggregate must not run at all: over no rows it still yields its one row, which
+            # would come in beside the table's row
+            return 0, 0
         return write_groups(con, table, cols, dt_id, plan.recompute(f"SELECT _k FROM {keys}"),
                             f"SELECT _k FROM {keys}", tmp, watched)
     if plan.kind == "KEY":
