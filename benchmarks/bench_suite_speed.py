@@ -10,7 +10,8 @@
   fakesnow pins an older sqlglot than cdcsim, so it cannot share our environment: when it is not
   importable here, its half runs in a subprocess of a separate venv (``$FAKESNOW_PYTHON``, default
   ``/tmp/fsvenv/bin/python``; ``python -m venv /tmp/fsvenv && /tmp/fsvenv/bin/pip install
-  fakesnow``). The output says which.
+  fakesnow==0.12.1 'snowflake-connector-python<4'``: fakesnow 0.12.1 imports a connector module
+  that 5.x removed). The output says which.
 
 Run: ``python -m benchmarks.bench_suite_speed [--repeats 200]``.
 """

@@ -41,6 +41,7 @@ from .names import META_SCHEMA, QName, quote, split_duck_schema
 
 RID = "__CDCSIM_RID"
 QRID = quote(RID)
+USER_COLUMNS = f"COLUMNS(lambda c: c <> '{RID}')"  # a SELECT list of every column but the hidden row id
 M = META_SCHEMA
 
 OP_DELETE, OP_INSERT, OP_BEFORE, OP_AFTER = 0, 1, 2, 3  # OP_AFTER: only in logs of the older format

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from .changes import QRID, RID
+from .changes import QRID, USER_COLUMNS
 from .commands import Result
 from .errors import NotSupportedError, duplicate_row
 from .parameters import parameter
@@ -150,7 +150,7 @@ def refuse_nondeterministic(s: Session, tr: Translated, values: list[Any] | None
     if row is None:
         return
     shown = s.duck.execute(
-        f"SELECT COLUMNS(lambda c: c <> '{RID}') FROM {target} WHERE rowid = ?", [row[0]]).fetchone() or ()
+        f"SELECT {USER_COLUMNS} FROM {target} WHERE rowid = ?", [row[0]]).fetchone() or ()
     raise duplicate_row(shown)
 
 

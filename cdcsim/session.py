@@ -888,7 +888,7 @@ def _update_from_count(sql: str) -> tuple[str, int, str] | None:
     joined = (f"SELECT count(*) AS n FROM {target.sql('duckdb')}, {sources.this.sql('duckdb')}"
               f"{' ' + where.sql('duckdb') if where is not None else ''} GROUP BY {row_id}")
     set_params = sum(1 for e in tree.expressions for _ in e.find_all(exp.Placeholder))
-    first = (f"SELECT COLUMNS(lambda c: c <> '{changes.RID}') FROM {target.sql('duckdb')} WHERE {row_id} = ("
+    first = (f"SELECT {changes.USER_COLUMNS} FROM {target.sql('duckdb')} WHERE {row_id} = ("
              f"SELECT {row_id} FROM {target.sql('duckdb')}, {sources.this.sql('duckdb')}"
              f"{' ' + where.sql('duckdb') if where is not None else ''} GROUP BY {row_id} HAVING count(*) > 1 "
              "LIMIT 1)")
