@@ -169,6 +169,25 @@ def _session_literals(tree: exp.Expression, ctx: Context) -> exp.Expression:
     return tree.transform(fn, copy=False)
 
 
+_ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _randstr(tree: exp.Expression) -> None:
+    """RANDSTR(length, gen) [DOC: sql-reference/functions/randstr] is a function of ``gen``: the
+    same string on every row for a constant gen, a new one per row for RANDOM(). sqlglot's DuckDB
+    form is an uncorrelated subquery, which DuckDB evaluates once: every row got one string. Here
+    each character hashes the generator with its position, inside a lambda, so it is evaluated
+    per row (sqlglot's RANDOM() and UNIFORM(min, max, gen) already follow their generator).
+    [INFER] The strings differ from Snowflake's for the same constant gen; only that they repeat
+    is kept."""
+    for node in list(tree.find_all(exp.Randstr)):
+        gen = node.args.get("generator")
+        g = gen.sql("duckdb") if gen else "RANDOM()"
+        node.replace(exp.maybe_parse(
+            f"array_to_string(list_transform(range({node.this.sql('duckdb')}), lambda _i: "
+            f"substr('{_ALPHANUMERIC}', 1 + CAST(hash({g}, _i) % 62 AS INTEGER), 1)), '')", dialect="duckdb"))
+
+
 def _count_if(tree: exp.Expression) -> exp.Expression:
     """COUNT_IF(c) → COUNT(CASE WHEN c THEN 1 END): 0 on empty input as in Snowflake (DuckDB's
     COUNT_IF returns NULL there)."""
@@ -365,6 +384,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
         _snowflake_names(tree)  # from the statement as written, before any rewriting
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
+    _randstr(tree)
     _unqualify_set_targets(tree)
     tree = _session_literals(tree, ctx)
     _fix_types(tree)
@@ -385,6 +405,16 @@ def _translate(sql: str, ctx: Context) -> Translated:
     for tfr in list(tree.find_all(exp.TableFromRows)):
         inner = tfr.this
         call = inner.expression if isinstance(inner, exp.Dot) else inner
+        if isinstance(call, exp.Generator):
+            # TABLE(GENERATOR(ROWCOUNT => n)) becomes DuckDB's range(n), SEQ4() / SEQ8() its row
+            # number, UNIFORM / RANDSTR / NORMAL expressions over random() (sqlglot's rewrites).
+            # [INFER] Local rows come at once, so a TIMELIMIT beside ROWCOUNT never stops them
+            # first; TIMELIMIT alone would generate rows for that long and is refused.
+            if call.args.get("rowcount") is None:
+                raise compilation_error("GENERATOR needs ROWCOUNT => <n> in cdcsim: a TIMELIMIT alone, "
+                                        "which generates rows for that long, is not supported.", 2000, "0A000")
+            call.set("timelimit", None)
+            continue
         if isinstance(call, exp.Anonymous):
             name = str(call.this).upper()
         else:
