@@ -186,3 +186,4 @@ def test_update_from_is_refused_only_when_asked(cur):
     assert rows(cur) == [(1, 11, "a"), (2, 0, "b"), (3, 0, None)]
     cur.execute("ALTER SESSION UNSET ERROR_ON_NONDETERMINISTIC_UPDATE")
     assert cur.execute(sql, [0]).fetchall() == [(2, 1)]
+
