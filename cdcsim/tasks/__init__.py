@@ -11,6 +11,8 @@ One concept per module:
 * ``runner`` — one run: WHEN, body, transaction, timeout, outcome;
 * ``provider`` — the scheduler provider: due times, graph runs, retries, auto-suspend;
 * ``history`` — TASK_HISTORY records, their table and the table function;
+* ``graph_functions`` — the TASK_DEPENDENTS, COMPLETE_TASK_GRAPHS and CURRENT_TASK_GRAPHS table
+  functions;
 * ``statements`` — CREATE / ALTER / DROP / EXECUTE / SHOW / DESCRIBE TASK;
 * ``sysfuncs`` — SYSTEM$TASK_DEPENDENTS_ENABLE, SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS and the
   in-run SYSTEM$ functions (GET_TASK_GRAPH_CONFIG, SET_RETURN_VALUE, GET_PREDECESSOR_RETURN_VALUE,
@@ -30,6 +32,10 @@ from __future__ import annotations
 
 from ..engine import HOOKS
 from . import provider, statements, store, sysfuncs  # noqa: F401  (register commands, hooks, provider)
+from .graph_functions import complete_task_graphs, current_task_graphs, task_dependents
 from .history import task_history
 
 HOOKS.table_functions["TASK_HISTORY"] = task_history
+HOOKS.table_functions["TASK_DEPENDENTS"] = task_dependents
+HOOKS.table_functions["COMPLETE_TASK_GRAPHS"] = complete_task_graphs
+HOOKS.table_functions["CURRENT_TASK_GRAPHS"] = current_task_graphs

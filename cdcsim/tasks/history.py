@@ -4,7 +4,8 @@
 Owns the documented columns (in order), the documented arguments (SCHEDULED_TIME_RANGE_START /
 END, RESULT_LIMIT 1-10000 default 100, TASK_NAME case-insensitive and unqualified,
 DATABASE_NAME, SCHEMA_NAME, ERROR_ONLY, ROOT_TASK_ID) and the row order (newest SCHEDULED_TIME
-first). Besides finished runs it shows runs in flight (EXECUTING) and each started task's next
+first), and the argument checks and run source the other task table functions share
+(``check_args``, ``result_limit``, ``error_only``, ``runs_sql``). Besides finished runs it shows runs in flight (EXECUTING) and each started task's next
 run (SCHEDULED), as Snowflake does. Finished runs are buffered in memory by the scheduler and
 written in one batch after each scheduler step (the function reads the buffer too, so nothing is
 ever invisible).
@@ -127,7 +128,7 @@ def prune(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
 
 
 # ---------------------------------------------------------------------------- the table function
-def _lit(v: Any) -> str:
+def sql_literal(v: Any) -> str:
     if v is None:
         return "NULL"
     if isinstance(v, bool):
@@ -166,17 +167,52 @@ def _as_ts(s: Session, v: Any, arg: str) -> datetime:
     return v.replace(tzinfo=None) if v.tzinfo is None else v.astimezone().replace(tzinfo=None)
 
 
+def check_args(fn: str, args: list, kw: dict, allowed: list[str]) -> None:
+    """Table functions of this package take named arguments only, from a documented set."""
+    if args or set(kw) - set(allowed):
+        raise ProgrammingError(f"SQL compilation error:\nInvalid argument for {fn}: use named arguments "
+                               f"{', '.join(allowed)}.", 1_044, "42P13")
+
+
+def result_limit(kw: dict, default: int) -> int:
+    """RESULT_LIMIT: 1 to 10000 for every task table function [DOC T7]."""
+    try:
+        limit = int(kw.get("RESULT_LIMIT", default))
+    except (TypeError, ValueError):
+        limit = 0
+    if not 1 <= limit <= 10_000:
+        raise ProgrammingError("Invalid argument RESULT_LIMIT: must be between 1 and 10000.", 1_044, "22023")
+    return limit
+
+
+def error_only(kw: dict) -> bool:
+    return kw.get("ERROR_ONLY") is not None and snowflake_bool(kw["ERROR_ONLY"], "ERROR_ONLY")
+
+
+def runs_sql(s: Session, live: list[Record], view: str) -> str:
+    """A subquery over every run: the written table plus ``live`` (runs not written yet).
+
+    ``view`` names the registered DataFrame: each function needs its own, since one statement may
+    call several of them and a registration replaces an earlier one of the same name."""
+    live_sql = ""
+    if live:
+        # In-memory rows travel as a registered DataFrame: a VALUES literal of many rows parses slowly.
+        import pandas as pd
+
+        df = pd.DataFrame.from_records([r.row() for r in live], columns=NAMES + ["_SEQ"])
+        s.duck.register(view, df)
+        casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in COLUMNS + [("_SEQ", "BIGINT")])
+        live_sql = f" UNION ALL SELECT {casts} FROM {view}"
+    return f"(SELECT {_COLS_SQL}, \"_SEQ\" FROM {M}.task_history{live_sql})"
+
+
 def task_history(s: Session, args: list, kwargs: dict) -> str:
     from .store import store_of
 
     now = s.now()
     kw = {k.upper(): v for k, v in kwargs.items()}
-    unknown = set(kw) - {"SCHEDULED_TIME_RANGE_START", "SCHEDULED_TIME_RANGE_END", "RESULT_LIMIT", "TASK_NAME",
-                         "DATABASE_NAME", "SCHEMA_NAME", "ERROR_ONLY", "ROOT_TASK_ID"}
-    if args or unknown:
-        raise ProgrammingError("SQL compilation error:\nInvalid argument for TASK_HISTORY: use named arguments "
-                               "SCHEDULED_TIME_RANGE_START, SCHEDULED_TIME_RANGE_END, RESULT_LIMIT, TASK_NAME, "
-                               "DATABASE_NAME, SCHEMA_NAME, ERROR_ONLY, ROOT_TASK_ID.", 1_044, "42P13")
+    check_args("TASK_HISTORY", args, kw, ["SCHEDULED_TIME_RANGE_START", "SCHEDULED_TIME_RANGE_END", "RESULT_LIMIT",
+                                          "TASK_NAME", "DATABASE_NAME", "SCHEMA_NAME", "ERROR_ONLY", "ROOT_TASK_ID"])
     # String literals arrive as Python strings, expressions as SQL text: only timestamps need evaluating.
     start = _as_ts(s, kw["SCHEDULED_TIME_RANGE_START"], "SCHEDULED_TIME_RANGE_START") \
         if "SCHEDULED_TIME_RANGE_START" in kw else now - RETENTION
@@ -185,34 +221,20 @@ def task_history(s: Session, args: list, kwargs: dict) -> str:
     if start < now - RETENTION - timedelta(seconds=1):
         raise ProgrammingError("Invalid argument SCHEDULED_TIME_RANGE_START: the time range must be within the "
                                "last 7 days.", 1_044, "22023")
-    try:
-        limit = int(kw.get("RESULT_LIMIT", 100))
-    except (TypeError, ValueError):
-        limit = 0
-    if not 1 <= limit <= 10_000:
-        raise ProgrammingError("Invalid argument RESULT_LIMIT: must be between 1 and 10000.", 1_044, "22023")
-    where = [f'"SCHEDULED_TIME" >= {_lit(start)}']
+    limit = result_limit(kw, 100)
+    where = [f'"SCHEDULED_TIME" >= {sql_literal(start)}']
     if end is not None:
-        where.append(f'"SCHEDULED_TIME" <= {_lit(end)}')
+        where.append(f'"SCHEDULED_TIME" <= {sql_literal(end)}')
     if "TASK_NAME" in kw:
-        where.append(f'upper("NAME") = upper({_lit(str(kw["TASK_NAME"]))})')
+        where.append(f'upper("NAME") = upper({sql_literal(str(kw["TASK_NAME"]))})')
     if "DATABASE_NAME" in kw:
-        where.append(f'upper("DATABASE_NAME") = upper({_lit(str(kw["DATABASE_NAME"]))})')
+        where.append(f'upper("DATABASE_NAME") = upper({sql_literal(str(kw["DATABASE_NAME"]))})')
     if "SCHEMA_NAME" in kw:
-        where.append(f'upper("SCHEMA_NAME") = upper({_lit(str(kw["SCHEMA_NAME"]))})')
+        where.append(f'upper("SCHEMA_NAME") = upper({sql_literal(str(kw["SCHEMA_NAME"]))})')
     if "ROOT_TASK_ID" in kw:
-        where.append(f'"ROOT_TASK_ID" = {_lit(str(kw["ROOT_TASK_ID"]))}')
-    if kw.get("ERROR_ONLY") is not None and snowflake_bool(kw["ERROR_ONLY"], "ERROR_ONLY"):
+        where.append(f'"ROOT_TASK_ID" = {sql_literal(str(kw["ROOT_TASK_ID"]))}')
+    if error_only(kw):
         where.append("\"STATE\" IN ('FAILED', 'FAILED_AND_AUTO_SUSPENDED', 'CANCELLED')")
     live = store_of(s.engine).live_records(now, now + NEXT_HORIZON)
-    live_sql = ""
-    if live:
-        # In-memory rows travel as a registered DataFrame: a VALUES literal of many rows parses slowly.
-        import pandas as pd
-
-        df = pd.DataFrame.from_records([r.row() for r in live], columns=NAMES + ["_SEQ"])
-        s.duck.register("_cdcsim_task_live", df)
-        casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in COLUMNS + [("_SEQ", "BIGINT")])
-        live_sql = f" UNION ALL SELECT {casts} FROM _cdcsim_task_live"
-    return (f"SELECT {_COLS_SQL} FROM (SELECT {_COLS_SQL}, \"_SEQ\" FROM {M}.task_history{live_sql}) AS _h "
+    return (f"SELECT {_COLS_SQL} FROM {runs_sql(s, live, '_cdcsim_task_live')} AS _h "
             f"WHERE {' AND '.join(where)} ORDER BY \"SCHEDULED_TIME\" DESC, \"_SEQ\" DESC LIMIT {limit}")

@@ -20,7 +20,9 @@ passed over as if it had succeeded [DOC T4]); a SKIPPED root runs nothing else a
 finalizer runs after every other task completed or failed; TASK_AUTO_RETRY_ATTEMPTS re-runs the
 failed tasks and what depends on them (SCHEDULED_FROM 'AUTOMATIC RETRY', same RUN_ID); after
 SUSPEND_TASK_AFTER_NUM_FAILURES consecutive failed runs of any graph task the root is suspended
-(that run is FAILED_AND_AUTO_SUSPENDED; last_suspended_reason SUSPENDED_DUE_TO_ERRORS).
+(that run is FAILED_AND_AUTO_SUSPENDED; last_suspended_reason SUSPENDED_DUE_TO_ERRORS). A graph
+run is listed in the store's ``graph_runs`` from its start until its last task run is accounted
+for (CURRENT_TASK_GRAPHS shows it EXECUTING, COMPLETE_TASK_GRAPHS waits for it).
 
 Choices [INFER]: a run whose retries all fail counts as one failed run; SKIPPED runs neither count
 nor reset the failure streak; a resume resets it. A child's SCHEDULED_TIME is the instant its
@@ -50,7 +52,7 @@ from . import graph
 from .history import Record
 from .model import Task
 from .runner import FAILED, SKIPPED, SUCCEEDED, Outcome, RunContext, run_task
-from .store import LastRun, TaskStore, epoch_ms, store_of
+from .store import GraphRun, LastRun, TaskStore, epoch_ms, store_of
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -255,36 +257,45 @@ class TaskProvider:
                 st.executing.pop(t.fqn, None)
                 st.pending.append(rec)
 
-        while True:
-            for t in order:
-                if t.fqn not in todo:
-                    continue
-                if t.fqn == root.fqn:
-                    run_one(t, scheduled if attempt == 1 or retry is not None else instant())
-                    continue
-                preds = [p for p in t.predecessors if p in in_graph]
-                if any(outcomes.get(p) not in (SUCCEEDED, PASSED) for p in preds):
-                    outcomes[t.fqn] = NOT_RUN
-                elif t.state != "started":
-                    outcomes[t.fqn] = PASSED
-                else:
-                    run_one(t, instant())
-            failed = [f for f, s in outcomes.items() if s == FAILED]
-            if failed and attempt <= root.retry_attempts:
-                attempt, src = attempt + 1, "AUTOMATIC RETRY"
-                todo = set(failed)
-                for f in failed:
-                    todo |= graph.descendants(st, f) & in_graph
-                for f in todo:
-                    outcomes.pop(f, None)
-                continue
-            break
-        if fin is not None and outcomes.get(root.fqn) != SKIPPED and fin.state == "started":
-            run_one(fin, instant())
+        live = GraphRun(root.fqn, root.name, root.database, root.schema, root.id, root.graph_version, run_id,
+                        group, attempt, src, run_config, scheduled, instant())
         with st.lock:
-            st.cancel.discard(fqn)
-            st.last_runs[fqn] = LastRun(group, run_id, attempt, dict(outcomes), run_config, root.graph_version)
-        self._account(engine, st, fqn, outcomes, records, source, scheduled, now)
+            st.graph_runs[group] = live
+        try:
+            while True:
+                for t in order:
+                    if t.fqn not in todo:
+                        continue
+                    if t.fqn == root.fqn:
+                        run_one(t, scheduled if attempt == 1 or retry is not None else instant())
+                        continue
+                    preds = [p for p in t.predecessors if p in in_graph]
+                    if any(outcomes.get(p) not in (SUCCEEDED, PASSED) for p in preds):
+                        outcomes[t.fqn] = NOT_RUN
+                    elif t.state != "started":
+                        outcomes[t.fqn] = PASSED
+                    else:
+                        run_one(t, instant())
+                failed = [f for f, s in outcomes.items() if s == FAILED]
+                if failed and attempt <= root.retry_attempts:
+                    attempt, src = attempt + 1, "AUTOMATIC RETRY"
+                    live.attempt, live.scheduled_from = attempt, src
+                    todo = set(failed)
+                    for f in failed:
+                        todo |= graph.descendants(st, f) & in_graph
+                    for f in todo:
+                        outcomes.pop(f, None)
+                    continue
+                break
+            if fin is not None and outcomes.get(root.fqn) != SKIPPED and fin.state == "started":
+                run_one(fin, instant())
+            with st.lock:
+                st.cancel.discard(fqn)
+                st.last_runs[fqn] = LastRun(group, run_id, attempt, dict(outcomes), run_config, root.graph_version)
+            self._account(engine, st, fqn, outcomes, records, source, scheduled, now)
+        finally:
+            with st.lock:
+                st.graph_runs.pop(group, None)
 
     def _account(self, engine: Engine, st: TaskStore, fqn: str, outcomes: dict[str, str],
                  records: dict[str, Record], source: str, scheduled: datetime, now: datetime) -> None:

@@ -1,7 +1,7 @@
 """The task catalog of one engine: every task (definition + runtime state) in memory, persisted
 in ``_cdcsim.tasks`` (one JSON document per task) so a file database keeps tasks, their state and
 their history across restarts; plus the scheduler's in-memory buffers (finished runs not yet
-written, runs in flight, EXECUTE TASK requests waiting for the scheduler).
+written, runs in flight, graph runs in flight, EXECUTE TASK requests waiting for the scheduler).
 """
 
 from __future__ import annotations
@@ -42,6 +42,28 @@ class LastRun:
 
 
 @dataclass
+class GraphRun:
+    """A graph run in flight, from its root's start until its last task (or finalizer) finished.
+
+    Kept because between two task runs of a graph no task run is in flight, yet the graph run is
+    neither complete (COMPLETE_TASK_GRAPHS) nor gone from CURRENT_TASK_GRAPHS."""
+
+    root_fqn: str
+    root_name: str
+    database: str
+    schema: str
+    root_id: str
+    graph_version: int
+    run_id: int
+    group: str
+    attempt: int
+    scheduled_from: str
+    config: str | None
+    scheduled_time: datetime
+    query_start_time: datetime
+
+
+@dataclass
 class Request:
     """A run asked for by EXECUTE TASK that the scheduler has not started yet."""
 
@@ -59,6 +81,7 @@ class TaskStore:
         self.tasks: dict[str, Task] = {}
         self.pending: list[Record] = []  # finished, not yet written
         self.executing: dict[str, Record] = {}  # fqn -> in-flight run
+        self.graph_runs: dict[str, GraphRun] = {}  # GRAPH_RUN_GROUP_ID -> graph run in flight
         self.requests: list[Request] = []
         self.last_runs: dict[str, LastRun] = {}
         self.cancel: set[str] = set()  # roots whose in-flight graph run is being cancelled
