@@ -136,12 +136,19 @@ def test_an_open_transaction_goes_on(cur):
     assert rows(cur) == [*BEFORE, (9, 9, "z")]
 
 
-def test_bind_parameters_reach_the_check(con):
+@pytest.fixture
+def two_matches(con):
+    """An untracked target row and two source rows that match it."""
     c = con.cursor()
     c.execute("CREATE TABLE t (id INT, v INT)")
     c.execute("INSERT INTO t VALUES (1, 0)")
     c.execute("CREATE TABLE s (id INT, v INT)")
     c.execute("INSERT INTO s VALUES (1, 10), (1, 11)")
+    return c
+
+
+def test_bind_parameters_reach_the_check(two_matches):
+    c = two_matches
     sql = "MERGE INTO t USING s ON t.id = s.id AND s.v >= ? WHEN MATCHED THEN UPDATE SET v = ?"
     with pytest.raises(cdcsim.ProgrammingError, match="Duplicate row"):
         c.execute(sql, [10, 5])
@@ -149,12 +156,8 @@ def test_bind_parameters_reach_the_check(con):
     assert c.execute("SELECT * FROM t").fetchall() == [(1, 5)]
 
 
-def test_a_task_parameter_applies_to_its_runs(con):
-    c = con.cursor()
-    c.execute("CREATE TABLE t (id INT, v INT)")
-    c.execute("INSERT INTO t VALUES (1, 0)")
-    c.execute("CREATE TABLE s (id INT, v INT)")
-    c.execute("INSERT INTO s VALUES (1, 10), (1, 11)")
+def test_a_task_parameter_applies_to_its_runs(two_matches):
+    c = two_matches
     body = "AS MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v"
     c.execute(f"CREATE TASK strict_t {body}")
     c.execute(f"CREATE TASK lenient_t ERROR_ON_NONDETERMINISTIC_MERGE = FALSE {body}")
