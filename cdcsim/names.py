@@ -22,6 +22,14 @@ def duck_schema(database: str, schema: str) -> str:
     return f"{database}__{schema}"
 
 
+def ambiguous_database(name: str) -> bool:
+    """Would ``DATABASE__SCHEMA`` not say where the database name ends? A database named ``A_``
+    with schema ``B`` and database ``A`` with schema ``_B`` both live in ``A___B``, and DROP
+    DATABASE ``A`` would take ``A_``'s schemas with it. A database name without ``__`` that does
+    not end in ``_`` keeps the first ``__`` the separator, whatever the schema is called."""
+    return "__" in name or name.endswith("_")
+
+
 def split_duck_schema(name: str) -> tuple[str, str] | None:
     if "__" not in name:
         return None

@@ -7,8 +7,17 @@ import re
 from collections.abc import Callable
 
 from .commands import Result, command
-from .errors import already_exists, not_found
-from .names import DEFAULT_SCHEMA, IDENT_RE, QNAME_RE, QName, duck_schema, parse_parts, quote
+from .errors import already_exists, compilation_error, not_found
+from .names import (
+    DEFAULT_SCHEMA,
+    IDENT_RE,
+    QNAME_RE,
+    QName,
+    ambiguous_database,
+    duck_schema,
+    parse_parts,
+    quote,
+)
 from .session import Session
 
 
@@ -54,9 +63,28 @@ def _ddl(s: Session, sql: str) -> None:
         s.engine.lock.release(s, all_levels=True)
 
 
+_COPY = re.compile(r"\s*(CLONE|FROM\s+(?:SHARE|LISTING)|AS\s+REPLICA\s+OF)\b", re.IGNORECASE)
+
+
+def _refuse_copy(kind: str, rest: str | None) -> None:
+    """The properties after CREATE DATABASE / SCHEMA name (comment, retention, managed access)
+    change nothing here, but CLONE, a share or a replica would be a container *with contents*:
+    creating an empty one instead would pass for success, so they fail clearly."""
+    m = _COPY.match(rest or "")
+    if m:
+        raise compilation_error(f"CREATE {kind} ... {' '.join(m.group(1).upper().split())} is not supported by "
+                                "cdcsim: clone the tables one by one (CREATE TABLE ... CLONE).", 2000, "0A000")
+
+
 @command(rf"CREATE\s+(OR\s+REPLACE\s+)?(?:TRANSIENT\s+)?DATABASE\s+(IF\s+NOT\s+EXISTS\s+)?({IDENT_RE})(\s+.*)?")
 def _create_database(s: Session, m: re.Match[str], _p: object) -> Result:
     name = parse_parts(m.group(3))[0]
+    _refuse_copy("DATABASE", m.group(4))
+    if ambiguous_database(name):
+        raise compilation_error(
+            f"Database name '{name}' is not supported by cdcsim: it may not end in '_' or contain '__'. "
+            "cdcsim keeps DATABASE.SCHEMA in one DuckDB schema named DATABASE__SCHEMA, and this name "
+            "would not say where the database name ends.", 2000, "0A000")
     exists = s.database_exists(name)
     if exists and m.group(2):
         return Result.status(f"{name} already exists, statement succeeded.")
@@ -70,6 +98,7 @@ def _create_database(s: Session, m: re.Match[str], _p: object) -> Result:
 @command(rf"CREATE\s+(OR\s+REPLACE\s+)?(?:TRANSIENT\s+)?SCHEMA\s+(IF\s+NOT\s+EXISTS\s+)?({QNAME_RE})(\s+.*)?")
 def _create_schema(s: Session, m: re.Match[str], _p: object) -> Result:
     parts = parse_parts(m.group(3))
+    _refuse_copy("SCHEMA", m.group(4))
     db, sch = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
     if not s.database_exists(db):
         raise not_found("Database", db)

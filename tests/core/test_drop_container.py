@@ -248,3 +248,45 @@ def test_dropping_another_schema_keeps_the_current_one(con, q):
     q("DROP SCHEMA other")
     q("CREATE TABLE t (a INT)")
     assert q("SELECT current_schema()") == [("PUBLIC",)]
+
+
+@pytest.mark.parametrize("name", ["x_", '"a__b"', "A__"])
+def test_a_database_name_that_would_blur_the_schema_encoding_is_refused(con, q, name):
+    """DATABASE.SCHEMA lives in the DuckDB schema DATABASE__SCHEMA: a database ``X_`` would share
+    ``X___S`` with database ``X``'s schema ``_S``, and DROP DATABASE X would take it along."""
+    q("CREATE DATABASE x")
+    q("CREATE SCHEMA x._s")
+    q("CREATE TABLE x._s.t (a INT)")
+    e = _error(q, f"CREATE DATABASE {name}")
+    assert (e.errno, e.sqlstate) == (2000, "0A000") and "may not end in '_' or contain '__'" in e.msg
+    assert name.strip('"').upper() in e.msg.upper()
+    assert q("SELECT current_database()") == [("X",)]  # the failed CREATE changed nothing
+    assert [r[1] for r in q("SHOW DATABASES") if r[1].upper().startswith("X")] == ["X"]
+    q("DROP DATABASE x")
+    assert not any(r[1] == "X" for r in q("SHOW DATABASES"))
+
+
+def test_underscores_that_keep_the_encoding_clear_are_allowed(con, q):
+    q("CREATE DATABASE my_db")
+    q("CREATE SCHEMA _staging")  # a schema may start with '_': the database name ends first
+    q("CREATE TABLE t (a INT)")
+    q("INSERT INTO t VALUES (1)")
+    q("CREATE DATABASE my")
+    q("CREATE SCHEMA my.db__s")
+    q("DROP DATABASE my")
+    assert q("SELECT a FROM my_db._staging.t") == [(1,)]
+    assert [r[1] for r in q("SHOW SCHEMAS IN DATABASE my_db") if r[1] != "INFORMATION_SCHEMA"] == ["PUBLIC", "_STAGING"]
+
+
+@pytest.mark.parametrize("stmt", ["CREATE DATABASE d2 CLONE cdcsim", "CREATE SCHEMA s2 CLONE public",
+                                  "CREATE DATABASE d3 FROM SHARE acct.share1",
+                                  "CREATE OR REPLACE DATABASE d4 AS REPLICA OF org.acct.db"])
+def test_a_container_with_contents_is_refused_rather_than_made_empty(con, q, stmt):
+    q("CREATE TABLE t (a INT)")
+    q("INSERT INTO t VALUES (1)")
+    e = _error(q, stmt)
+    assert (e.errno, e.sqlstate) == (2000, "0A000") and "is not supported by cdcsim" in e.msg
+    names = {r[1] for r in q("SHOW DATABASES")} | {r[1] for r in q("SHOW SCHEMAS IN DATABASE cdcsim")}
+    assert not names & {"D2", "S2", "D3", "D4"}
+    q("CREATE SCHEMA s5 COMMENT = 'properties are kept out of the way'")
+    assert q("SELECT current_schema()") == [("S5",)]
