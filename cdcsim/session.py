@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from . import changes
+from . import changes, identity
 from .catalog import StreamInfo
 from .commands import COMMAND_PREFIXES, Result, find
 from .engine import Engine
@@ -517,6 +517,8 @@ class Session:
             elif tok.kind == "sysfn":
                 fn = self.engine.hooks.system_functions[tok.name]
                 sql = sql.replace(quoted, fn(self, list(tok.args)))
+            elif tok.kind == "identity":
+                sql = sql.replace(quoted, identity.new_sequence(self, *tok.args))
         return sql
 
     def stream_info(self, fqn: str) -> StreamInfo:
@@ -733,6 +735,9 @@ class Session:
                                   "AND view_sql IS NOT NULL", [new.fqn, target.fqn])
         for fn in self.engine.hooks.table_ddl:
             fn(self, phase, tr.kind, target)
+        if phase == "post" and (tr.kind == "drop" or tr.kind == "create" and tr.ast is not None
+                                and tr.ast.args.get("replace")):
+            identity.drop_unused(self)
         if phase == "post" and tr.kind == "create" and tr.table_props:
             from .change_tracking import at_create  # (it imports this module)
 

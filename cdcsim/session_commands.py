@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from . import identity
 from .commands import Result, command
 from .errors import already_exists, compilation_error, not_found
 from .names import (
@@ -179,6 +180,7 @@ def _drop_schemas(s: Session, schemas: list[tuple[str, str]]) -> None:
                     done.append(after)
             for db, sch in schemas:
                 s.duck.execute(f"DROP SCHEMA {quote(duck_schema(db, sch))} CASCADE")
+            identity.drop_unused(s)
             for qn in relations:
                 for fn in hooks.table_ddl:
                     fn(s, "post", "drop", qn)

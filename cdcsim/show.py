@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from . import change_tracking
+from . import change_tracking, identity
 from .changes import RID
 from .commands import FIXED, TEXT, TIMESTAMP_NTZ, Result, command
 from .errors import not_found
@@ -123,11 +123,16 @@ def describe_columns(s: Session, qn_text: str, kind: str = "Table") -> Result:
     for name, dtype, nullable, default, generated, gen_expr, comment in rows:
         if name == RID:
             continue
+        shown = None if generated else identity.shown_default(s, default) or _snowflake_default(default)
         out.append((name, _snowflake_type(dtype), "VIRTUAL" if generated else "COLUMN", "Y" if nullable else "N",
-                    None if generated else _snowflake_default(default), "N", "N", None,
+                    shown, "N", "N", None,
                     gen_expr if generated else None, comment, None, None))
     return Result.table(["name", "type", "kind", "null?", "default", "primary key", "unique key", "check",
                          "expression", "comment", "policy name", "privacy domain"], out)
+
+
+def _identity(default: str | None) -> bool:
+    return bool(default and default.startswith("IDENTITY START "))
 
 
 def _snowflake_default(default: str | None) -> str | None:
@@ -162,6 +167,8 @@ def describe_plain(s: Session, m: re.Match[str], _p: object) -> Result:
 def show_columns(s: Session, m: re.Match[str], _p: object) -> Result:
     qn = s.qualify(parse_parts(m.group("name")))
     desc = describe_columns(s, m.group("name"))
-    rows = [(qn.name, qn.schema, r[0], r[1], r[3] == "Y", r[4], r[2], r[8], r[9], qn.database, "") for r in desc.rows]
+    # Snowflake shows an identity column's sequence under "autoincrement", with no default
+    rows = [(qn.name, qn.schema, r[0], r[1], r[3] == "Y", "" if _identity(r[4]) else r[4], r[2], r[8], r[9],
+             qn.database, r[4] if _identity(r[4]) else "") for r in desc.rows]
     return Result.table(["table_name", "schema_name", "column_name", "data_type", "null?", "default", "kind",
                          "expression", "comment", "database_name", "autoincrement"], rows)

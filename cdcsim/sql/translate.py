@@ -42,7 +42,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from ..changes import RID
 from ..errors import compilation_error, duplicate_column, syntax_error
-from ..names import QName, duck_schema, parse_parts, qualify
+from ..names import QName, duck_schema, parse_parts, qualify, quote
 from . import information_schema
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
@@ -367,6 +367,47 @@ class _Quiet(logging.Filter):
 logging.getLogger("sqlglot").addFilter(_Quiet())
 
 
+_IDENTITY = (exp.AutoIncrementColumnConstraint, exp.GeneratedAsIdentityColumnConstraint)
+
+
+def _identity_columns(tree: exp.Expression, out: Translated, tokens: list[Token]) -> None:
+    """CREATE TABLE's AUTOINCREMENT / IDENTITY columns take their DEFAULT from a sequence the
+    session makes when the statement runs (an ``identity`` token: ``cdcsim/identity.py``).
+    DuckDB has no identity columns, and sqlglot would drop the constraint."""
+    for col in tree.find_all(exp.ColumnDef):
+        for c in col.args.get("constraints") or []:
+            kind = c.args.get("kind")
+            if not isinstance(kind, _IDENTITY):
+                continue
+            if out.kind != "create":
+                raise compilation_error(f"AUTOINCREMENT / IDENTITY on column '{col.name}' is supported by "
+                                        "cdcsim only in CREATE TABLE.", 2000, "0A000")
+            start, step = (kind.args.get(k) for k in ("start", "increment"))
+            args = tuple(1 if v is None else int(_literal_value(v)) for v in (start, step))  # type: ignore[arg-type]
+            if args[1] == 0:
+                raise compilation_error(f"The increment of identity column '{col.name}' cannot be 0.", 2000, "22023")
+            ph = f"__CDCSIM_TOK_{len(tokens)}__"
+            tokens.append(Token(ph, "identity", col.name, args))
+            c.set("kind", exp.DefaultColumnConstraint(this=exp.column(exp.to_identifier(ph, quoted=True))))
+
+
+def _sequence_reads(tree: exp.Expression, ctx: Context) -> None:
+    """``seq.NEXTVAL`` (or ``db.sch.seq.NEXTVAL``) is DuckDB's ``nextval('"DB__SCH"."SEQ"')``. A
+    qualifier that names a table or alias of the query is a column reference and stays."""
+    for col in list(tree.find_all(exp.Column)):
+        ident = col.this
+        if not (isinstance(ident, exp.Identifier) and not ident.quoted and ident.name.upper() == "NEXTVAL"
+                and col.table):
+            continue
+        select = col.find_ancestor(exp.Select)
+        if select is not None and any(t.alias_or_name == col.table for t in select.find_all(exp.Table)):
+            continue
+        parts = [p.name for p in (col.args.get("catalog"), col.args.get("db"), col.args.get("table")) if p]
+        db, sch = {3: parts[:2], 2: [ctx.database, parts[0]]}.get(len(parts), [ctx.database, ctx.schema])
+        target = f"{quote(duck_schema(db, sch))}.{quote(parts[-1])}"
+        col.replace(exp.func("nextval", exp.Literal.string(target)))
+
+
 def translate(sql: str, ctx: Context) -> Translated:
     _Quiet.on.value = True
     try:
@@ -399,6 +440,8 @@ def _translate(sql: str, ctx: Context) -> Translated:
         out.overwrite = True
     ctes = _cte_names(tree)
     tokens: list[Token] = []
+    _identity_columns(tree, out, tokens)
+    _sequence_reads(tree, ctx)
 
     _flatten(tree)
     # Table functions: TABLE(INFORMATION_SCHEMA.X(...)) / TABLE(X(...))
