@@ -9,5 +9,6 @@ from . import (  # noqa: F401
     show,
     streams,
     table_copies,
+    table_swap,
     tasks,
 )

@@ -337,6 +337,8 @@ class Session:
     def run(self, tr: Translated, values: list[Any] | None = None) -> Result:
         hooks = self.engine.hooks
         self.refuse_missing_current([*tr.relations, tr.target])
+        if tr.if_exists and tr.target is not None and self.relation_kind(tr.target) is None:
+            return Result.status("Statement executed successfully.")
         if tr.is_ddl and self.in_txn:
             self.commit()
         if not (tr.kind == "create" and tr.ast is not None and str(tr.ast.args.get("kind")).upper() == "VIEW"):

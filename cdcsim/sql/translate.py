@@ -81,6 +81,7 @@ class Translated:
     uses_now: bool = False
     ast: exp.Expression | None = None
     table_props: dict[str, str] = field(default_factory=dict)  # CREATE TABLE's CHANGE_TRACKING = ... etc.
+    if_exists: bool = False  # TRUNCATE TABLE IF EXISTS: a missing table is no error
     overwrite: bool = False  # INSERT OVERWRITE: the session empties the target first, in the same transaction
     check_names: bool = False  # CREATE TABLE AS SELECT *: the session refuses repeated names before it runs
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # run-time SQL built once
@@ -435,6 +436,10 @@ def _translate(sql: str, ctx: Context) -> Translated:
         out.table_props = _table_props(tree)
         _informational_constraints(tree)
         out.check_names = _refuse_duplicate_columns(tree)
+    if out.kind == "truncate" and tree.args.get("exists"):
+        # DuckDB has no TRUNCATE IF EXISTS: the session skips a missing table itself
+        tree.set("exists", False)
+        out.if_exists = True
     if out.kind == "insert" and tree.args.get("overwrite"):
         tree.set("overwrite", None)
         out.overwrite = True

@@ -324,3 +324,61 @@ def test_ctas_with_a_repeated_column_name_fails(q):
     assert [r[0] for r in q("DESCRIBE TABLE c")] == ["A", "B"]
     q("CREATE TABLE d AS SELECT src.*, other.w FROM src JOIN other ON src.id = other.id")
     assert [r[0] for r in q("DESCRIBE TABLE d")] == ["ID", "V", "W"]
+
+
+def test_truncate_if_exists(q, tracked):
+    """DuckDB has no TRUNCATE ... IF EXISTS; a missing table is no error, an existing one empties
+    (its stream sees the deletes)."""
+    assert q("TRUNCATE TABLE IF EXISTS no_such_table") == [("Statement executed successfully.",)]
+    q("TRUNCATE TABLE IF EXISTS tgt")
+    assert q("SELECT count(*) FROM tgt") == [(0,)]
+    if tracked:
+        assert q("SELECT id, METADATA$ACTION FROM tgt_s ORDER BY id") == [(1, "DELETE"), (2, "DELETE")]
+    with pytest.raises(ProgrammingError) as e:
+        q("TRUNCATE TABLE no_such_table")
+    assert e.value.errno == 2003
+
+
+def test_swap_with_exchanges_names_and_streams_follow_their_table(q, tracked):
+    q("INSERT INTO src VALUES (4, 'w')")
+    q("ALTER TABLE tgt SWAP WITH src")
+    assert q("SELECT id, name FROM tgt ORDER BY id") == [(1, "x"), (3, "z"), (4, "w")]
+    assert q("SELECT id, name, twice FROM src ORDER BY id") == [(1, "a", 2), (2, "b", 4)]
+    assert [r[0] for r in q("DESCRIBE TABLE src")] == ["ID", "NAME", "TWICE"]
+    if tracked:  # a stream reads the table it was made on, under its new name
+        assert q("SELECT id FROM src_s ORDER BY id") == [(4,)]
+        q("INSERT INTO src (id) VALUES (9)")
+        assert q("SELECT id FROM tgt_s") == [(9,)]
+        assert {r[1]: r[6] for r in q("SHOW STREAMS")} == {"TGT_S": "CDCSIM.PUBLIC.SRC", "SRC_S": "CDCSIM.PUBLIC.TGT"}
+    assert q("ALTER TABLE IF EXISTS nope SWAP WITH src") == [("Statement executed successfully.",)]
+    q("CREATE SCHEMA other")
+    q("CREATE TABLE other.t (a INT)")
+    with pytest.raises(ProgrammingError) as e:
+        q("ALTER TABLE public.src SWAP WITH other.t")
+    assert e.value.sqlstate == "0A000"
+    with pytest.raises(ProgrammingError) as e:
+        q("ALTER TABLE public.src SWAP WITH public.nope")
+    assert e.value.errno == 2003
+    assert q("SELECT count(*) FROM public.src") == [(3,) if tracked else (2,)]
+
+
+def test_a_failed_swap_step_is_undone(q, tracked, monkeypatch):
+    from cdcsim.session import Session
+
+    real = Session.execute
+    calls = []
+
+    def third_fails(self, sql, *a, **k):
+        if "RENAME TO" in sql:
+            calls.append(sql)
+            if len(calls) == 3:
+                raise ProgrammingError("injected", 1, "XX000")
+        return real(self, sql, *a, **k)
+
+    monkeypatch.setattr(Session, "execute", third_fails)
+    with pytest.raises(ProgrammingError, match="injected"):
+        q("ALTER TABLE tgt SWAP WITH src")
+    monkeypatch.setattr(Session, "execute", real)
+    assert q("SELECT id, name FROM tgt ORDER BY id") == [(1, "a"), (2, "b")]
+    assert q("SELECT id, name FROM src ORDER BY id") == [(1, "x"), (3, "z")]
+    assert sorted(r[1] for r in q("SHOW TABLES")) == ["SRC", "TGT"]
