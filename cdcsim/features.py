@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     access_control,
     change_tracking,
     dynamic_tables,
+    multi_insert,
     parameters,
     session_commands,
     show,

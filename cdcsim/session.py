@@ -966,9 +966,12 @@ _UNSET_VARIABLE = re.compile(r"Values were not provided for the following parame
 _EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? already exists')
 
 
+ROLLED_BACK = "\nThe transaction was rolled back."  # a failure inside an explicit transaction says so
+
+
 def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
     msg = str(e)
-    note = "\nThe transaction was rolled back." if in_txn else ""
+    note = ROLLED_BACK if in_txn else ""
     clean = msg.replace("__", ".")
     if isinstance(e, duckdb.CatalogException):
         m = _NOT_FOUND.search(msg)
