@@ -44,6 +44,10 @@ CDC_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("SHOW", re.compile(r"^SHOW\s+(TERSE\s+)?(STREAMS|TASKS|DYNAMIC\s+TABLES|TABLES|VIEWS|SCHEMAS|DATABASES)\b", re.I)),
     ("DESCRIBE", re.compile(rf"^DESC(RIBE)?\s+(STREAM|TASK|DYNAMIC\s+TABLE|TABLE)\s+{_NAME}", re.I)),
     ("USE", re.compile(rf"^USE\s+(WAREHOUSE|DATABASE|SCHEMA|ROLE)\s+{_NAME}", re.I)),
+    ("CALL", re.compile(rf"^CALL\s+{_NAME}\s*\(", re.I)),
+    ("EXECUTE IMMEDIATE", re.compile(r"^EXECUTE\s+IMMEDIATE\b", re.I)),
+    # an anonymous Snowflake Scripting block (BEGIN TRANSACTION is sqlglot's)
+    ("SCRIPTING BLOCK", re.compile(r"^(DECLARE\b|BEGIN\s+(?!(TRANSACTION|WORK|NAME)\b))", re.I)),
 ]
 
 
@@ -63,6 +67,14 @@ def check_statement(st: Statement) -> Checked:
     text = strip_comments(st.text)
     for name, pat in CDC_PATTERNS:
         if pat.match(text):
+            if name == "SCRIPTING BLOCK":
+                from .errors import Error
+                from .scripting.parse import parse_block
+
+                try:
+                    parse_block(text.rstrip().rstrip(";"))
+                except Error as e:
+                    return Checked(st, "UNPARSED", e.msg.splitlines()[-1])
             if name in {"CREATE TASK", "CREATE DYNAMIC TABLE"}:
                 # The header is ours to parse; the body / query must still be valid Snowflake SQL.
                 as_pos = _top_level_as(text, pat.match(text).end())  # type: ignore[union-attr]

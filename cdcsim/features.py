@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     dynamic_tables,
     multi_insert,
     parameters,
+    procedures,
     session_commands,
     show,
     streams,

@@ -2,19 +2,19 @@
 
 Owns classifying the body and splitting a block into the statements a run executes.
 
-Supported Snowflake Scripting subset: ``BEGIN <stmt>; <stmt>; ... END`` where every statement is
-a plain SQL statement the engine runs (DML, DDL, ``ALTER DYNAMIC TABLE ... REFRESH``, ``EXECUTE
-TASK``, SELECT ...), transaction control (``BEGIN TRANSACTION`` / ``START TRANSACTION``,
-``COMMIT``, ``ROLLBACK``), and a final ``RETURN <expression>``, which ends the block and is
-otherwise ignored. As in Snowflake a block is not a transaction [DOC: snowflake-scripting/begin,
+A block ``BEGIN <stmt>; <stmt>; ... END`` of plain SQL statements the engine runs (DML, DDL,
+``ALTER DYNAMIC TABLE ... REFRESH``, ``EXECUTE TASK``, SELECT, CALL ...), transaction control
+(``BEGIN TRANSACTION`` / ``START TRANSACTION``, ``COMMIT``, ``ROLLBACK``), and a final ``RETURN
+<expression>``, which ends the block and is otherwise ignored, runs statement by statement. A
+block with a DECLARE section, variables or control flow runs in the Snowflake Scripting
+interpreter (``cdcsim/scripting``); its RETURN value is ignored too (a task reports a value with
+SYSTEM$SET_RETURN_VALUE). As in Snowflake a block is not a transaction [DOC: snowflake-scripting/begin,
 whose example groups statements "inside a transaction within that block" with BEGIN TRANSACTION
 ... COMMIT]: each statement outside an explicit transaction commits on its own, so a stream
 consumed by one statement is empty for the next, and a failure leaves the statements before it
-committed. Variables (``DECLARE``, ``LET``, ``:=``), control flow (``IF``, ``FOR``, ``WHILE``,
-``LOOP``, ``CASE``), ``EXCEPTION`` handlers, nested blocks and cursors are rejected at CREATE time
-with a clear error. ``CALL SYSTEM$...(...)`` runs the system function (e.g. SYSTEM$SET_RETURN_VALUE); any other
-``CALL`` is accepted at CREATE (Snowflake does not resolve the procedure then) and a run fails
-with a clear "stored procedures are not supported" error, since cdcsim has no procedures.
+committed. ``CALL SYSTEM$...(...)`` runs the system function (e.g. SYSTEM$SET_RETURN_VALUE); any
+other ``CALL`` runs a stored procedure (``cdcsim/procedures.py``). It is accepted at CREATE
+(Snowflake does not resolve the procedure then), and a run fails if the procedure is missing.
 ``EXECUTE IMMEDIATE $$ ... $$`` runs the block it quotes.
 """
 
@@ -65,7 +65,7 @@ def parse_body(text: str) -> Body:
     m = _BLOCK.match(code)
     if m and not _TXN_BEGIN.match(code):
         if m.group("declare"):
-            raise not_supported("DECLARE (Snowflake Scripting variables)")
+            return _script(code)
         stmts = tuple(s.text.strip() for s in split_statements(m.group("inner")))
         if stmts and strip_comments(stmts[-1]).split(None, 1)[0].upper() == "RETURN":
             stmts = stmts[:-1]  # the block's result: a task has no caller to return it to
@@ -74,10 +74,17 @@ def parse_body(text: str) -> Body:
                 continue
             word = strip_comments(st).split(None, 1)[0].upper()
             if word in _SCRIPTING or _ASSIGN.match(st):
-                raise not_supported(f"'{word}' in a scripting block")
-            if word == "CALL":
-                raise not_supported("CALL (stored procedures)")
+                return _script(code)
         if not stmts:
             raise syntax_error("Empty BEGIN ... END block in task body.")
         return Body("block", stmts)
     return Body("statement", (code,))
+
+
+def _script(code: str) -> Body:
+    """A block with variables or control flow: the scripting interpreter runs it whole. It is
+    parsed now, so a block that does not parse fails CREATE TASK."""
+    from ..scripting.parse import parse_block
+
+    parse_block(code)
+    return Body("script", (code,))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..errors import Error, NotSupportedError, ProgrammingError
+from ..errors import Error, ProgrammingError
 from .model import Task
 
 if TYPE_CHECKING:
@@ -121,10 +121,12 @@ def run_task(engine: Engine, sess: Session, task: Task, scheduled: datetime, ctx
 
 def _execute(sess: Session, task: Task) -> None:
     body = task.body()
-    if body.kind == "call":
-        raise NotSupportedError("Stored procedures are not supported by cdcsim: a task body can be one SQL "
-                                "statement or a BEGIN ... END block of statements.", 2_080, "0A000")
-    if body.kind == "statement":
+    if body.kind == "script":
+        from ..scripting import run_block
+
+        run_block(sess, body.statements[0])
+        return
+    if body.kind in ("statement", "call"):
         sess.execute(body.statements[0])
         return
     for st in body.statements:

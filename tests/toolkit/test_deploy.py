@@ -116,3 +116,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_shipped_example_sql_parses(path: Path) -> None:
     problems = [(c.statement.line, c.error) for c in check_script(path.read_text()) if c.error]
     assert problems == []
+
+
+def test_scripting_statements_are_recognised_and_a_broken_block_is_not() -> None:
+    script = ("CREATE PROCEDURE p(a INT) RETURNS INT LANGUAGE SQL AS $$ BEGIN RETURN a; END $$;\n"
+              "CALL p(1);\nDECLARE x INT DEFAULT 1; BEGIN RETURN x; END;\n"
+              "EXECUTE IMMEDIATE $$ BEGIN RETURN 1; END $$;\nINSERT ALL INTO a SELECT 1;\n"
+              "BEGIN IF (TRUE) THEN RETURN 1; END;\n")
+    checked = check_script(script)
+    assert [c.error is None for c in checked] == [True, True, True, True, True, False]
+    assert [c.kind for c in checked[1:4]] == ["CALL", "SCRIPTING BLOCK", "EXECUTE IMMEDIATE"]
+    assert "expected IF" in (checked[5].error or "")

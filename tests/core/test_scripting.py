@@ -1,0 +1,275 @@
+"""Snowflake Scripting blocks and stored procedures (cdcsim/scripting, cdcsim/procedures.py).
+
+Anonymous blocks answer one column "anonymous block" with the RETURN value; a procedure's CALL
+answers a column named after it, its RETURN value cast to the declared type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cdcsim
+
+
+@pytest.fixture
+def con() -> Iterator[cdcsim.Connection]:
+    c = cdcsim.connect()
+    c.execute_string("CREATE TABLE t (id INT, v STRING); INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def q(con: cdcsim.Connection) -> Callable[..., list[tuple]]:
+    cur = con.cursor()
+
+    def run(sql: str) -> list[tuple]:
+        cur.execute(sql)
+        return cur.fetchall()
+    run.cur = cur  # type: ignore[attr-defined]
+    return run
+
+
+def one(q, sql: str):
+    (row,) = q(sql)
+    return row[0]
+
+
+def test_an_anonymous_block_answers_its_return_value(q):
+    assert q("BEGIN RETURN 1 + 2; END") == [(3,)]
+    assert [d[0] for d in q.cur.description] == ["anonymous block"]
+    assert q("BEGIN INSERT INTO t VALUES (4, 'd'); END") == [(None,)]
+    assert one(q, "SELECT count(*) FROM t") == 4
+
+
+def test_variables_bare_in_expressions_and_with_a_colon_in_sql(q):
+    assert one(q, "DECLARE x INT DEFAULT 5; y STRING; BEGIN LET z := x * 2; y := 'v' || z; "
+                  "INSERT INTO t VALUES (:z, :y); RETURN y; END") == "v10"
+    assert q("SELECT id, v FROM t WHERE id = 10") == [(10, "v10")]
+
+
+def test_a_colon_after_a_name_is_a_variant_path_not_a_variable(q):
+    q("CREATE TABLE j (doc VARIANT)")
+    q("""INSERT INTO j SELECT PARSE_JSON('{"a": 7}')""")
+    assert one(q, "DECLARE a INT DEFAULT 99; BEGIN LET got INT := 0; "
+                  "SELECT doc:a::INT INTO :got FROM j; RETURN got; END") == 7
+
+
+def test_select_into_and_the_row_count_of_the_last_statement(q):
+    assert one(q, "BEGIN LET n INT := 0; LET m STRING := ''; SELECT count(*), max(v) INTO :n, :m FROM t; "
+                  "RETURN n || m; END") == "3c"
+    assert one(q, "BEGIN UPDATE t SET v = 'z' WHERE id >= 2; RETURN SQLROWCOUNT; END") == 2
+    assert one(q, "BEGIN DELETE FROM t WHERE id > 100; IF (SQLNOTFOUND) THEN RETURN 'none'; END IF; "
+                  "RETURN 'some'; END") == "none"
+
+
+@pytest.mark.parametrize(("n", "want"), [(0, "zero"), (1, "one"), (5, "many"), (-1, "negative")])
+def test_if_elseif_else(q, n, want):
+    assert one(q, f"DECLARE n INT DEFAULT {n}; BEGIN IF (n = 0) THEN RETURN 'zero'; ELSEIF (n = 1) THEN "
+                  f"RETURN 'one'; ELSEIF (n > 1) THEN RETURN 'many'; ELSE RETURN 'negative'; END IF; END") == want
+
+
+def test_case_statements(q):
+    assert one(q, "BEGIN LET x := 3; CASE (x) WHEN 1 THEN RETURN 'one'; WHEN 3 THEN RETURN 'three'; "
+                  "END CASE; END") == "three"
+    assert one(q, "BEGIN LET x := 3; CASE WHEN x > 5 THEN RETURN 'big'; ELSE RETURN 'small'; END; END") == "small"
+    with pytest.raises(cdcsim.ProgrammingError, match="Case not found"):
+        q("BEGIN LET x := 3; CASE (x) WHEN 1 THEN RETURN 'one'; END CASE; END")
+
+
+def test_loops_break_continue_and_labels(q):
+    assert one(q, "DECLARE s INT DEFAULT 0; BEGIN FOR i IN REVERSE 1 TO 4 DO s := s * 10 + i; END FOR; "
+                  "RETURN s; END") == 4321
+    assert one(q, "DECLARE i INT DEFAULT 0; BEGIN WHILE (i < 10) DO i := i + 1; IF (i = 3) THEN BREAK; END IF; "
+                  "END WHILE; RETURN i; END") == 3
+    assert one(q, "DECLARE i INT DEFAULT 0; BEGIN REPEAT i := i + 2; UNTIL (i >= 7) END REPEAT; RETURN i; END") == 8
+    assert one(q, "DECLARE i INT DEFAULT 0; j INT DEFAULT 0; BEGIN LOOP i := i + 1; IF (i > 4) THEN BREAK; "
+                  "END IF; IF (i = 2) THEN CONTINUE; END IF; j := j + i; END LOOP; RETURN j; END") == 8
+    # BREAK with the outer loop's label leaves both loops
+    assert one(q, "DECLARE n INT DEFAULT 0; BEGIN FOR i IN 1 TO 3 DO FOR k IN 1 TO 3 DO n := n + 1; "
+                  "IF (k = 2 AND i = 2) THEN BREAK outer; END IF; END FOR; END FOR outer; RETURN n; END") == 5
+
+
+def test_cursors_and_resultsets(q):
+    assert one(q, "DECLARE c CURSOR FOR SELECT id, v FROM t ORDER BY id; s STRING DEFAULT ''; BEGIN "
+                  "FOR r IN c DO s := s || r.v || :r.id; END FOR; RETURN s; END") == "a1b2c3"
+    assert one(q, "DECLARE c CURSOR FOR SELECT id FROM t ORDER BY id DESC; a INT; b INT; BEGIN OPEN c; "
+                  "FETCH c INTO a; FETCH c INTO b; CLOSE c; RETURN a * 10 + b; END") == 32
+    assert q("DECLARE rs RESULTSET DEFAULT (SELECT id, v FROM t WHERE id < 3 ORDER BY id); BEGIN "
+             "RETURN TABLE(rs); END") == [(1, "a"), (2, "b")]
+    assert [d[0] for d in q.cur.description] == ["ID", "V"]
+    assert one(q, "BEGIN LET rs RESULTSET := (SELECT id FROM t); LET n INT := 0; FOR r IN rs DO n := n + r.id; "
+                  "END FOR; RETURN n; END") == 6
+
+
+def test_exceptions(q):
+    assert one(q, "DECLARE e EXCEPTION (-20002, 'bad thing'); BEGIN RAISE e; EXCEPTION WHEN e THEN "
+                  "RETURN SQLCODE || ': ' || SQLERRM; END") == "-20002: bad thing"
+    assert one(q, "BEGIN SELECT * FROM nope; EXCEPTION WHEN STATEMENT_ERROR THEN RETURN SQLCODE; END") == 2003
+    assert one(q, "BEGIN LET x := 1 / 0; EXCEPTION WHEN EXPRESSION_ERROR THEN RETURN 'expr'; END") == "expr"
+    assert one(q, "BEGIN BEGIN SELECT * FROM nope; END; EXCEPTION WHEN OTHER THEN RETURN 'outer'; END") == "outer"
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("DECLARE e EXCEPTION (-20005, 'not handled'); BEGIN RAISE e; END")
+    assert (e.value.errno, e.value.msg) == (-20005, "not handled")
+    with pytest.raises(cdcsim.ProgrammingError) as e:  # RAISE in a handler re-raises
+        q("BEGIN INSERT INTO nope VALUES (1); EXCEPTION WHEN OTHER THEN INSERT INTO t VALUES (8, 'h'); RAISE; END")
+    assert e.value.errno == 2003
+    assert one(q, "SELECT count(*) FROM t WHERE id = 8") == 1  # a block is not a transaction
+
+
+def test_a_block_is_not_a_transaction_unless_it_opens_one(q):
+    q("BEGIN BEGIN TRANSACTION; INSERT INTO t VALUES (20, 'x'); COMMIT; END")
+    assert one(q, "SELECT count(*) FROM t WHERE id = 20") == 1
+    with pytest.raises(cdcsim.ProgrammingError, match="ended inside a transaction"):
+        q("BEGIN BEGIN TRANSACTION; INSERT INTO t VALUES (21, 'x'); END")
+    assert one(q, "SELECT count(*) FROM t WHERE id = 21") == 0
+
+
+def test_syntax_errors_name_the_problem(q):
+    with pytest.raises(cdcsim.ProgrammingError, match="expected IF"):
+        q("BEGIN IF (1 = 1) THEN RETURN 1; END")
+    with pytest.raises(cdcsim.ProgrammingError, match="invalid identifier 'NOPE'"):
+        q("BEGIN nope := 1; END")
+
+
+PROC = """CREATE OR REPLACE PROCEDURE add_row(id INT, v STRING DEFAULT 'dflt')
+RETURNS VARCHAR LANGUAGE SQL COMMENT = 'adds a row' AS $$
+BEGIN
+  INSERT INTO t VALUES (:id, :v);
+  RETURN 'added ' || id;
+END
+$$"""
+
+
+def test_create_and_call_a_procedure(q):
+    assert q(PROC) == [("Function ADD_ROW successfully created.",)]
+    assert q("CALL add_row(10, 'x')") == [("added 10",)]
+    assert [d[0] for d in q.cur.description] == ["ADD_ROW"]
+    assert q("CALL add_row(11)") == [("added 11",)]
+    assert q("CALL add_row(v => 'named', id => 12)") == [("added 12",)]
+    assert q("SELECT id, v FROM t WHERE id >= 10 ORDER BY id") == [(10, "x"), (11, "dflt"), (12, "named")]
+    (row,) = q("SHOW PROCEDURES LIKE 'ADD%'")
+    assert (row[1], row[6], row[7], row[8], row[9]) == (
+        "ADD_ROW", 1, 2, "ADD_ROW(INT, STRING) RETURN VARCHAR", "adds a row")
+    desc = dict(q("DESCRIBE PROCEDURE add_row(INT, STRING)"))
+    assert desc["signature"] == "(ID INT, V STRING)" and desc["returns"] == "VARCHAR" and "INSERT" in desc["body"]
+    with pytest.raises(cdcsim.ProgrammingError):
+        q("CALL add_row()")  # ID has no default
+
+
+def test_return_values_are_cast_to_the_declared_type_and_tables_come_back(q):
+    q("CREATE PROCEDURE p() RETURNS VARCHAR LANGUAGE SQL AS $$ BEGIN RETURN 5; END $$")
+    assert q("CALL p()") == [("5",)]
+    q("CREATE PROCEDURE top2() RETURNS TABLE (id INT) LANGUAGE SQL AS "
+      "'DECLARE r RESULTSET DEFAULT (SELECT id FROM t ORDER BY id DESC LIMIT 2); BEGIN RETURN TABLE(r); END'")
+    assert q("CALL top2()") == [(3,), (2,)]
+
+
+def test_overloads_replace_and_drop(q):
+    q("CREATE PROCEDURE f(a INT) RETURNS INT LANGUAGE SQL AS $$ BEGIN RETURN a; END $$")
+    q("CREATE PROCEDURE f(a INT, b INT) RETURNS INT LANGUAGE SQL AS $$ BEGIN RETURN a + b; END $$")
+    assert (one(q, "CALL f(1)"), one(q, "CALL f(1, 2)")) == (1, 3)
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("CREATE PROCEDURE f(a INT) RETURNS INT LANGUAGE SQL AS $$ BEGIN RETURN 0; END $$")
+    assert e.value.errno == 2002
+    q("CREATE OR REPLACE PROCEDURE f(a INT) RETURNS INT LANGUAGE SQL AS $$ BEGIN RETURN -a; END $$")
+    assert one(q, "CALL f(4)") == -4
+    q("DROP PROCEDURE f(INT)")
+    assert one(q, "CALL f(1, 1)") == 2
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("CALL f(1)")
+    assert "no overload" in e.value.msg
+    q("DROP PROCEDURE f(INT, INT)")
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("CALL f(1)")
+    assert e.value.errno == 2003
+    assert q("DROP PROCEDURE IF EXISTS f(INT)") == [("Drop statement executed successfully (procedure already dropped).",)]
+
+
+def test_other_languages_and_bad_bodies_fail_at_create(q):
+    with pytest.raises(cdcsim.NotSupportedError) as e:
+        q("CREATE PROCEDURE py() RETURNS INT LANGUAGE PYTHON RUNTIME_VERSION = '3.11' PACKAGES = ('snowflake-snowpark-python') "
+          "HANDLER = 'h' AS $$\ndef h(session):\n    return 1\n$$")
+    assert e.value.sqlstate == "0A000"
+    with pytest.raises(cdcsim.ProgrammingError):
+        q("CREATE PROCEDURE broken() RETURNS INT LANGUAGE SQL AS $$ BEGIN IF (1 = 1) THEN RETURN 1; END $$")
+    assert q("SHOW PROCEDURES") == []
+
+
+def test_a_procedure_consumes_a_stream_once(q):
+    """The classic CDC procedure: merge a stream's changes, report how many."""
+    q("CREATE TABLE target (id INT, v STRING)")
+    q("CREATE STREAM s ON TABLE t")
+    q("INSERT INTO t VALUES (5, 'e')")
+    q("UPDATE t SET v = 'A' WHERE id = 1")
+    q("""CREATE PROCEDURE apply_changes() RETURNS INT LANGUAGE SQL AS $$
+    BEGIN
+      BEGIN TRANSACTION;
+      MERGE INTO target USING (SELECT id, v FROM s WHERE METADATA$ACTION = 'INSERT') src ON target.id = src.id
+        WHEN MATCHED THEN UPDATE SET v = src.v WHEN NOT MATCHED THEN INSERT VALUES (src.id, src.v);
+      LET n INT := SQLROWCOUNT;
+      COMMIT;
+      RETURN n;
+    END $$""")
+    assert one(q, "CALL apply_changes()") == 2
+    assert q("SELECT id, v FROM target ORDER BY id") == [(1, "A"), (5, "e")]
+    assert one(q, "SELECT count(*) FROM s") == 0
+    assert one(q, "CALL apply_changes()") == 0
+
+
+def test_procedures_call_procedures_and_recursion_is_bounded(q):
+    q("CREATE PROCEDURE fact(n INT) RETURNS INT LANGUAGE SQL AS $$ BEGIN IF (n <= 1) THEN RETURN 1; END IF; "
+      "LET r INT := 0; CALL fact(:n - 1) INTO :r; RETURN n * r; END $$")
+    assert one(q, "CALL fact(5)") == 120
+    q("CREATE PROCEDURE forever(n INT) RETURNS INT LANGUAGE SQL AS $$ BEGIN CALL forever(:n); RETURN 0; END $$")
+    with pytest.raises(cdcsim.ProgrammingError, match="nested more than"):
+        q("CALL forever(1)")
+
+
+def test_procedures_persist_in_a_file_database_and_go_with_their_schema(tmp_path):
+    path = str(tmp_path / "p.duckdb")
+    with cdcsim.connect(path) as c:
+        c.execute_string("CREATE SCHEMA ops; CREATE PROCEDURE ops.hello(who STRING) RETURNS STRING LANGUAGE SQL "
+                         "AS $$ BEGIN RETURN 'hi ' || who; END $$;")
+    with cdcsim.connect(path) as c:
+        cur = c.cursor()
+        assert cur.execute("CALL ops.hello('you')").fetchall() == [("hi you",)]
+        cur.execute("DROP SCHEMA ops")
+        cur.execute("CREATE SCHEMA ops")
+        assert cur.execute("SHOW PROCEDURES IN SCHEMA ops").fetchall() == []
+
+
+def test_execute_immediate(q):
+    assert q("EXECUTE IMMEDIATE $$ BEGIN RETURN 'imm'; END $$") == [("imm",)]
+    assert q("EXECUTE IMMEDIATE 'SELECT 42'") == [(42,)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(values=st.lists(st.integers(-50, 50), max_size=12), lo=st.integers(-60, 60), stop=st.integers(0, 8),
+       reverse=st.booleans())
+def test_loops_agree_with_a_python_model(values, lo, stop, reverse):
+    """A cursor loop that sums the rows above a bound, and a range loop that folds its counter in
+    order, give what the same loops give in Python."""
+    c = cdcsim.connect()
+    try:
+        cur = c.cursor()
+        cur.execute("CREATE TABLE n (x INT)")
+        if values:
+            cur.execute("INSERT INTO n VALUES " + ", ".join(f"({v})" for v in values))
+        cur.execute(f"DECLARE c CURSOR FOR SELECT x FROM n; s INT DEFAULT 0; k INT DEFAULT 0; BEGIN "
+                    f"FOR r IN c DO IF (r.x > {lo}) THEN s := s + r.x; k := k + 1; END IF; END FOR; "
+                    f"RETURN s * 1000 + k; END")
+        above = [v for v in values if v > lo]
+        assert cur.fetchone()[0] == sum(above) * 1000 + len(above)
+        cur.execute(f"DECLARE f INT DEFAULT 0; BEGIN FOR i IN {'REVERSE ' if reverse else ''}1 TO {stop} DO "
+                    f"f := f * 3 + i; END FOR; RETURN f; END")
+        f = 0
+        for i in (range(stop, 0, -1) if reverse else range(1, stop + 1)):
+            f = f * 3 + i
+        assert cur.fetchone()[0] == f
+    finally:
+        c.close()
