@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -269,8 +268,7 @@ def call(s: Session, name: str, arg_text: str) -> Result:
         from .scripting.run import literal
 
         value = s.execute(f"SELECT CAST({literal(value).sql('snowflake')} AS {returns})").rows[0][0]
-    r = Result.table([qn.name], [(value,)])
-    return r
+    return Result.table([qn.name], [(value,)])
 
 
 @command(r"(?P<block>(?:DECLARE\s.*|BEGIN\s.*\bEND(?:\s+[A-Za-z_]\w*)?))")
@@ -298,4 +296,3 @@ def _schema_drop(s: Session, schemas: list[tuple[str, str]]) -> None:
 
 
 HOOKS.schema_drop.append(_schema_drop)  # type: ignore[arg-type]
-_ = datetime  # (created_on comes from the engine's clock)

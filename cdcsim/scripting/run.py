@@ -22,7 +22,9 @@ a transaction it opened has it rolled back and fails.
 
 [INFER] Choices where Snowflake is undocumented or cdcsim is simpler: a declared type is not
 enforced on a variable (the value keeps the type its expression produced); a cursor reads its
-query's rows when it is opened (or when FOR starts), all at once.
+query's rows when it is opened (or when FOR starts), all at once. A block (and an exception
+handler, and a FOR loop for its loop variable) opens a scope; IF, CASE and the other loops do not,
+so a LET in them declares the variable for the rest of the enclosing block.
 """
 
 from __future__ import annotations
@@ -144,6 +146,7 @@ def _literal_sql(value: Any) -> str:
 
 _SIMPLE_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _SIMPLE_NAME = re.compile(r"^:?([A-Za-z_][\w$]*)$")
+_UNKNOWN = re.compile(r'Referenced column "([^"]+)" was not found because the FROM clause is missing')
 _INTO = re.compile(r"\bINTO\s+(:[A-Za-z_][\w$]*(?:\s*,\s*:[A-Za-z_][\w$]*)*)", re.I)
 
 
@@ -205,6 +208,10 @@ class Interpreter:
         try:
             r = self.s.execute(sql)
         except Error as e:
+            m = _UNKNOWN.search(e.msg)
+            if m is not None:  # a name that is neither a variable nor a column
+                raise ScriptError(f"SQL compilation error:\ninvalid identifier '{m.group(1)}'", 904, "42000",
+                                  "EXPRESSION_ERROR") from None
             raise ScriptError(e.msg, e.errno, e.sqlstate, "EXPRESSION_ERROR") from None
         return r.rows[0][0] if r.rows else None
 
@@ -320,19 +327,19 @@ class Interpreter:
         elif isinstance(st, If):
             for cond, body in st.arms:
                 if self.truth(cond, scope):
-                    self.stmts(body, Scope(scope))
+                    self.stmts(body, scope)
                     return
             if st.otherwise is not None:
-                self.stmts(st.otherwise, Scope(scope))
+                self.stmts(st.otherwise, scope)
         elif isinstance(st, Case):
             operand = self.eval(st.operand, scope) if st.operand is not None else None
             for cond, body in st.arms:
                 hit = self.eval(cond, scope) == operand if st.operand is not None else self.truth(cond, scope)
                 if hit:
-                    self.stmts(body, Scope(scope))
+                    self.stmts(body, scope)
                     return
             if st.otherwise is not None:
-                self.stmts(st.otherwise, Scope(scope))
+                self.stmts(st.otherwise, scope)
             else:
                 raise ScriptError("Case not found.", -20000, "20000", "CASE_NOT_FOUND")
         elif isinstance(st, For):
@@ -379,7 +386,7 @@ class Interpreter:
         while True:
             if st.kind == "while" and not self.truth(st.cond, scope):
                 return
-            if not self._iterate(st.body, Scope(scope), st.label):
+            if not self._iterate(st.body, scope, st.label):
                 return
             if st.kind == "repeat" and self.truth(st.cond, scope):
                 return

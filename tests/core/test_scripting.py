@@ -273,3 +273,11 @@ def test_loops_agree_with_a_python_model(values, lo, stop, reverse):
         assert cur.fetchone()[0] == f
     finally:
         c.close()
+
+
+def test_scopes_blocks_hide_their_variables_but_if_does_not(q):
+    assert one(q, "BEGIN IF (TRUE) THEN LET x := 4; END IF; RETURN x; END") == 4
+    assert one(q, "DECLARE x INT DEFAULT 1; BEGIN BEGIN LET x := 2; END; RETURN x; END") == 1
+    assert one(q, "DECLARE x INT DEFAULT 1; BEGIN BEGIN x := 2; END; RETURN x; END") == 2
+    with pytest.raises(cdcsim.ProgrammingError, match="invalid identifier 'Y'"):
+        q("BEGIN BEGIN LET y := 2; END; RETURN y; END")
