@@ -28,8 +28,9 @@ Rules (id, name):
   dynamic table's fails on Snowflake.
 - CDC012 ``when-stream-not-consumed``: a task whose WHEN checks SYSTEM$STREAM_HAS_DATA('s') but that
   (with its child tasks) never consumes ``s`` in DML runs on every schedule once ``s`` has data.
-- CDC013 ``stream-reread-in-block``: a BEGIN ... END task body reads a stream after a DML in the
-  block consumed it: a block is not a transaction, so the later statement sees the stream empty.
+- CDC013 ``stream-reread-in-block``: a BEGIN ... END task body (or stored procedure) reads a stream
+  after a DML in the block consumed it: a block is not a transaction, so the later statement sees
+  the stream empty.
 - CDC014 ``merge-update-pair``: a MERGE from a (not append-only) stream whose WHEN MATCHED clauses
   can update one target row from both rows of an UPDATE's DELETE + INSERT pair, or update it from
   one and delete it from the other: Snowflake refuses it (100090 "Duplicate row detected during DML
@@ -39,7 +40,9 @@ Choices where Snowflake documents nothing ([INFER]): the 10-second task minimum 
 reference's inferred floor; a top-level ``ALTER DYNAMIC TABLE ... REFRESH`` in the script runs once
 and so does not count as a consumer of a DOWNSTREAM table, while one inside a task body does;
 tasks count as stream consumers (CDC006) but one-off top-level DML does not, since draining a
-stream once at deploy time is a common and intended idiom.
+stream once at deploy time is a common and intended idiom. A task's ``CALL`` of a procedure the
+script creates counts as the procedure's statements (its stream reads and DML). Statements inside
+IF / FOR / WHILE bodies of a block are not looked into.
 """
 
 from __future__ import annotations
@@ -278,6 +281,15 @@ class Task:
 
 
 @dataclass
+class Procedure:
+    name: str
+    line: int
+    stmt_text: str
+    stmt_line: int
+    units: list[Unit] = field(default_factory=list)
+
+
+@dataclass
 class DynamicTable:
     name: str
     line: int
@@ -292,6 +304,12 @@ _CREATE_STREAM = re.compile(
     rf"(?P<rest>.*?)\bON\s+(?:TABLE|VIEW|DYNAMIC\s+TABLE|EXTERNAL\s+TABLE|EVENT\s+TABLE|STAGE)\s+(?P<src>{_NAME})",
     re.I | re.S,
 )
+_CREATE_PROC = re.compile(
+    rf"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:SECURE\s+)?PROCEDURE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})",
+    re.I | re.S,
+)
+_PROC_BODY = re.compile(r"\bAS\s+(?:\$\$(?P<dollar>.*)\$\$|'(?P<quoted>.*)')\s*;?\s*$", re.I | re.S)
+_CALL = re.compile(rf"^\s*CALL\s+(?P<name>{_NAME})\s*\(", re.I)
 _CREATE_TASK = re.compile(
     rf"^\s*CREATE\s+(?:OR\s+(?:REPLACE|ALTER)\s+)?TASK\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})", re.I | re.S
 )
@@ -385,6 +403,7 @@ class Linter:
         self.findings: list[Finding] = []
         self.streams: dict[str, Stream] = {}
         self.tasks: dict[str, Task] = {}
+        self.procs: dict[str, Procedure] = {}
         self.dts: dict[str, DynamicTable] = {}
         # every top-level statement's units with their statement's line and text
         self.top_units: list[tuple[int, str, Unit]] = []
@@ -434,6 +453,9 @@ class Linter:
             return
         if m := _CREATE_TASK.match(text):
             self.create_task(text, line, m)
+            return
+        if m := _CREATE_PROC.match(text):
+            self.create_proc(text, line, m)
             return
         if m := _ALTER_TASK.match(text):
             self.alter_task(text, line, m)
@@ -514,6 +536,31 @@ class Linter:
                          "with one.",
                          f"Remove the SCHEDULE from {name}: it runs when its predecessors finish. Put the "
                          "schedule on the root task instead.")
+
+    def create_proc(self, text: str, line: int, m: re.Match[str]) -> None:
+        """A stored procedure's body, kept to follow a task's CALL into it (its stream reads count as
+        the task's) and checked like a task's block (CDC013)."""
+        body = _PROC_BODY.search(text, m.end())
+        proc = Procedure(norm(m.group("name")), line, text, line)
+        if body is not None:
+            group = "dollar" if body.group("dollar") is not None else "quoted"
+            proc.units = _units(body.group(group), body.start(group))
+            self.all_units += [(text, line, u) for u in proc.units]
+        self.procs[proc.name] = proc
+
+    def effective_units(self, units: list[Unit], depth: int = 0) -> list[Unit]:
+        """``units`` with each CALL of a procedure defined in the script replaced by the procedure's
+        units (placed at the CALL, so findings point to it)."""
+        out: list[Unit] = []
+        for u in units:
+            call = _CALL.match(u.text)
+            proc = self.procs.get(norm(call.group("name"))) if call else None
+            if proc is None or depth > 8:
+                out.append(u)
+                continue
+            out += [Unit(p.text, u.offset, p.dml, p.tables, p.tree)
+                    for p in self.effective_units(proc.units, depth + 1)]
+        return out
 
     def alter_task(self, text: str, line: int, m: re.Match[str]) -> None:
         name = norm(m.group("name"))
@@ -761,11 +808,13 @@ class Linter:
     def rule_stream_in_block(self) -> None:
         """A DML that reads a stream consumes it when it commits: at once outside a transaction, at
         COMMIT inside one. A later statement of the same block then reads an empty stream."""
-        for t in self.tasks.values():
+        bodies = [("Task", t.name, t.units, t.stmt_text, t.stmt_line) for t in self.tasks.values()]
+        bodies += [("Procedure", p.name, p.units, p.stmt_text, p.stmt_line) for p in self.procs.values()]
+        for kind, name, units, stmt_text, stmt_line in bodies:
             consumed: dict[str, int] = {}  # stream -> line of the DML that consumed it
             pending: dict[str, int] = {}
             in_txn = False
-            for u in t.units:
+            for u in units:
                 head = u.text.lstrip().upper()
                 if re.match(r"(BEGIN|START)\s+(TRANSACTION|WORK)\b", head):
                     in_txn = True
@@ -775,11 +824,11 @@ class Linter:
                         consumed.update(pending)
                     pending, in_txn = {}, False
                     continue
-                line = self.line_at(t.stmt_text, t.stmt_line, u.offset)
+                line = self.line_at(stmt_text, stmt_line, u.offset)
                 for s in sorted(u.tables & self.streams.keys()):
                     if s in consumed:
                         self.add("CDC013", line,
-                                 f"Task {t.name} reads stream {s} here after the statement at line "
+                                 f"{kind} {name} reads stream {s} here after the statement at line "
                                  f"{consumed[s]} consumed it. The statements of a BEGIN ... END block commit "
                                  "one by one (a block is not a transaction), so this one sees the stream empty.",
                                  "Put the statements that read the stream between BEGIN TRANSACTION; and COMMIT; "
@@ -888,7 +937,7 @@ class Linter:
                     select_lines.setdefault(s, self.line_at(text, line, 0))
         for t in self.tasks.values():
             read: set[str] = set()
-            for u in t.units:
+            for u in self.effective_units(t.units):
                 for s in u.tables & self.streams.keys():
                     read.add(s)
                     if u.dml:
@@ -967,7 +1016,8 @@ class Linter:
                     continue
                 graph.append(n)
                 todo += children.get(n, [])
-            consumed = {s for n in graph for u in self.tasks[n].units if u.dml for s in u.tables}
+            consumed = {s for n in graph for u in self.effective_units(self.tasks[n].units) if u.dml
+                        for s in u.tables}
             for m in re.finditer(r"SYSTEM\$STREAM_HAS_DATA\s*\(\s*'(?P<name>[^']+)'", t.when, re.I):
                 stream = norm(m.group("name"))
                 if stream in self.streams and stream not in consumed:

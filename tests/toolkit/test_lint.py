@@ -399,3 +399,41 @@ def test_merge_from_an_append_only_stream_is_clean() -> None:
     script = (BASE.replace("ON TABLE src", "ON TABLE src APPEND_ONLY = TRUE")
               + "MERGE INTO sink k USING s ON k.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v;\n")
     assert lint_text(script) == []
+
+
+PROC = (BASE + "CREATE TABLE audit (n INT);\n"
+        "CREATE PROCEDURE drain() RETURNS INT LANGUAGE SQL AS $$\nBEGIN\n{body}\n  RETURN 1;\nEND\n$$;\n"
+        "CREATE TASK t SCHEDULE = '1 MINUTE' WHEN SYSTEM$STREAM_HAS_DATA('s') AS CALL drain();\n"
+        "ALTER TASK t RESUME;\n")
+READS = ("  INSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s;\n"
+         "  INSERT INTO audit SELECT count(*) FROM s;")
+
+
+@pytest.mark.parametrize(("body", "rules"), [
+    (READS, {"CDC013"}),  # the procedure re-reads the stream its first statement consumed
+    ("  BEGIN TRANSACTION;\n" + READS + "\n  COMMIT;", set()),
+    ("  INSERT INTO audit SELECT count(*) FROM src;", {"CDC012"}),  # nothing consumes s
+])
+def test_a_task_calling_a_procedure_is_judged_by_the_procedure(body: str, rules: set[str]) -> None:
+    """A task whose body is CALL drain() consumes what drain() consumes (no CDC012 when it does), and
+    a procedure's block is checked as a task's is (CDC013, at the procedure's line). The engine runs
+    each script and agrees: the re-reading procedure counts an empty stream."""
+    import cdcsim
+
+    script = PROC.format(body=body)
+    found = {f.rule: f.line for f in lint_text(script)}
+    assert set(found) == rules
+    if "CDC013" in rules:
+        assert found["CDC013"] == 9
+    con = cdcsim.connect(clock=cdcsim.ManualClock())
+    try:
+        for st in split_statements(script + "INSERT INTO src VALUES (1, 'a'), (2, 'b');\n"):
+            con.cursor().execute(st.text)
+        con.advance(minutes=1)
+        audit = con.cursor().execute("SELECT n FROM audit").fetchall()
+        assert audit == {frozenset({"CDC013"}): [(0,)], frozenset(): [(2,)],
+                         frozenset({"CDC012"}): [(2,)]}[frozenset(rules)]
+        pending = con.cursor().execute("SELECT SYSTEM$STREAM_HAS_DATA('s')").fetchone()[0]
+        assert pending is ("CDC012" in rules)
+    finally:
+        con.close()
