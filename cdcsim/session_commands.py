@@ -209,3 +209,15 @@ def _create_warehouse(s: Session, m: re.Match[str], _p: object) -> Result:
 def _other_warehouse(s: Session, m: re.Match[str], _p: object) -> Result:
     return Result.status("Statement executed successfully.")
 
+
+
+# Clustering [INFER]: Snowflake's clustering keys order micro-partitions; local DuckDB storage has
+# none to order, so CREATE TABLE ... CLUSTER BY is accepted (sqlglot drops it) and so are the ALTER
+# TABLE forms below, on a table that exists. They change nothing.
+@command(rf"ALTER\s+TABLE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+"
+         r"(?:CLUSTER\s+BY\s*\(.*\)|DROP\s+CLUSTERING\s+KEY|(?:SUSPEND|RESUME)\s+RECLUSTER)")
+def _clustering(s: Session, m: re.Match[str], _p: object) -> Result:
+    qn = s.qualify(parse_parts(m.group("name")))
+    if s.relation_kind(qn) != "TABLE" and not m.group("ie"):
+        raise not_found("Table", qn.fqn)
+    return Result.status("Statement executed successfully.")

@@ -329,7 +329,21 @@ def _checked_division(tree: exp.Expression) -> None:
         d.replace(exp.Anonymous(this="cdcsim_nz", expressions=[d.copy()]))
 
 
+def _convert_timezone(tree: exp.Expression) -> None:
+    """Two-argument CONVERT_TIMEZONE(target, ts) gives ``ts`` as wall-clock time in ``target``
+    [DOC: sql-reference/functions/convert_timezone], a TIMESTAMP_NTZ ``ts`` being in the session's
+    time zone (UTC). sqlglot's ``ts AT TIME ZONE target`` would read a naive ``ts`` as already in
+    ``target`` (12:00 UTC to Los Angeles came out 20:00). The instant is fixed first, then shown in
+    ``target``. [INFER] The result carries no offset (DuckDB keeps none per value): it is the local
+    time, which is what DATE(), ::TIMESTAMP_NTZ and display of Snowflake's result give."""
+    for node in list(tree.find_all(exp.ConvertTimezone)):
+        if node.args.get("source_tz") is None and node.args.get("timestamp") is not None:
+            instant = exp.cast(node.args["timestamp"].copy(), exp.DataType.build("TIMESTAMPTZ"))
+            node.replace(exp.AtTimeZone(this=instant, zone=node.args["target_tz"].copy()))
+
+
 def _fix_types(tree: exp.Expression) -> None:
+    _convert_timezone(tree)
     _variant_text_casts(tree)
     _to_char_formats(tree)
     _checked_division(tree)

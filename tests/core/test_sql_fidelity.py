@@ -6,6 +6,8 @@ column must stay invisible)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 import cdcsim
@@ -382,3 +384,30 @@ def test_a_failed_swap_step_is_undone(q, tracked, monkeypatch):
     assert q("SELECT id, name FROM tgt ORDER BY id") == [(1, "a"), (2, "b")]
     assert q("SELECT id, name FROM src ORDER BY id") == [(1, "x"), (3, "z")]
     assert sorted(r[1] for r in q("SHOW TABLES")) == ["SRC", "TGT"]
+
+
+@pytest.mark.parametrize(("sql", "want"), [
+    # 12:00 UTC is 04:00 in Los Angeles in winter, 05:00 in summer; 20:00 UTC is the next day in Tokyo
+    ("CONVERT_TIMEZONE('America/Los_Angeles', '2024-01-01 12:00:00'::TIMESTAMP_NTZ)::TIMESTAMP_NTZ",
+     datetime(2024, 1, 1, 4, 0)),
+    ("CONVERT_TIMEZONE('America/Los_Angeles', '2024-07-01 12:00:00'::TIMESTAMP_NTZ)::TIMESTAMP_NTZ",
+     datetime(2024, 7, 1, 5, 0)),
+    ("CONVERT_TIMEZONE('Asia/Tokyo', '2024-07-01 20:00:00'::TIMESTAMP_NTZ)::DATE", date(2024, 7, 2)),
+    ("CONVERT_TIMEZONE('UTC', 'America/Los_Angeles', '2024-01-01 12:00:00'::TIMESTAMP_NTZ)",
+     datetime(2024, 1, 1, 4, 0)),
+])
+def test_convert_timezone_gives_the_wall_clock_time_in_the_target_zone(q, sql, want):
+    """The two-argument form reads a TIMESTAMP_NTZ in the session's zone (UTC): it used to read it
+    as already in the target zone, so Los Angeles came out 8 hours the wrong way."""
+    assert q(f"SELECT {sql}") == [(want,)]
+
+
+@pytest.mark.parametrize("alter", ["CLUSTER BY (id, name)", "DROP CLUSTERING KEY", "SUSPEND RECLUSTER",
+                                   "RESUME RECLUSTER"])
+def test_clustering_statements_are_accepted_on_a_table_that_exists(q, tracked, alter):
+    assert q(f"ALTER TABLE tgt {alter}") == [("Statement executed successfully.",)]
+    with pytest.raises(ProgrammingError) as e:
+        q(f"ALTER TABLE no_such {alter}")
+    assert e.value.errno == 2003
+    q("CREATE TABLE clustered (a INT, b STRING) CLUSTER BY (a)")
+    assert [r[0] for r in q("DESCRIBE TABLE clustered")] == ["A", "B"]
