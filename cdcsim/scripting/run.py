@@ -350,7 +350,11 @@ class Interpreter:
             self.simple(st, scope)
 
     def _iterate(self, body: list, scope: Scope, label: str | None) -> bool:
-        """Run one iteration; False when BREAK ends the loop."""
+        """Run one iteration; False when BREAK ends the loop. A task run that timed out or was
+        cancelled stops here (a loop that runs no SQL would never meet DuckDB's interrupt)."""
+        stop = getattr(self.s, "script_stop", None)
+        if stop is not None and stop():
+            raise ProgrammingError("SQL execution canceled", 604, "57014")
         try:
             self.stmts(body, scope)
         except _Continue as c:

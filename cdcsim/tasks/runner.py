@@ -98,6 +98,8 @@ def run_task(engine: Engine, sess: Session, task: Task, scheduled: datetime, ctx
             timer = threading.Timer(limit, _interrupt)
             timer.daemon = True
             timer.start()
+        # a scripting loop that runs no SQL never meets DuckDB's interrupt: the interpreter asks
+        sess.script_stop = lambda: fired.is_set() or ctx.cancelled()  # type: ignore[attr-defined]
         try:
             _execute(sess, task)
         except Exception as e:
@@ -115,6 +117,7 @@ def run_task(engine: Engine, sess: Session, task: Task, scheduled: datetime, ctx
     finally:
         sess.now_override = None
         sess.task_run = None  # type: ignore[attr-defined]
+        sess.script_stop = None  # type: ignore[attr-defined]
         if sess.in_txn:
             sess.rollback()
 

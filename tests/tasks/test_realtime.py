@@ -90,6 +90,18 @@ def test_timeout_interrupts_a_run_under_wall_clock() -> None:
     con.close()
 
 
+def test_timeout_stops_a_scripting_loop_that_runs_no_sql() -> None:
+    """A LOOP that never reaches DuckDB cannot be interrupted there: the interpreter checks the
+    run's timeout between iterations."""
+    con = cdcsim.connect(limits="relaxed")
+    db = DB(con)
+    db.x("CREATE TASK spin USER_TASK_TIMEOUT_MS = 200 AS BEGIN FOR i IN 1 TO 20000000 DO NULL; END FOR; END")
+    db.x("EXECUTE TASK spin")
+    (h,) = db.history("spin")
+    assert h["STATE"] == "FAILED" and h["ERROR_CODE"] == "000630"
+    con.close()
+
+
 def test_ddl_while_the_background_scheduler_runs() -> None:
     """Creating, altering, executing and dropping tasks while the scheduler thread runs them."""
     con = cdcsim.connect(limits="relaxed")
