@@ -281,3 +281,84 @@ def test_scopes_blocks_hide_their_variables_but_if_does_not(q):
     assert one(q, "DECLARE x INT DEFAULT 1; BEGIN BEGIN x := 2; END; RETURN x; END") == 2
     with pytest.raises(cdcsim.ProgrammingError, match="invalid identifier 'Y'"):
         q("BEGIN BEGIN LET y := 2; END; RETURN y; END")
+
+
+class _Prog:
+    """A random structured program, as Snowflake Scripting text and as a Python model."""
+
+    @staticmethod
+    def stmts(draw, depth: int) -> list[tuple]:
+        n = draw(st.integers(1, 3))
+        out = []
+        for _ in range(n):
+            kinds = ["add", "mul"] + (["if", "for", "while"] if depth < 2 else [])
+            k = draw(st.sampled_from(kinds))
+            if k in ("add", "mul"):
+                out.append((k, draw(st.sampled_from(["x", "y"])), draw(st.integers(-3, 3))))
+            elif k == "if":
+                out.append(("if", draw(st.integers(-5, 5)), _Prog.stmts(draw, depth + 1),
+                            _Prog.stmts(draw, depth + 1) if draw(st.booleans()) else None))
+            elif k == "for":
+                out.append(("for", draw(st.integers(0, 3)), draw(st.integers(-1, 4)), _Prog.stmts(draw, depth + 1)))
+            else:
+                out.append(("while", draw(st.integers(0, 4)), _Prog.stmts(draw, depth + 1)))
+        return out
+
+    @staticmethod
+    def text(stmts: list[tuple], depth: int = 0) -> str:
+        parts = []
+        for s in stmts:
+            if s[0] == "add":
+                parts.append(f"{s[1]} := {s[1]} + ({s[2]});")
+            elif s[0] == "mul":
+                parts.append(f"{s[1]} := MOD({s[1]} * ({s[2]}), 1000);")
+            elif s[0] == "if":
+                other = f" ELSE {_Prog.text(s[3], depth + 1)}" if s[3] is not None else ""
+                parts.append(f"IF (x > {s[1]}) THEN {_Prog.text(s[2], depth + 1)}{other} END IF;")
+            elif s[0] == "for":
+                parts.append(f"FOR i{depth} IN {s[1]} TO {s[2]} DO y := y + i{depth}; {_Prog.text(s[3], depth + 1)} "
+                             "END FOR;")
+            else:  # a bounded WHILE with a BREAK on its counter
+                parts.append(f"LET w{depth} INT := 0; WHILE (TRUE) DO w{depth} := w{depth} + 1; "
+                             f"IF (w{depth} > {s[1]}) THEN BREAK; END IF; {_Prog.text(s[2], depth + 1)} END WHILE;")
+        return " ".join(parts)
+
+    @staticmethod
+    def run(stmts: list[tuple], env: dict[str, int]) -> None:
+        def mod(a: int, b: int) -> int:  # SQL's MOD keeps the dividend's sign
+            r = abs(a) % b
+            return r if a >= 0 else -r
+
+        for s in stmts:
+            if s[0] == "add":
+                env[s[1]] += s[2]
+            elif s[0] == "mul":
+                env[s[1]] = mod(env[s[1]] * s[2], 1000)
+            elif s[0] == "if":
+                if env["x"] > s[1]:
+                    _Prog.run(s[2], env)
+                elif s[3] is not None:
+                    _Prog.run(s[3], env)
+            elif s[0] == "for":
+                for i in range(s[1], s[2] + 1):
+                    env["y"] += i
+                    _Prog.run(s[3], env)
+            else:
+                for _ in range(s[1]):
+                    _Prog.run(s[2], env)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), x0=st.integers(-5, 5))
+def test_control_flow_agrees_with_a_python_model(data, x0):
+    prog = _Prog.stmts(data.draw, 0)
+    c = cdcsim.connect()
+    try:
+        cur = c.cursor()
+        cur.execute(f"DECLARE x INT DEFAULT {x0}; y INT DEFAULT 0; BEGIN {_Prog.text(prog)} "
+                    "RETURN x || ',' || y; END")
+        env = {"x": x0, "y": 0}
+        _Prog.run(prog, env)
+        assert cur.fetchone()[0] == f"{env['x']},{env['y']}"
+    finally:
+        c.close()
