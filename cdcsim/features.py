@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     parameters,
     procedures,
     session_commands,
+    session_variables,
     show,
     streams,
     table_copies,

@@ -39,6 +39,7 @@ from .names import META_SCHEMA as M
 from .names import QNAME_RE, like_to_regex, parse_parts
 from .scripting.parse import parse_block
 from .scripting.run import ResultSet, run_block
+from .sql.split import split_commas
 from .streams import _SCOPE, show_scope
 
 if TYPE_CHECKING:
@@ -59,34 +60,9 @@ def _on_load(engine: Engine, con: duckdb.DuckDBPyConnection) -> None:
 HOOKS.on_load.append(_on_load)
 
 
-def _split(text: str) -> list[str]:
-    """``text`` split at commas outside parentheses and quotes."""
-    out, depth, cur, quote = [], 0, [], ""
-    for ch in text:
-        if quote:
-            cur.append(ch)
-            if ch == quote:
-                quote = ""
-            continue
-        if ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append("".join(cur).strip())
-            cur = []
-            continue
-        cur.append(ch)
-    if "".join(cur).strip():
-        out.append("".join(cur).strip())
-    return out
-
-
 def _args(text: str) -> list[dict[str, Any]]:
     out = []
-    for part in _split(text):
+    for part in split_commas(text):
         m = re.match(r'^(?P<name>"[^"]+"|[A-Za-z_][\w$]*)\s+(?P<type>.+?)(?:\s+DEFAULT\s+(?P<default>.+))?$',
                      part, re.S | re.I)
         if m is None:
@@ -148,7 +124,7 @@ def _create(s: Session, m: re.Match[str], _p: object) -> Result:
 
 
 def _types(text: str | None) -> int | None:
-    return None if text is None else len(_split(text))
+    return None if text is None else len(split_commas(text))
 
 
 @command(rf"DROP\s+PROCEDURE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s*(?:\((?P<types>.*)\))?")
@@ -223,7 +199,7 @@ def _call(s: Session, m: re.Match[str], _p: object) -> Result:
 def call(s: Session, name: str, arg_text: str) -> Result:
     """CALL ``name``(``arg_text``): the procedure's answer."""
     qn = s.qualify(parse_parts(name))
-    given = _split(arg_text)
+    given = split_commas(arg_text)
     named = [re.match(r"^(?P<n>[A-Za-z_][\w$]*)\s*=>\s*(?P<v>.*)$", a, re.S) for a in given]
     candidates = [r for r in _rows(s, qn.fqn)
                   if sum(1 for a in json.loads(r[4]) if a["default"] is None) <= len(given) <= len(json.loads(r[4]))]

@@ -174,3 +174,26 @@ def _declare_open(prev_words: list[str]) -> bool:
         if w == "DECLARE":
             return True
     return False
+
+
+def split_commas(text: str) -> list[str]:
+    """``text`` split at the commas outside parentheses and quotes, each part stripped (a list of
+    arguments, names or values)."""
+    out: list[str] = []
+    depth, start, i, n = 0, 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "'\"":
+            i = end_of_quoted(text, i)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "," and depth == 0:
+            out.append(text[start:i].strip())
+            start = i + 1
+        i += 1
+    if text[start:].strip():
+        out.append(text[start:].strip())
+    return out
