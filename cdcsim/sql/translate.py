@@ -423,6 +423,31 @@ def _sequence_reads(tree: exp.Expression, ctx: Context) -> None:
         col.replace(exp.func("nextval", exp.Literal.string(target)))
 
 
+def _values_columns(tree: exp.Expression) -> None:
+    """A VALUES list read as a table names its columns COLUMN1, COLUMN2, ... in Snowflake (DuckDB:
+    col0, col1, ...), and ``$1``, ``$2`` name them by position in the SELECT over it."""
+    for values in list(tree.find_all(exp.Values)):
+        if not isinstance(values.parent, (exp.From, exp.Join, exp.Subquery)) or not values.expressions:
+            continue
+        first = values.expressions[0]
+        width = len(first.expressions) if isinstance(first, exp.Tuple) else 1
+        alias = values.args.get("alias")
+        if alias is None:
+            alias = exp.TableAlias(this=exp.to_identifier("_VALUES"))
+            values.set("alias", alias)
+        if not alias.columns:
+            alias.set("columns", [exp.to_identifier(f"COLUMN{i + 1}") for i in range(width)])
+        select = values.parent.parent if isinstance(values.parent, exp.From) else None
+        if not isinstance(select, exp.Select) or select.args.get("joins"):
+            continue
+        names = [c.name for c in alias.columns]
+        for param in list(select.find_all(exp.Parameter)):
+            n = param.this
+            if isinstance(n, exp.Literal) and not n.is_string and param.find_ancestor(exp.Select) is select \
+                    and 1 <= int(n.this) <= len(names):
+                param.replace(exp.column(names[int(n.this) - 1], table=alias.name))
+
+
 def translate(sql: str, ctx: Context) -> Translated:
     _Quiet.on.value = True
     try:
@@ -440,6 +465,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
         _snowflake_names(tree)  # from the statement as written, before any rewriting
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
+    _values_columns(tree)
     _randstr(tree)
     _unqualify_set_targets(tree)
     tree = _session_literals(tree, ctx)

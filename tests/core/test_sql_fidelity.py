@@ -411,3 +411,20 @@ def test_clustering_statements_are_accepted_on_a_table_that_exists(q, tracked, a
     assert e.value.errno == 2003
     q("CREATE TABLE clustered (a INT, b STRING) CLUSTER BY (a)")
     assert [r[0] for r in q("DESCRIBE TABLE clustered")] == ["A", "B"]
+
+
+def test_values_as_a_table_names_its_columns_column1_and_by_position(con, q):
+    """Snowflake names a VALUES list's columns COLUMN1, COLUMN2, ... (DuckDB said col0, col1) and
+    lets the SELECT over it name them $1, $2."""
+    assert q("SELECT * FROM VALUES (1, 'a'), (2, 'b') ORDER BY column1") == [(1, "a"), (2, "b")]
+    cur = con.cursor()
+    cur.execute("SELECT * FROM VALUES (1, 'a')")
+    assert [d[0] for d in cur.description] == ["COLUMN1", "COLUMN2"]
+    assert q("SELECT v.column2 FROM VALUES (1, 'a') v") == [("a",)]
+    assert q("SELECT $2, $1 FROM VALUES (1, 'a'), (2, 'b') ORDER BY $1 DESC") == [("b", 2), ("a", 1)]
+    assert q("SELECT $2 FROM VALUES (1, 'a') AS t(id, name)") == [("a",)]
+    assert q("SELECT name FROM (VALUES (1, 'a')) AS t(id, name)") == [("a",)]
+    q("CREATE TABLE pairs (a INT, b STRING)")
+    q("INSERT INTO pairs VALUES (1, 'x')")  # an INSERT's VALUES is not a table: untouched
+    q("INSERT INTO pairs SELECT $1, upper($2) FROM VALUES (2, 'y')")
+    assert q("SELECT a, b FROM pairs ORDER BY a") == [(1, "x"), (2, "Y")]
