@@ -41,8 +41,9 @@ reference's inferred floor; a top-level ``ALTER DYNAMIC TABLE ... REFRESH`` in t
 and so does not count as a consumer of a DOWNSTREAM table, while one inside a task body does;
 tasks count as stream consumers (CDC006) but one-off top-level DML does not, since draining a
 stream once at deploy time is a common and intended idiom. A task's ``CALL`` of a procedure the
-script creates counts as the procedure's statements (its stream reads and DML). Statements inside
-IF / FOR / WHILE bodies of a block are not looked into.
+script creates counts as the procedure's statements (its stream reads and DML). The statements
+inside a block's IF / CASE branches, loops and exception handlers count in source order, as if
+each ran once.
 """
 
 from __future__ import annotations
@@ -212,6 +213,45 @@ def _parse(text: str) -> exp.Expression | None:
     return tree
 
 
+def _block_sql(block: str) -> list[str] | None:
+    """The SQL statements of a Snowflake Scripting block in source order (None if it does not parse)."""
+    from cdcsim.errors import Error
+    from cdcsim.scripting.parse import Block, Case, For, If, Loop, Stmt, parse_block
+
+    try:
+        tree = parse_block(block)
+    except Error:
+        return None
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, Stmt):
+            if node.kind == "sql" or node.kind == "let" and node.type in ("RESULTSET", "CURSOR") \
+                    or node.kind in ("let", "assign") and re.match(r"^\(?\s*(SELECT|WITH)\b", node.text, re.I):
+                out.append(node.text.strip().strip("()").strip() if node.kind != "sql" else node.text)
+        elif isinstance(node, Block):
+            for d in node.decls:
+                if d.kind in ("cursor", "resultset") and d.text:
+                    out.append(d.text.strip().strip("()").strip())
+            for x in node.body:
+                walk(x)
+            for _, body in node.handlers:
+                for x in body:
+                    walk(x)
+        elif isinstance(node, (If, Case)):
+            for _, body in node.arms:
+                for x in body:
+                    walk(x)
+            for x in node.otherwise or []:
+                walk(x)
+        elif isinstance(node, (For, Loop)):
+            for x in node.body:
+                walk(x)
+
+    walk(tree)
+    return out
+
+
 def _units(text: str, offset: int = 0) -> list[Unit]:
     """Split a (possibly scripting-block) SQL body into analysable units."""
     stripped = text.strip()
@@ -219,7 +259,19 @@ def _units(text: str, offset: int = 0) -> list[Unit]:
     first = _WORD.match(stripped)
     word = first.group(0).upper() if first else ""
     if word in {"BEGIN", "DECLARE"} and not re.match(r"BEGIN\s*(;|$|TRANSACTION|WORK)", stripped, re.I):
-        # Scripting block: look inside, ignoring the DECLARE section and the outer BEGIN/END.
+        # Scripting block: its SQL statements in order, inside IF / CASE / loop bodies and handlers too
+        sql = _block_sql(stripped)
+        if sql is not None:
+            units: list[Unit] = []
+            cursor = 0
+            for st in sql:
+                pos = stripped.find(st, cursor)
+                if pos < 0:
+                    continue
+                cursor = pos + len(st)
+                units += _units(st, offset + lead + pos)
+            return units
+        # (a block the scripting parser cannot read: its top-level statements, ignoring DECLARE)
         inner_start = re.search(r"\bBEGIN\b", stripped, re.I)
         inner_end = list(re.finditer(r"\bEND\b", stripped, re.I))
         if inner_start and inner_end:

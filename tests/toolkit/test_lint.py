@@ -437,3 +437,20 @@ def test_a_task_calling_a_procedure_is_judged_by_the_procedure(body: str, rules:
         assert pending is ("CDC012" in rules)
     finally:
         con.close()
+
+
+def test_statements_inside_scripting_control_flow_are_seen() -> None:
+    """A block's SQL inside IF branches and loops counts: the consuming DML in a FOR body clears
+    CDC012, and a re-read in an IF branch after a consuming statement is CDC013 (at its line)."""
+    consume_in_loop = (BASE + "CREATE TASK t SCHEDULE = '1 MINUTE' WHEN SYSTEM$STREAM_HAS_DATA('s') AS\n"
+                       "DECLARE n INT DEFAULT 1; BEGIN\n  FOR i IN 1 TO n DO\n"
+                       "    INSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s;\n"
+                       "  END FOR;\nEND;\nALTER TASK t RESUME;\n")
+    assert [f.rule for f in lint_text(consume_in_loop)] == []
+    reread_in_if = (BASE + "CREATE TABLE audit (n INT);\nCREATE TASK t SCHEDULE = '1 MINUTE' AS\n"
+                    "DECLARE n INT DEFAULT 1; BEGIN\n"
+                    "  INSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FROM s;\n"
+                    "  IF (n > 0) THEN\n    INSERT INTO audit SELECT count(*) FROM s;\n  END IF;\nEND;\n"
+                    "ALTER TASK t RESUME;\n")
+    found = [(f.rule, f.line) for f in lint_text(reread_in_if)]
+    assert found == [("CDC013", 10)]
