@@ -252,9 +252,25 @@ def _anonymous(s: Session, m: re.Match[str], _p: object) -> Result:
     return _anonymous_result(run_block(s, m.group("block")))
 
 
-@command(r"EXECUTE\s+IMMEDIATE\s+(?P<text>\$\$.*\$\$|'.*')")
+_ONE_STRING = re.compile(r"^(?:\$\$.*\$\$|'(?:[^'\\]|''|\\.)*')$", re.S)
+
+
+@command(r"EXECUTE\s+IMMEDIATE\s+(?P<text>.+)")
 def _immediate(s: Session, m: re.Match[str], _p: object) -> Result:
-    text = _body(m.group("text")).strip().rstrip(";").strip()
+    """EXECUTE IMMEDIATE '<sql>' | $$<block>$$ | <string expression> (in a block, ``:var`` and
+    ``'...' || :x``): the statement or block the string holds. USING binds are not supported."""
+    src = m.group("text").strip()
+    if re.search(r"\bUSING\s*\(", src, re.I) and not _ONE_STRING.match(src):
+        raise NotSupportedError("EXECUTE IMMEDIATE ... USING (binds) is not supported by cdcsim: build the "
+                                "statement text with || instead.", 2000, "0A000")
+    if _ONE_STRING.match(src):
+        text = _body(src)
+    else:
+        value = s.execute(f"SELECT {src}").rows[0][0]
+        if not isinstance(value, str):
+            raise compilation_error("EXECUTE IMMEDIATE needs a string: the statement to run.", 2000, "42601")
+        text = value
+    text = text.strip().rstrip(";").strip()
     if re.match(r"^(DECLARE|BEGIN)\b", text, re.I) and not re.match(r"^BEGIN\s*(TRANSACTION|WORK|NAME|$)", text, re.I):
         return _anonymous_result(run_block(s, text))
     return s.execute(text)

@@ -305,6 +305,8 @@ class Session:
                 raise syntax_error("Empty SQL statement.")
             text = text.rstrip(";").strip()
             text, values = paramstyle.convert(text, params)
+            if "$" in text and "IDENTIFIER" in text.upper():
+                text = self._identifier_variables(text)
             self.statement = text
             self.query_count += 1
             hit = find(text)
@@ -319,6 +321,18 @@ class Session:
             if COMMAND_PREFIXES.match(text):
                 raise syntax_error(f"Syntax error: unexpected or unsupported statement '{text[:60]}'")
             return self.run(self.translate(text), values)
+
+    def _identifier_variables(self, text: str) -> str:
+        """``IDENTIFIER($name)`` names the object a session variable holds (sqlglot reads only a
+        literal there): the variable's value is put in as the literal, before translation."""
+        def value(m: re.Match[str]) -> str:
+            name = m.group(1).upper()
+            row = self.duck.execute("SELECT value FROM duckdb_variables() WHERE name = ?", [name]).fetchone()
+            if row is None:
+                raise compilation_error(f"Session variable '${name}' does not exist", 2211, "02000")
+            return "IDENTIFIER('" + str(row[0]).replace("'", "''") + "')"
+
+        return _IDENTIFIER_VAR.sub(value, text)
 
     def execute_batch(self, sql: str, columns: list[str], rows: list[tuple]) -> Result:
         """Execute ``sql`` (which reads the relation ``__CDCSIM_BATCH``) with ``rows`` bound as that
@@ -966,6 +980,7 @@ _UNSET_VARIABLE = re.compile(r"Values were not provided for the following parame
 _EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? already exists')
 
 
+_IDENTIFIER_VAR = re.compile(r"IDENTIFIER\s*\(\s*\$([A-Za-z_][\w$]*)\s*\)", re.IGNORECASE)
 ROLLED_BACK = "\nThe transaction was rolled back."  # a failure inside an explicit transaction says so
 
 

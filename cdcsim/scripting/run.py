@@ -262,19 +262,19 @@ class Interpreter:
             self.declare(d, scope)
         try:
             self.stmts(block.body, scope)
-        except ScriptError as e:
-            self.handle(block, scope, e)
         except Error as e:
-            self.handle(block, scope, ScriptError(e.msg, e.errno, e.sqlstate, "STATEMENT_ERROR"))
+            # an error no handler takes leaves the block as it came (its class, code and message)
+            if not self.handle(block, scope, e, e.name if isinstance(e, ScriptError) else "STATEMENT_ERROR"):
+                raise
 
-    def handle(self, block: Block, scope: Scope, err: ScriptError) -> None:
+    def handle(self, block: Block, scope: Scope, err: Error, name: str) -> bool:
         for names, body in block.handlers:
-            if "OTHER" in names or err.name in names:
+            if "OTHER" in names or name in names:
                 inner = Scope(scope, {"SQLCODE": err.errno, "SQLERRM": err.msg, "SQLSTATE": err.sqlstate,
                                       "__ERROR__": err})
                 self.stmts(body, inner)
-                return
-        raise err
+                return True
+        return False
 
     def declare(self, d: Decl, scope: Scope) -> None:
         if d.kind == "cursor":

@@ -362,3 +362,19 @@ def test_control_flow_agrees_with_a_python_model(data, x0):
         assert cur.fetchone()[0] == f"{env['x']},{env['y']}"
     finally:
         c.close()
+
+
+def test_dynamic_sql(q):
+    """Procedures build statements: IDENTIFIER(:name), EXECUTE IMMEDIATE of a variable or of a
+    concatenation, a RESULTSET from EXECUTE IMMEDIATE."""
+    assert one(q, "BEGIN LET tn := 't'; INSERT INTO IDENTIFIER(:tn) VALUES (7, 'g'); "
+                  "RETURN (SELECT count(*) FROM t); END") == 4
+    assert one(q, "BEGIN LET stmt := 'DELETE FROM t WHERE id = 7'; EXECUTE IMMEDIATE :stmt; "
+                  "RETURN SQLROWCOUNT; END") == 1
+    assert one(q, "BEGIN EXECUTE IMMEDIATE 'INSERT INTO t VALUES (' || 8 || ', ''h'')'; RETURN SQLROWCOUNT; END") == 1
+    assert q("BEGIN LET stmt := 'SELECT id FROM t WHERE id > 2 ORDER BY id'; "
+             "LET rs RESULTSET := (EXECUTE IMMEDIATE :stmt); RETURN TABLE(rs); END") == [(3,), (8,)]
+    with pytest.raises(cdcsim.ProgrammingError, match="needs a string"):
+        q("EXECUTE IMMEDIATE 1 + 1")
+    with pytest.raises(cdcsim.NotSupportedError):
+        q("BEGIN LET x := 1; EXECUTE IMMEDIATE 'SELECT ?' USING (x); END")

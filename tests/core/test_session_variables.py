@@ -36,3 +36,13 @@ def test_variables_belong_to_their_session(tmp_path):
         assert c2.cursor().execute("SHOW VARIABLES").fetchall() == []
         with pytest.raises(cdcsim.ProgrammingError):
             c2.cursor().execute("SELECT $mine")
+
+
+def test_identifier_of_a_session_variable(q):
+    q("CREATE TABLE target_t (a INT)")
+    q("SET tn = 'target_t'")
+    q("INSERT INTO IDENTIFIER($tn) VALUES (7)")
+    assert q("SELECT a FROM IDENTIFIER($tn)") == [(7,)]
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("SELECT * FROM IDENTIFIER($nope)")
+    assert e.value.errno == 2211
