@@ -43,6 +43,8 @@ _DDL = [
         fqn VARCHAR, name VARCHAR, value BIGINT, PRIMARY KEY (fqn, name))""",
     f"""CREATE TABLE IF NOT EXISTS {M}.objects (
         fqn VARCHAR PRIMARY KEY, kind VARCHAR, created_on TIMESTAMP, comment VARCHAR)""",
+    # a view's CREATE statement as written (GET_DDL), kept from the version that added it
+    f"ALTER TABLE {M}.objects ADD COLUMN IF NOT EXISTS text VARCHAR",
 ]
 
 

@@ -731,6 +731,11 @@ class Session:
         if phase == "post" and tr.kind == "create" and tr.ast is not None \
                 and str(tr.ast.args.get("kind", "")).upper() == "VIEW":
             self._pin_view_columns(tr, target)
+            self.duck.execute(f"DELETE FROM {META_SCHEMA}.objects WHERE fqn = ?", [target.fqn])
+            self.duck.execute(f"INSERT INTO {META_SCHEMA}.objects VALUES (?, 'VIEW', ?, NULL, ?)",
+                              [target.fqn, self.engine.clock.now(), self.statement])
+        if phase == "post" and tr.kind == "drop":
+            self.duck.execute(f"DELETE FROM {META_SCHEMA}.objects WHERE fqn = ?", [target.fqn])
         if tr.kind == "alter" and target.fqn in cat.tracked:
             table_id = cat.tracked[target.fqn]
             if phase == "pre":
@@ -746,6 +751,7 @@ class Session:
             if new is not None and new != target:  # a table's properties follow it (change_tracking)
                 self.duck.execute(f"UPDATE {META_SCHEMA}.table_params SET fqn = ? WHERE fqn = ?",
                                   [new.fqn, target.fqn])
+                self.duck.execute(f"UPDATE {META_SCHEMA}.objects SET fqn = ? WHERE fqn = ?", [new.fqn, target.fqn])
                 # and a renamed view keeps its streams, as a renamed table does [DOC S1]
                 self.duck.execute(f"UPDATE {META_SCHEMA}.streams SET table_fqn = ? WHERE table_fqn = ? "
                                   "AND view_sql IS NOT NULL", [new.fqn, target.fqn])

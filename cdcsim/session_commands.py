@@ -12,6 +12,7 @@ from .errors import already_exists, compilation_error, not_found
 from .names import (
     DEFAULT_SCHEMA,
     IDENT_RE,
+    META_SCHEMA,
     QNAME_RE,
     QName,
     ambiguous_database,
@@ -180,6 +181,7 @@ def _drop_schemas(s: Session, schemas: list[tuple[str, str]]) -> None:
                     done.append(after)
             for db, sch in schemas:
                 s.duck.execute(f"DROP SCHEMA {quote(duck_schema(db, sch))} CASCADE")
+                s.duck.execute(f"DELETE FROM {META_SCHEMA}.objects WHERE starts_with(fqn, ?)", [f"{db}.{sch}."])
             identity.drop_unused(s)
             for qn in relations:
                 for fn in hooks.table_ddl:

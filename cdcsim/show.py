@@ -149,6 +149,7 @@ def _snowflake_type(t: str) -> str:
     return {"VARCHAR": "VARCHAR(16777216)", "INTEGER": "NUMBER(38,0)", "BIGINT": "NUMBER(38,0)",
             "SMALLINT": "NUMBER(38,0)", "TINYINT": "NUMBER(38,0)", "HUGEINT": "NUMBER(38,0)", "DOUBLE": "FLOAT",
             "FLOAT": "FLOAT", "BOOLEAN": "BOOLEAN", "DATE": "DATE", "TIMESTAMP": "TIMESTAMP_NTZ(9)",
+            "TIMESTAMP_NS": "TIMESTAMP_NTZ(9)",
             "TIMESTAMP WITH TIME ZONE": "TIMESTAMP_LTZ(9)", "TIME": "TIME(9)", "JSON": "VARIANT",
             "BLOB": "BINARY(8388608)"}.get(t, t)
 

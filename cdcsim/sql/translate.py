@@ -342,6 +342,9 @@ def _convert_timezone(tree: exp.Expression) -> None:
             node.replace(exp.AtTimeZone(this=instant, zone=node.args["target_tz"].copy()))
 
 
+_NAIVE_TIMESTAMPS = {exp.DataType.Type.TIMESTAMPNTZ, exp.DataType.Type.TIMESTAMP}
+
+
 def _fix_types(tree: exp.Expression) -> None:
     _convert_timezone(tree)
     _variant_text_casts(tree)
@@ -350,6 +353,10 @@ def _fix_types(tree: exp.Expression) -> None:
     for dt in tree.find_all(exp.DataType):
         if dt.this.name in _JSON_TYPES or str(dt.this).split(".")[-1] in _JSON_TYPES:
             dt.replace(exp.DataType.build("JSON"))
+        elif dt.this in _NAIVE_TIMESTAMPS and dt.expressions:
+            # TIMESTAMP_NTZ(9) is Snowflake's default precision, not a request for DuckDB's
+            # nanosecond type: every naive timestamp is DuckDB's TIMESTAMP (microseconds)
+            dt.set("expressions", [])
 
 
 def _literal_value(node: exp.Expression) -> object:
