@@ -68,30 +68,44 @@ def _ddl(s: Session, sql: str) -> None:
 _COPY = re.compile(r"\s*(CLONE|FROM\s+(?:SHARE|LISTING)|AS\s+REPLICA\s+OF)\b", re.IGNORECASE)
 
 
-def _refuse_copy(kind: str, rest: str | None) -> None:
+_CLONE = re.compile(rf"\s*CLONE\s+(?P<src>{QNAME_RE})(?P<rest>\s+.*)?$", re.IGNORECASE | re.DOTALL)
+
+
+def _clone_source(kind: str, rest: str | None) -> str | None:
     """The properties after CREATE DATABASE / SCHEMA name (comment, retention, managed access)
-    change nothing here, but CLONE, a share or a replica would be a container *with contents*:
-    creating an empty one instead would pass for success, so they fail clearly."""
+    change nothing here. CLONE <source> names what to copy (``container_clone``); a share or a
+    replica would be a container *with contents* cdcsim cannot fill, and creating an empty one
+    instead would pass for success, so they fail clearly, as does CLONE ... AT | BEFORE (Time Travel)."""
     m = _COPY.match(rest or "")
-    if m:
-        raise compilation_error(f"CREATE {kind} ... {' '.join(m.group(1).upper().split())} is not supported by "
-                                "cdcsim: clone the tables one by one (CREATE TABLE ... CLONE).", 2000, "0A000")
+    if m is None:
+        return None
+    c = _CLONE.match(rest or "")
+    if c is not None and not (c.group("rest") and re.match(r"\s*(AT|BEFORE)\s*\(", c.group("rest"), re.I)):
+        return c.group("src")
+    what = "CLONE ... AT | BEFORE (Time Travel)" if c is not None else " ".join(m.group(1).upper().split())
+    raise compilation_error(f"CREATE {kind} ... {what} is not supported by cdcsim.", 2000, "0A000")
 
 
 @command(rf"CREATE\s+(OR\s+REPLACE\s+)?(?:TRANSIENT\s+)?DATABASE\s+(IF\s+NOT\s+EXISTS\s+)?({IDENT_RE})(\s+.*)?")
 def _create_database(s: Session, m: re.Match[str], _p: object) -> Result:
     name = parse_parts(m.group(3))[0]
-    _refuse_copy("DATABASE", m.group(4))
+    source = _clone_source("DATABASE", m.group(4))
     if ambiguous_database(name):
         raise compilation_error(
             f"Database name '{name}' is not supported by cdcsim: it may not end in '_' or contain '__'. "
             "cdcsim keeps DATABASE.SCHEMA in one DuckDB schema named DATABASE__SCHEMA, and this name "
             "would not say where the database name ends.", 2000, "0A000")
+    if source is not None:
+        from .container_clone import clone_database
+
+        return Result.status(clone_database(s, name, source, bool(m.group(1)), bool(m.group(2))))
     exists = s.database_exists(name)
     if exists and m.group(2):
         return Result.status(f"{name} already exists, statement succeeded.")
     if exists and not m.group(1):
         raise already_exists("Database", name)
+    if exists:  # OR REPLACE: the old database and everything in it go first, as in Snowflake
+        s.execute(f"DROP DATABASE {quote(name)}")
     _ddl(s, f"CREATE SCHEMA IF NOT EXISTS {quote(duck_schema(name, DEFAULT_SCHEMA))}")
     s.use(database=name)  # Snowflake makes a new database current
     return Result.status(f"Database {name} successfully created.")
@@ -100,15 +114,21 @@ def _create_database(s: Session, m: re.Match[str], _p: object) -> Result:
 @command(rf"CREATE\s+(OR\s+REPLACE\s+)?(?:TRANSIENT\s+)?SCHEMA\s+(IF\s+NOT\s+EXISTS\s+)?({QNAME_RE})(\s+.*)?")
 def _create_schema(s: Session, m: re.Match[str], _p: object) -> Result:
     parts = parse_parts(m.group(3))
-    _refuse_copy("SCHEMA", m.group(4))
+    source = _clone_source("SCHEMA", m.group(4))
     db, sch = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
     if not s.database_exists(db):
         raise not_found("Database", db)
+    if source is not None:
+        from .container_clone import clone_schema
+
+        return Result.status(clone_schema(s, (db, sch), source, bool(m.group(1)), bool(m.group(2))))
     if s.schema_exists(db, sch):
         if m.group(2):
             return Result.status(f"{sch} already exists, statement succeeded.")
         if not m.group(1):
             raise already_exists("Schema", sch)
+        # OR REPLACE: the old schema and everything in it go first, as in Snowflake
+        s.execute(f"DROP SCHEMA {quote(db)}.{quote(sch)}")
     _ddl(s, f"CREATE SCHEMA IF NOT EXISTS {quote(duck_schema(db, sch))}")
     s.use(database=db, schema=sch)
     return Result.status(f"Schema {sch} successfully created.")

@@ -278,7 +278,8 @@ def test_underscores_that_keep_the_encoding_clear_are_allowed(con, q):
     assert [r[1] for r in q("SHOW SCHEMAS IN DATABASE my_db") if r[1] != "INFORMATION_SCHEMA"] == ["PUBLIC", "_STAGING"]
 
 
-@pytest.mark.parametrize("stmt", ["CREATE DATABASE d2 CLONE cdcsim", "CREATE SCHEMA s2 CLONE public",
+@pytest.mark.parametrize("stmt", ["CREATE DATABASE d2 CLONE cdcsim AT(OFFSET => -60)",
+                                  "CREATE SCHEMA s2 CLONE public BEFORE(STATEMENT => 'x')",
                                   "CREATE DATABASE d3 FROM SHARE acct.share1",
                                   "CREATE OR REPLACE DATABASE d4 AS REPLICA OF org.acct.db"])
 def test_a_container_with_contents_is_refused_rather_than_made_empty(con, q, stmt):
