@@ -66,16 +66,24 @@ def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
     tracked = s.engine.catalog.tracked
     if m.group("lim"):
         rows = rows[: int(m.group("lim"))]
+    # when each was made and a view's text (relations made by older versions have neither)
+    made = {fqn: (created, text) for fqn, created, text in s.duck.execute(
+        f"SELECT fqn, created_on, text FROM {META_SCHEMA}.objects").fetchall()} if rows else {}
+
+    def created(r: tuple) -> object:
+        return made.get(f"{r[0]}.{r[1]}.{r[2]}", (None, None))[0]
+
     if m.group("terse"):
         return Result.table(["created_on", "name", "kind", "database_name", "schema_name"],
-                            [(None, r[2], kind, r[0], r[1]) for r in rows])
+                            [(created(r), r[2], kind, r[0], r[1]) for r in rows])
     if kind == "VIEW":
         on = change_tracking.tracked_views(s) if rows else set()
         return Result.table(["created_on", "name", "reserved", "database_name", "schema_name", "owner", "comment",
                              "text", "is_secure", "is_materialized", "owner_role_type", "change_tracking"],
-                            [(None, r[2], "", r[0], r[1], "SYSADMIN", r[4], None, "false", "false", "ROLE",
+                            [(created(r), r[2], "", r[0], r[1], "SYSADMIN", r[4],
+                              made.get(f"{r[0]}.{r[1]}.{r[2]}", (None, None))[1], "false", "false", "ROLE",
                               "ON" if f"{r[0]}.{r[1]}.{r[2]}" in on else "OFF") for r in rows])
-    out = [(None, r[2], r[0], r[1], "TABLE", r[4] or "", "", r[3], None, "SYSADMIN",
+    out = [(created(r), r[2], r[0], r[1], "TABLE", r[4] or "", "", r[3], None, "SYSADMIN",
             str(change_tracking.days(s, f"{r[0]}.{r[1]}.{r[2]}", change_tracking.RETENTION)), "OFF",
             "ON" if f"{r[0]}.{r[1]}.{r[2]}" in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N", "N", "N")
            for r in rows]

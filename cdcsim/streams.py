@@ -27,12 +27,13 @@ which views can have one and what such a stream returns.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from . import change_tracking, changes, view_streams
 from .catalog import StreamInfo
 from .commands import BOOLEAN, TEXT, TIMESTAMP_NTZ, Result, command, name_taken
 from .engine import HOOKS
-from .errors import compilation_error, not_found
+from .errors import ProgrammingError, compilation_error, not_found
 from .names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts
 from .session import Session
 
@@ -332,4 +333,29 @@ def stream_has_data(s: Session, args: list) -> str:
     return "TRUE" if has else "FALSE"
 
 
+def stream_table_timestamp(s: Session, args: list) -> str:
+    """SYSTEM$STREAM_GET_TABLE_TIMESTAMP('name'): the time of the table version at the stream's
+    offset, in nanoseconds since the epoch [DOC: sql-reference/functions/system_stream_get_table_timestamp].
+
+    [INFER] cdcsim's offset is a position in the change log, not a time: the offset moves when a
+    transaction that read the stream commits, or is set when the stream is made, so the time of
+    the last consumption (else of the creation) is the table version's time, by the engine's
+    clock (virtual under a ManualClock). A stale stream fails, as in Snowflake."""
+    if len(args) != 1 or not isinstance(args[0], str):
+        raise compilation_error("SYSTEM$STREAM_GET_TABLE_TIMESTAMP expects one string argument", 1044, "42P13")
+    qn = s.qualify(parse_parts(args[0]))
+    if s.engine.catalog.streams.get(qn.fqn) is None:
+        raise not_found("Stream", qn.fqn)
+    created, consumed, stale = s.duck.execute(
+        f"SELECT created_on, last_consumed, stale FROM {M}.streams WHERE fqn = ?", [qn.fqn]).fetchone()
+    if stale:  # (the error a read of the stream gives)
+        raise ProgrammingError(f"SQL execution error:\nStream '{qn.name}' is stale. Recreate the stream.",
+                               91_901, "55000")
+    at = consumed or created
+    epoch = datetime(1970, 1, 1)
+    delta = at - epoch
+    return str((delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000)
+
+
 HOOKS.system_functions["SYSTEM$STREAM_HAS_DATA"] = stream_has_data
+HOOKS.system_functions["SYSTEM$STREAM_GET_TABLE_TIMESTAMP"] = stream_table_timestamp

@@ -87,3 +87,15 @@ def test_bad_arguments(q, args, errno):
     with pytest.raises(cdcsim.ProgrammingError) as e:
         q(f"SELECT GET_DDL({args})")
     assert e.value.errno == errno
+
+
+def test_show_tables_and_views_say_when_they_were_made_and_a_views_text():
+    with cdcsim.connect(clock=cdcsim.ManualClock(datetime(2025, 3, 1, 12, 0))) as c:
+        cur = c.cursor()
+        c.execute_string("CREATE TABLE base (a INT); CREATE VIEW w AS SELECT a FROM base;")
+        c.advance(minutes=1)
+        cur.execute("CREATE OR REPLACE TABLE base2 AS SELECT 1 AS a")
+        made = {r[1]: r[0] for r in cur.execute("SHOW TABLES").fetchall()}
+        assert made == {"BASE": datetime(2025, 3, 1, 12, 0), "BASE2": datetime(2025, 3, 1, 12, 1)}
+        (view,) = cur.execute("SHOW VIEWS").fetchall()
+        assert (view[0], view[7]) == (datetime(2025, 3, 1, 12, 0), "CREATE VIEW w AS SELECT a FROM base")

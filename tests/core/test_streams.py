@@ -420,3 +420,29 @@ def test_stream_on_view_of_a_table_name_fails(q):
         q("CREATE STREAM s ON VIEW t")
     assert e.value.errno == 2003 and "View 'CDCSIM.PUBLIC.T'" in e.value.msg
     assert q("SHOW STREAMS") == []
+
+
+def test_stream_get_table_timestamp_follows_the_offset():
+    """SYSTEM$STREAM_GET_TABLE_TIMESTAMP: nanoseconds since the epoch of the table version at the
+    offset: the stream's creation, then each consumption; a stale stream fails."""
+    c = cdcsim.connect(clock=cdcsim.ManualClock(datetime(2025, 1, 1, 0, 0, 1)))
+    try:
+        cur = c.cursor()
+        c.execute_string("CREATE TABLE src (a INT); CREATE TABLE sink (a INT); CREATE STREAM st ON TABLE src;")
+        ts = lambda: cur.execute("SELECT SYSTEM$STREAM_GET_TABLE_TIMESTAMP('st')").fetchone()[0]  # noqa: E731
+        epoch = datetime(1970, 1, 1)
+        assert int(ts()) == int((datetime(2025, 1, 1, 0, 0, 1) - epoch).total_seconds()) * 10**9
+        cur.execute("INSERT INTO src VALUES (1)")
+        c.advance(minutes=5)
+        assert int(ts()) == int((datetime(2025, 1, 1, 0, 0, 1) - epoch).total_seconds()) * 10**9  # not consumed
+        cur.execute("INSERT INTO sink SELECT a FROM st")
+        assert int(ts()) == int((datetime(2025, 1, 1, 0, 5, 1) - epoch).total_seconds()) * 10**9
+        cur.execute("CREATE OR REPLACE TABLE src (a INT)")  # the stream's table is gone: stale
+        with pytest.raises(cdcsim.ProgrammingError) as e:
+            ts()
+        assert e.value.errno == 91901
+        with pytest.raises(cdcsim.ProgrammingError) as e:
+            cur.execute("SELECT SYSTEM$STREAM_GET_TABLE_TIMESTAMP('nope')")
+        assert e.value.errno == 2003
+    finally:
+        c.close()
