@@ -731,14 +731,8 @@ class Session:
         if phase == "post" and tr.kind == "create" and tr.ast is not None \
                 and str(tr.ast.args.get("kind", "")).upper() == "VIEW":
             self._pin_view_columns(tr, target)
-            self.duck.execute(f"DELETE FROM {META_SCHEMA}.objects WHERE fqn = ?", [target.fqn])
-            self.duck.execute(f"INSERT INTO {META_SCHEMA}.objects VALUES (?, 'VIEW', ?, NULL, ?)",
+            self.duck.execute(f"INSERT OR REPLACE INTO {META_SCHEMA}.objects VALUES (?, 'VIEW', ?, NULL, ?)",
                               [target.fqn, self.engine.clock.now(), self.statement])
-        if phase == "post" and tr.kind == "create" and tr.ast is not None \
-                and str(tr.ast.args.get("kind", "")).upper() == "TABLE":  # (SHOW TABLES' created_on)
-            self.duck.execute(f"DELETE FROM {META_SCHEMA}.objects WHERE fqn = ?", [target.fqn])
-            self.duck.execute(f"INSERT INTO {META_SCHEMA}.objects VALUES (?, 'TABLE', ?, NULL, NULL)",
-                              [target.fqn, self.engine.clock.now()])
         if phase == "post" and tr.kind == "drop":
             self.duck.execute(f"DELETE FROM {META_SCHEMA}.objects WHERE fqn = ?", [target.fqn])
         if tr.kind == "alter" and target.fqn in cat.tracked:

