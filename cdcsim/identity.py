@@ -31,8 +31,20 @@ PREFIX = "identity_"
 _DEFAULT = re.compile(rf"nextval\('{M}\.{PREFIX}(\d+)'\)")
 
 
+def _any(s: Session) -> bool:
+    """Might an identity sequence exist? Known once per engine, then kept: a DROP TABLE in a
+    database without identity columns pays nothing for them (the sweep below is a catalog join)."""
+    state = s.engine.state
+    if "identity_sequences" not in state:
+        state["identity_sequences"] = bool(s.duck.execute(
+            f"SELECT count(*) FROM duckdb_sequences() WHERE schema_name = '{M}' "
+            f"AND starts_with(sequence_name, '{PREFIX}')").fetchone()[0])
+    return bool(state["identity_sequences"])
+
+
 def new_sequence(s: Session, start: int, step: int) -> str:
     """Make a sequence for one identity column (in the caller's transaction); its DEFAULT SQL."""
+    s.engine.state["identity_sequences"] = True
     n = int(s.duck.execute(f"SELECT nextval('{M}.obj_seq')").fetchone()[0])
     # explicit bounds: DuckDB's defaults for a negative step would refuse a positive start
     s.duck.execute(f"CREATE SEQUENCE {M}.{PREFIX}{n} START WITH {start} INCREMENT BY {step} "
@@ -54,6 +66,8 @@ def shown_default(s: Session, default: str | None) -> str | None:
 def drop_unused(s: Session) -> None:
     """Drop the identity sequences that no column default names any more (after a table that
     used them was dropped or replaced), in the caller's transaction."""
+    if not _any(s):
+        return
     rows = s.duck.execute(
         f"SELECT sequence_name FROM duckdb_sequences() WHERE schema_name = '{M}' "
         f"AND starts_with(sequence_name, '{PREFIX}') AND NOT EXISTS (SELECT 1 FROM duckdb_columns() "

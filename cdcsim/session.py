@@ -733,7 +733,8 @@ class Session:
             self._pin_view_columns(tr, target)
             self.duck.execute(f"INSERT OR REPLACE INTO {META_SCHEMA}.objects VALUES (?, 'VIEW', ?, NULL, ?)",
                               [target.fqn, self.engine.clock.now(), self.statement])
-        if phase == "post" and tr.kind == "drop":
+        if phase == "post" and tr.kind == "drop" and tr.ast is not None \
+                and str(tr.ast.args.get("kind", "")).upper() == "VIEW":
             self.duck.execute(f"DELETE FROM {META_SCHEMA}.objects WHERE fqn = ?", [target.fqn])
         if tr.kind == "alter" and target.fqn in cat.tracked:
             table_id = cat.tracked[target.fqn]
