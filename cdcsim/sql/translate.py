@@ -430,6 +430,50 @@ def _sequence_reads(tree: exp.Expression, ctx: Context) -> None:
         col.replace(exp.func("nextval", exp.Literal.string(target)))
 
 
+_JSON_TYPES_SF = {"UBIGINT": "INTEGER", "BIGINT": "INTEGER", "DOUBLE": "DECIMAL", "VARCHAR": "VARCHAR",
+                  "BOOLEAN": "BOOLEAN", "OBJECT": "OBJECT", "ARRAY": "ARRAY", "NULL": "NULL_VALUE"}
+
+
+def _snowflake_functions(tree: exp.Expression) -> None:
+    """Snowflake functions DuckDB lacks, as DuckDB expressions:
+    * ``RATIO_TO_REPORT(x) OVER (PARTITION BY ...)``: x over the partition's sum (NULL when the
+      sum is 0, as a ratio of nothing);
+    * ``CONDITIONAL_TRUE_EVENT(cond) OVER (... ORDER BY ...)``: how many rows up to this one the
+      condition held for (the event number, from 0);
+    * ``HASH_AGG(a, ...)``: an order-independent hash of the rows (XOR of the row hashes) [INFER:
+      the value differs from Snowflake's; equal inputs give equal results];
+    * ``TYPEOF(variant)``: Snowflake's type names (INTEGER, DECIMAL, VARCHAR, BOOLEAN, OBJECT, ARRAY,
+      NULL_VALUE) where DuckDB said JSON [INFER: a JSON number with a fraction is DECIMAL]."""
+    for win in list(tree.find_all(exp.Window)):
+        fn = win.this
+        if not isinstance(fn, exp.Anonymous) or not fn.expressions:
+            continue
+        name = str(fn.this).upper()
+        if name == "RATIO_TO_REPORT":
+            arg = fn.expressions[0]
+            total = win.copy()
+            total.set("this", exp.Sum(this=arg.copy()))
+            total.set("order", None)
+            win.replace(exp.Div(this=arg.copy(), expression=exp.Nullif(this=total, expression=exp.Literal.number(0))))
+        elif name == "CONDITIONAL_TRUE_EVENT":
+            cond = fn.expressions[0]
+            count = exp.Sum(this=exp.Case(ifs=[exp.If(this=cond.copy(), true=exp.Literal.number(1))],
+                                          default=exp.Literal.number(0)))
+            running = win.copy()
+            running.set("this", count)
+            running.set("spec", exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
+                                               end="CURRENT ROW"))
+            win.replace(exp.cast(running, exp.DataType.build("BIGINT")))
+    for agg in list(tree.find_all(exp.HashAgg)):
+        args = [agg.this, *agg.expressions]
+        agg.replace(exp.cast(exp.BitwiseRightShift(this=exp.func("bit_xor", exp.func("hash", *[a.copy() for a in args])),
+                                                   expression=exp.Literal.number(1)), exp.DataType.build("BIGINT")))
+    for node in list(tree.find_all(exp.Typeof)):
+        kind = exp.func("json_type", exp.cast(node.this.copy(), exp.DataType.build("JSON")))
+        node.replace(exp.Case(this=kind, ifs=[exp.If(this=exp.Literal.string(k), true=exp.Literal.string(v))
+                                              for k, v in _JSON_TYPES_SF.items()]))
+
+
 def _values_columns(tree: exp.Expression) -> None:
     """A VALUES list read as a table names its columns COLUMN1, COLUMN2, ... in Snowflake (DuckDB:
     col0, col1, ...), and ``$1``, ``$2`` name them by position in the SELECT over it."""
@@ -473,6 +517,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
     _values_columns(tree)
+    _snowflake_functions(tree)
     _randstr(tree)
     _unqualify_set_targets(tree)
     tree = _session_literals(tree, ctx)

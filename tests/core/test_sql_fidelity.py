@@ -428,3 +428,21 @@ def test_values_as_a_table_names_its_columns_column1_and_by_position(con, q):
     q("INSERT INTO pairs VALUES (1, 'x')")  # an INSERT's VALUES is not a table: untouched
     q("INSERT INTO pairs SELECT $1, upper($2) FROM VALUES (2, 'y')")
     assert q("SELECT a, b FROM pairs ORDER BY a") == [(1, "x"), (2, "Y")]
+
+
+def test_window_and_aggregate_functions_duckdb_lacks(q):
+    q("CREATE TABLE w (g STRING, t INT, x INT)")
+    q("INSERT INTO w VALUES ('a', 1, 1), ('a', 2, 3), ('a', 3, 0), ('b', 1, 0), ('b', 2, 5)")
+    assert q("SELECT g, t, RATIO_TO_REPORT(x) OVER (PARTITION BY g) FROM w WHERE g = 'a' ORDER BY t") == [
+        ("a", 1, 0.25), ("a", 2, 0.75), ("a", 3, 0.0)]
+    assert q("SELECT RATIO_TO_REPORT(x) OVER () FROM w WHERE x = 0") == [(None,), (None,)]  # a sum of 0
+    # the event number: how many rows up to this one the condition held for
+    assert q("SELECT g, t, CONDITIONAL_TRUE_EVENT(x > 0) OVER (PARTITION BY g ORDER BY t) FROM w ORDER BY g, t") == [
+        ("a", 1, 1), ("a", 2, 2), ("a", 3, 2), ("b", 1, 0), ("b", 2, 1)]
+    # HASH_AGG does not depend on row order, and tells different inputs apart
+    assert q("SELECT HASH_AGG(g, x) = (SELECT HASH_AGG(g, x) FROM (SELECT * FROM w ORDER BY t DESC)) FROM w") == [(True,)]
+    assert q("SELECT HASH_AGG(x) <> (SELECT HASH_AGG(x) FROM w WHERE t > 1) FROM w") == [(True,)]
+    assert q("SELECT TYPEOF(PARSE_JSON('1')), TYPEOF(PARSE_JSON('1.5')), TYPEOF(PARSE_JSON('\"s\"')), "
+             "TYPEOF(PARSE_JSON('null')), TYPEOF(PARSE_JSON('[1]')), TYPEOF(PARSE_JSON('{}')), "
+             "TYPEOF(PARSE_JSON('true'))") == [
+        ("INTEGER", "DECIMAL", "VARCHAR", "NULL_VALUE", "ARRAY", "OBJECT", "BOOLEAN")]
