@@ -982,6 +982,7 @@ _BINDER_COL = re.compile(r'Referenced column "?([^"\s]+)"? not found', re.IGNORE
 # the message without DuckDB's LINE context, which shows the translated statement.
 _CONVERT = re.compile(r"Could not convert string (?:'(?P<v1>[^']*)'|\"(?P<v2>[^\"]*)\") to (?P<to>\w+)"
                       r"|invalid (?P<dt>date|timestamp) field format: \"(?P<v3>[^\"]*)\"")
+_NOT_RECOGNIZED = re.compile(r"(?:Timestamp|Date) '.*' is not recognized", re.S)
 _UNSET_VARIABLE = re.compile(r"Values were not provided for the following parameters: (\w+)")
 _EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? already exists')
 
@@ -1025,6 +1026,9 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
         return compilation_error(f"Session variable '${m.group(1).upper()}' does not exist" + note, 2211, "02000")
     if isinstance(e, duckdb.InvalidInputException) and "Division by zero" in msg:
         return DataError("Division by zero" + note, 100051, "22012")
+    m = _NOT_RECOGNIZED.search(msg) if isinstance(e, duckdb.InvalidInputException) else None
+    if m:  # raised by translated SQL (TO_TIMESTAMP of a column) in the words of a failed cast
+        return DataError(m.group(0) + note, 100038, "22018")
     if isinstance(e, duckdb.ConversionException):
         m = _CONVERT.search(msg)
         if m:

@@ -434,6 +434,28 @@ _JSON_TYPES_SF = {"UBIGINT": "INTEGER", "BIGINT": "INTEGER", "DOUBLE": "DECIMAL"
                   "BOOLEAN": "BOOLEAN", "OBJECT": "OBJECT", "ARRAY": "ARRAY", "NULL": "NULL_VALUE"}
 
 
+def _to_timestamp_ntz(arg: exp.Expression, strict: bool = True) -> exp.Expression:
+    """TO_TIMESTAMP(x) of an expression sqlglot leaves to DuckDB (a column, ``ms / 1000``): DuckDB's
+    to_timestamp takes only numbers and answers a TIMESTAMPTZ; Snowflake's reads a timestamp
+    string as one, and a number (or a string of digits) as seconds since the epoch, into a
+    TIMESTAMP_NTZ [DOC: sql-reference/functions/to_timestamp]. [INFER] The scale Snowflake infers
+    for a string of digits by its magnitude (ms, us, ns) is not applied: digits are seconds."""
+    text = exp.cast(arg.copy(), exp.DataType.build("VARCHAR"))
+    as_ts = exp.TryCast(this=text.copy(), to=exp.DataType.build("TIMESTAMP"))
+    secs = exp.TryCast(this=text, to=exp.DataType.build("DOUBLE"))
+    micros = exp.cast(exp.Mul(this=secs, expression=exp.Literal.number(1_000_000)), exp.DataType.build("BIGINT"))
+    value = exp.Coalesce(this=as_ts, expressions=[exp.func("make_timestamp", micros)])
+    if not strict:  # TRY_TO_TIMESTAMP: NULL for what is neither
+        return value
+    # neither a timestamp nor a number: Snowflake's error, not a NULL
+    bad = exp.and_(exp.Not(this=exp.Is(this=arg.copy(), expression=exp.Null())),
+                   exp.Is(this=value.copy(), expression=exp.Null()))
+    message = exp.DPipe(this=exp.DPipe(this=exp.Literal.string("Timestamp '"), expression=text.copy()),
+                        expression=exp.Literal.string("' is not recognized"))
+    return exp.Case(ifs=[exp.If(this=bad, true=exp.cast(exp.func("error", message), exp.DataType.build("TIMESTAMP")))],
+                    default=value)
+
+
 def _snowflake_functions(tree: exp.Expression) -> None:
     """Snowflake functions DuckDB lacks, as DuckDB expressions:
     * ``RATIO_TO_REPORT(x) OVER (PARTITION BY ...)``: x over the partition's sum (NULL when the
@@ -442,6 +464,7 @@ def _snowflake_functions(tree: exp.Expression) -> None:
       condition held for (the event number, from 0);
     * ``HASH_AGG(a, ...)``: an order-independent hash of the rows (XOR of the row hashes) [INFER:
       the value differs from Snowflake's; equal inputs give equal results];
+    * ``[TRY_]TO_TIMESTAMP(expr)``: see ``_to_timestamp_ntz``;
     * ``TYPEOF(variant)``: Snowflake's type names (INTEGER, DECIMAL, VARCHAR, BOOLEAN, OBJECT, ARRAY,
       NULL_VALUE) where DuckDB said JSON [INFER: a JSON number with a fraction is DECIMAL]."""
     for win in list(tree.find_all(exp.Window)):
@@ -468,6 +491,11 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         args = [agg.this, *agg.expressions]
         agg.replace(exp.cast(exp.BitwiseRightShift(this=exp.func("bit_xor", exp.func("hash", *[a.copy() for a in args])),
                                                    expression=exp.Literal.number(1)), exp.DataType.build("BIGINT")))
+    for call in list(tree.find_all(exp.Anonymous)):
+        name = str(call.this).upper()
+        if name in ("TO_TIMESTAMP", "TO_TIMESTAMP_NTZ", "TRY_TO_TIMESTAMP", "TRY_TO_TIMESTAMP_NTZ") \
+                and len(call.expressions) == 1:
+            call.replace(_to_timestamp_ntz(call.expressions[0], strict=not name.startswith("TRY_")))
     for node in list(tree.find_all(exp.Typeof)):
         kind = exp.func("json_type", exp.cast(node.this.copy(), exp.DataType.build("JSON")))
         node.replace(exp.Case(this=kind, ifs=[exp.If(this=exp.Literal.string(k), true=exp.Literal.string(v))

@@ -446,3 +446,18 @@ def test_window_and_aggregate_functions_duckdb_lacks(q):
              "TYPEOF(PARSE_JSON('null')), TYPEOF(PARSE_JSON('[1]')), TYPEOF(PARSE_JSON('{}')), "
              "TYPEOF(PARSE_JSON('true'))") == [
         ("INTEGER", "DECIMAL", "VARCHAR", "NULL_VALUE", "ARRAY", "OBJECT", "BOOLEAN")]
+
+
+def test_to_timestamp_of_an_expression_is_a_timestamp_ntz(q):
+    """TO_TIMESTAMP over a column or an expression (epoch milliseconds / 1000, a text column):
+    DuckDB's to_timestamp answered a TIMESTAMPTZ for numbers and refused text."""
+    q("CREATE TABLE ev (ms BIGINT, s STRING)")
+    q("INSERT INTO ev VALUES (1735689601500, '2024-05-01 10:00:00'), (NULL, '1735689601')")
+    assert q("SELECT TO_TIMESTAMP(ms / 1000), TO_TIMESTAMP(s), TO_TIMESTAMP_NTZ(s) FROM ev ORDER BY ms NULLS LAST") == [
+        (datetime(2025, 1, 1, 0, 0, 1, 500000), datetime(2024, 5, 1, 10, 0), datetime(2024, 5, 1, 10, 0)),
+        (None, datetime(2025, 1, 1, 0, 0, 1), datetime(2025, 1, 1, 0, 0, 1))]
+    q("INSERT INTO ev VALUES (0, 'garbage')")
+    assert q("SELECT TRY_TO_TIMESTAMP(s) FROM ev WHERE ms = 0") == [(None,)]
+    with pytest.raises(cdcsim.DataError) as e:
+        q("SELECT TO_TIMESTAMP(s) FROM ev")
+    assert e.value.msg == "Timestamp 'garbage' is not recognized"
