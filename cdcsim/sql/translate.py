@@ -430,6 +430,11 @@ def _sequence_reads(tree: exp.Expression, ctx: Context) -> None:
         col.replace(exp.func("nextval", exp.Literal.string(target)))
 
 
+# a value that is not a VARIANT is cast to one, and named by its SQL type
+_SQL_TYPES_SF = [("^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U.*INT)$", "INTEGER"), ("^(DOUBLE|FLOAT)$", "DOUBLE"),
+                 ("^DECIMAL", "DECIMAL"), ("^VARCHAR$", "VARCHAR"), ("^BOOLEAN$", "BOOLEAN"), ("^DATE$", "DATE"),
+                 ("^TIMESTAMP WITH TIME ZONE$", "TIMESTAMP_LTZ"), ("^TIMESTAMP", "TIMESTAMP_NTZ"),
+                 ("^TIME$", "TIME"), ("^BLOB$", "BINARY"), ("NULL", "NULL_VALUE")]
 _JSON_TYPES_SF = {"UBIGINT": "INTEGER", "BIGINT": "INTEGER", "DOUBLE": "DECIMAL", "VARCHAR": "VARCHAR",
                   "BOOLEAN": "BOOLEAN", "OBJECT": "OBJECT", "ARRAY": "ARRAY", "NULL": "NULL_VALUE"}
 
@@ -498,8 +503,14 @@ def _snowflake_functions(tree: exp.Expression) -> None:
             call.replace(_to_timestamp_ntz(call.expressions[0], strict=not name.startswith("TRY_")))
     for node in list(tree.find_all(exp.Typeof)):
         kind = exp.func("json_type", exp.cast(node.this.copy(), exp.DataType.build("JSON")))
-        node.replace(exp.Case(this=kind, ifs=[exp.If(this=exp.Literal.string(k), true=exp.Literal.string(v))
-                                              for k, v in _JSON_TYPES_SF.items()]))
+        of_json = exp.Case(this=kind, ifs=[exp.If(this=exp.Literal.string(k), true=exp.Literal.string(v))
+                                           for k, v in _JSON_TYPES_SF.items()])
+        duck = exp.func("typeof", node.this.copy())
+        of_sql = exp.Case(ifs=[exp.If(this=exp.func("regexp_matches", duck.copy(), exp.Literal.string(rx)),
+                                      true=exp.Literal.string(v)) for rx, v in _SQL_TYPES_SF],
+                          default=duck.copy())
+        node.replace(exp.Case(ifs=[exp.If(this=exp.EQ(this=duck, expression=exp.Literal.string("JSON")),
+                                          true=of_json)], default=of_sql))
 
 
 def _values_columns(tree: exp.Expression) -> None:
