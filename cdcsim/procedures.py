@@ -193,6 +193,13 @@ def _describe(s: Session, m: re.Match[str], _p: object) -> Result:
 
 @command(rf"CALL\s+(?P<name>{QNAME_RE})\s*\((?P<args>.*)\)")
 def _call(s: Session, m: re.Match[str], _p: object) -> Result:
+    if m.group("name").upper().startswith("SYSTEM$"):  # CALL SYSTEM$SET_RETURN_VALUE('x') and kin
+        # a system function takes literals: expressions (a block's 'done ' || :n) are worked out first
+        from .scripting.run import literal
+
+        args = m.group("args").strip()
+        values = list(s.execute(f"SELECT {args}").rows[0]) if args else []
+        return s.execute(f"SELECT {m.group('name')}({', '.join(literal(v).sql('snowflake') for v in values)})")
     return call(s, m.group("name"), m.group("args"))
 
 

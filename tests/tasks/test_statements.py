@@ -239,3 +239,12 @@ def test_session_parameter_statement_timeout_recorded(db: DB) -> None:
 
     task = store_of(db.con._engine).get("CDCSIM.PUBLIC.T")
     assert task is not None and timeout_s(task) == 5
+
+
+def test_a_procedure_called_by_a_task_sets_its_return_value(db: DB) -> None:
+    db.x("CREATE PROCEDURE report(n INT) RETURNS INT LANGUAGE SQL AS $$ BEGIN "
+         "CALL SYSTEM$SET_RETURN_VALUE('done ' || :n); RETURN n; END $$")
+    db.x("CREATE TASK r AS CALL report(3)")
+    db.x("EXECUTE TASK r")
+    (h,) = db.history("r")
+    assert h["STATE"] == "SUCCEEDED" and h["RETURN_VALUE"] == "done 3"
