@@ -16,3 +16,4 @@ from . import (  # noqa: F401
     table_swap,
     tasks,
 )
+from .scripting import log as scripting_log  # noqa: F401

@@ -378,3 +378,15 @@ def test_dynamic_sql(q):
         q("EXECUTE IMMEDIATE 1 + 1")
     with pytest.raises(cdcsim.NotSupportedError):
         q("BEGIN LET x := 1; EXECUTE IMMEDIATE 'SELECT ?' USING (x); END")
+
+
+def test_system_log_goes_to_python_logging(q, caplog):
+    import logging
+
+    with caplog.at_level(logging.DEBUG, logger="cdcsim.log"):
+        q("BEGIN CALL SYSTEM$LOG('info', 'rows: ' || (SELECT count(*) FROM t)); "
+          "SELECT SYSTEM$LOG_WARN('careful'); RETURN 1; END")
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "cdcsim.log"] == [
+        ("INFO", "session: rows: 3"), ("WARNING", "session: careful")]
+    with pytest.raises(cdcsim.ProgrammingError, match="unknown level"):
+        q("SELECT SYSTEM$LOG('loud', 'x')")
