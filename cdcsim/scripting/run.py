@@ -29,6 +29,7 @@ so a LET in them declares the variable for the rest of the enclosing block.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -460,12 +461,19 @@ class Interpreter:
         return self.eval(t, scope)
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(src: str) -> Block:
+    """A block's statements, parsed once per text (a task calls its procedure on every run; the
+    interpreter never changes them)."""
+    return parse_block(src)
+
+
 def run_block(session: Session, src: str, args: dict[str, Any] | None = None, depth: int = 0) -> Any:
     """Parse and run the block ``src`` with ``args`` as variables; its RETURN value. A block that
     leaves a transaction it opened open has it rolled back and fails."""
     if depth > MAX_DEPTH:
         raise ProgrammingError(f"Stored procedure calls are nested more than {MAX_DEPTH} deep.", 2000, "54001")
-    block = parse_block(src)
+    block = _parsed(src)
     was_in_txn = session.in_txn
     value = Interpreter(session, depth).run(block, Scope(None, {k.upper(): v for k, v in (args or {}).items()}))
     if session.in_txn and not was_in_txn:
