@@ -77,6 +77,7 @@ def clone_schema_objects(s: Session, pairs: list[tuple[tuple[str, str], tuple[st
         s.duck.execute(f"INSERT INTO {M}.procedures SELECT ? || '.' || name, ?, ?, name, args, returns, language, "
                        f"options, body, comment, is_secure, ? FROM {M}.procedures WHERE database_name = ? "
                        "AND schema_name = ?", [f"{ddb}.{dsch}", ddb, dsch, s.engine.clock.now(), sdb, ssch])
+        s.engine.catalog.bump()  # (procedures are looked up by catalog version)
         for (name,) in s.duck.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = ? ORDER BY 1",
                                       [sduck]).fetchall():
             row = s.duck.execute(f"SELECT text FROM {M}.objects WHERE fqn = ?", [f"{sdb}.{ssch}.{name}"]).fetchone()

@@ -81,8 +81,35 @@ def _body(text: str) -> str:
 
 
 def _rows(s: Session, fqn: str) -> list[tuple]:
-    return s.duck.execute(f"SELECT {_COLS} FROM {M}.procedures WHERE fqn = ? ORDER BY json_array_length(args)",
-                          [fqn]).fetchall()
+    """The procedures named ``fqn`` (one per overload), remembered until the next DDL (every change
+    to procedures reloads the catalog, whose version keys this)."""
+    cache = s.engine.state.setdefault("procedure_rows", {})
+    key = (fqn, s.engine.catalog.version)
+    rows = cache.get(key)
+    if rows is None:
+        if len(cache) > 1024:
+            cache.clear()
+        rows = cache[key] = s.duck.execute(
+            f"SELECT {_COLS} FROM {M}.procedures WHERE fqn = ? ORDER BY json_array_length(args)", [fqn]).fetchall()
+    return rows
+
+
+_PLAIN = re.compile(r"^(?:-?\d+|'(?:[^'\\]|'')*')$")  # an integer or a plain string literal
+_TEXT_TYPES = ("VARCHAR", "STRING", "TEXT", "CHAR")
+_INT_TYPES = ("INT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "BYTEINT", "NUMBER", "NUMBER(38,0)", "NUMERIC")
+
+
+def _plain_value(text: str, type_: str) -> tuple[bool, Any]:
+    """(True, value) when ``text`` is a literal already of ``type_`` (no SQL needed to cast it)."""
+    t = text.strip()
+    if not _PLAIN.match(t):
+        return False, None
+    base = type_.split("(")[0] if type_ != "NUMBER(38,0)" else type_
+    if t.startswith("'") and base in _TEXT_TYPES:
+        return True, t[1:-1].replace("''", "'")
+    if not t.startswith("'") and base in _INT_TYPES:
+        return True, int(t)
+    return False, None
 
 
 def _signature(args: list[dict[str, Any]]) -> str:
@@ -231,7 +258,10 @@ def call(s: Session, name: str, arg_text: str) -> Result:
             exprs[p["name"]] = p["default"]
     names = [p["name"] for p in params]
     values: list[Any] = []
-    if names:
+    plain = [_plain_value(exprs[n], p["type"]) for n, p in zip(names, params, strict=True)]
+    if all(ok for ok, _ in plain):  # literals of the right type: no SELECT to cast them
+        values = [v for _, v in plain]
+    elif names:
         sel = ", ".join(f"CAST(({exprs[n]}) AS {p['type']})" for n, p in zip(names, params, strict=True))
         values = list(s.execute(f"SELECT {sel}").rows[0])
     depth = getattr(s, "call_depth", 0)
@@ -247,7 +277,10 @@ def call(s: Session, name: str, arg_text: str) -> Result:
         return value.result
     if isinstance(value, ResultSet):
         raise ProgrammingError(f"Procedure {qn.name} returns {returns}, not a table.", 2000, "22000")
-    if value is not None:
+    base = returns.split("(")[0] if returns != "NUMBER(38,0)" else returns
+    matches = isinstance(value, str) and base in _TEXT_TYPES or \
+        isinstance(value, int) and not isinstance(value, bool) and base in _INT_TYPES
+    if value is not None and not matches:  # (a value already of the declared type needs no cast)
         from .scripting.run import literal
 
         value = s.execute(f"SELECT CAST({literal(value).sql('snowflake')} AS {returns})").rows[0][0]

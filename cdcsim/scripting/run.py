@@ -147,6 +147,8 @@ def _literal_sql(value: Any) -> str:
 
 _SIMPLE_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _SIMPLE_NAME = re.compile(r"^:?([A-Za-z_][\w$]*)$")
+# integers only: SQL would give the same (NUMBER(38,0) arithmetic); anything else goes to SQL
+_INT_ARITH = re.compile(r"^(?P<a>:?[A-Za-z_][\w$]*|-?\d+)\s*(?P<op>[-+*])\s*(?P<b>:?[A-Za-z_][\w$]*|\d+)$")
 _UNKNOWN = re.compile(r'Referenced column "([^"]+)" was not found because the FROM clause is missing')
 _INTO = re.compile(r"\bINTO\s+(:[A-Za-z_][\w$]*(?:\s*,\s*:[A-Za-z_][\w$]*)*)", re.I)
 
@@ -200,6 +202,10 @@ class Interpreter:
                 return self.stats[name]
             if scope.has(name):
                 return self._value(scope.get(name))
+        if (m := _INT_ARITH.match(t)) is not None:  # a loop's counter: i + 1 without a round trip to SQL
+            a, b = (self._int_operand(m.group(k), scope) for k in ("a", "b"))
+            if a is not None and b is not None:
+                return a + b if m.group("op") == "+" else a - b if m.group("op") == "-" else a * b
         try:
             tree = sqlglot.parse_one(f"SELECT {t}", read="snowflake")
         except sqlglot.errors.ParseError as e:
@@ -215,6 +221,14 @@ class Interpreter:
                                   "EXPRESSION_ERROR") from None
             raise ScriptError(e.msg, e.errno, e.sqlstate, "EXPRESSION_ERROR") from None
         return r.rows[0][0] if r.rows else None
+
+    def _int_operand(self, text: str, scope: Scope) -> int | None:
+        """An integer literal, or a variable holding an integer (not NULL, not a boolean)."""
+        if text.lstrip("-").isdigit():
+            return int(text)
+        name = text.lstrip(":").upper()
+        v = self.stats.get(name) if name in self.stats else scope.get(name) if scope.has(name) else None
+        return v if isinstance(v, int) and not isinstance(v, bool) else None
 
     def truth(self, text: str, scope: Scope) -> bool:
         return self.eval(text, scope) is True
