@@ -9,7 +9,7 @@ from sqlglot import exp
 
 from cdcsim.lint import lint_file
 
-FILES = ["seed.sql", "pipeline.sql", "sample_data.sql", "sample_updates.sql", "monitoring.sql"]
+FILES = ["seed.sql", "pipeline.sql", "sample_data.sql", "sample_updates.sql", "monitoring.sql", "procedure.sql"]
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -52,3 +52,34 @@ def test_both_pipelines_define_the_same_objects() -> None:
     seed, fixed = names("seed.sql"), names("pipeline.sql")
     assert seed <= fixed  # the corrected one only adds the refresh task
     assert fixed - seed == {("TASK", "refresh_insights_task")}
+
+
+def test_the_procedure_example_consumes_the_stream_and_reports(caplog) -> None:
+    """procedure.sql on the corrected pipeline: the task CALLs the procedure, which moves the
+    stream's five sample rows in one transaction, logs it and reports it; lint follows the CALL
+    (no CDC012 for a WHEN task whose body is a CALL), and the files together stay lint clean."""
+    import logging
+    from datetime import datetime
+
+    import cdcsim
+
+    both = (EXAMPLES / "pipeline.sql").read_text() + "\n" + (EXAMPLES / "procedure.sql").read_text()
+    from cdcsim.lint import lint_text
+
+    assert lint_text(both) == []
+    con = cdcsim.connect(clock=cdcsim.ManualClock(datetime(2025, 9, 1)))
+    try:
+        for name in ("pipeline.sql", "procedure.sql", "sample_data.sql"):
+            con.execute_string((EXAMPLES / name).read_text())
+        with caplog.at_level(logging.INFO, logger="cdcsim.log"):
+            con.advance(minutes=1)
+        cur = con.cursor()
+        assert cur.execute("SELECT count(*) FROM movie_booking_cdc_events").fetchone()[0] == 5
+        assert cur.execute("SELECT count(*) FROM movie_bookings_stream").fetchone()[0] == 0
+        runs = cur.execute("SELECT state, return_value FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY()) "
+                           "WHERE name = 'CONSUME_STREAM_TASK' AND state <> 'SCHEDULED'").fetchall()
+        assert runs == [("SUCCEEDED", "moved 5")]
+        assert any("consume_bookings moved 5 change rows" in r.getMessage() for r in caplog.records)
+        assert cur.execute("CALL consume_bookings()").fetchall() == [(0,)]  # nothing left to move
+    finally:
+        con.close()
