@@ -38,7 +38,13 @@ def _name(qn: QName, full: bool) -> str:
 
 
 def _literal(text: str) -> str:
+    """A Snowflake string literal in the DDL's text (where a backslash escapes)."""
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _value(ddl: str) -> str:
+    """GET_DDL's answer as a literal of the translated (DuckDB) query, where a backslash is itself."""
+    return "'" + ddl.replace("'", "''") + "'"
 
 
 def _table(s: Session, qn: QName, full: bool) -> str:
@@ -225,7 +231,7 @@ def get_ddl(s: Session, args: list[Any]) -> str:
         else:
             db, sch = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
             ddl = _schema(s, db, sch, full)
-        return _literal(ddl)
+        return _value(ddl)
     qn = s.qualify(parse_parts(text))
     if kind == "TABLE":
         from .dynamic_tables.catalog import registry
@@ -252,7 +258,7 @@ def get_ddl(s: Session, args: list[Any]) -> str:
         ddl = _sequence(s, qn, full)
     else:
         raise compilation_error(f"GET_DDL: object type '{args[0]}' is not supported by cdcsim.", 2000, "0A000")
-    return _literal(ddl)
+    return _value(ddl)
 
 
 HOOKS.system_functions["GET_DDL"] = get_ddl

@@ -73,11 +73,28 @@ def _args(text: str) -> list[dict[str, Any]]:
     return out
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "0": "\0", "\\": "\\", "'": "'", '"': '"'}
+
+
 def _body(text: str) -> str:
+    """The text a ``$$...$$`` or ``'...'`` string holds (in a quoted one, ``''`` and Snowflake's
+    backslash escapes stand for their characters)."""
     t = text.strip()
     if t.startswith("$$") and t.endswith("$$"):
         return t[2:-2]
-    return t[1:-1].replace("''", "'").replace("\\'", "'")
+    inner, out, i = t[1:-1], [], 0
+    while i < len(inner):
+        c = inner[i]
+        if c == "\\" and i + 1 < len(inner):
+            out.append(_ESCAPES.get(inner[i + 1], inner[i + 1]))
+            i += 2
+        elif c == "'" and inner[i + 1:i + 2] == "'":
+            out.append("'")
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 def _rows(s: Session, fqn: str) -> list[tuple]:

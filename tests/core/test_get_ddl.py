@@ -96,3 +96,18 @@ def test_show_views_says_when_a_view_was_made_and_its_text():
         c.execute_string("CREATE TABLE base (a INT); CREATE VIEW w AS SELECT a FROM base;")
         (view,) = cur.execute("SHOW VIEWS").fetchall()
         assert (view[0], view[7]) == (datetime(2025, 3, 1, 12, 0), "CREATE VIEW w AS SELECT a FROM base")
+
+
+def test_quotes_and_backslashes_survive_the_round_trip():
+    """A view's text and a procedure's body with quotes and backslashes: the DDL recreates objects
+    that answer as the originals do (a quoted body is a Snowflake string: its backslashes escape)."""
+    with cdcsim.connect() as a, cdcsim.connect() as b:
+        a.execute_string(r"""
+            CREATE VIEW rv AS SELECT REGEXP_REPLACE('a.b', '\\.', '-') AS x, 'it''s' AS y;
+            CREATE PROCEDURE bs() RETURNS STRING LANGUAGE SQL AS $$ BEGIN RETURN 'a\\b' || 'it''s'; END $$;
+        """)
+        cur = a.cursor()
+        b.execute_string(cur.execute("SELECT GET_DDL('SCHEMA', 'public')").fetchone()[0])
+        for sql in ("SELECT * FROM rv", "CALL bs()"):
+            assert b.cursor().execute(sql).fetchall() == cur.execute(sql).fetchall()
+        assert cur.execute("CALL bs()").fetchall() == [("a\\bit's",)]
