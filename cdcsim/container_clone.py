@@ -45,8 +45,7 @@ def _renamed(text: str, head: re.Pattern[str], target: QName) -> str:
     m = head.match(text)
     assert m is not None
     body = text[:m.start("name")] + _sf(target) + text[m.end("name"):]
-    return re.sub(r"^\s*CREATE\s+", "CREATE OR REPLACE ", re.sub(r"^\s*CREATE\s+OR\s+REPLACE\s+", "CREATE ", body,
-                                                                flags=re.I), count=1, flags=re.I)
+    return re.sub(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?", "CREATE OR REPLACE ", body, count=1, flags=re.I)
 
 
 def clone_schema_objects(s: Session, pairs: list[tuple[tuple[str, str], tuple[str, str]]]) -> None:

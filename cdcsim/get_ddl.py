@@ -25,7 +25,6 @@ from .engine import HOOKS
 from .errors import compilation_error, not_found
 from .names import META_SCHEMA as M
 from .names import QName, parse_parts, quote
-from .sql.split import split_commas
 
 if TYPE_CHECKING:
     from .session import Session
@@ -147,18 +146,15 @@ def _dynamic_table(s: Session, qn: QName, full: bool) -> str:
     return text.rstrip().rstrip(";") + ";\n"
 
 
-def _procedures(s: Session, qn: QName, types: int | None) -> list[tuple]:
-    rows = s.duck.execute(f"SELECT name, args, returns, language, options, body FROM {M}.procedures "
-                          "WHERE fqn = ? ORDER BY json_array_length(args)", [qn.fqn]).fetchall()
-    return [r for r in rows if types is None or len(json.loads(r[1])) == types]
+def _procedure(s: Session, qn: QName, full: bool, types: str | None) -> str:
+    from .procedures import overloads
 
-
-def _procedure(s: Session, qn: QName, full: bool, types: int | None) -> str:
-    rows = _procedures(s, qn, types)
+    rows = overloads(s, qn.fqn, types)
     if not rows:
         raise not_found("Procedure", qn.fqn)
     out = []
-    for _, args, returns, language, options, body in rows:
+    for r in rows:
+        args, returns, language, options, body = r[4], r[5], r[6], r[7], r[8]
         sig = ", ".join(f'"{a["name"]}" {a["type"]}' + (f" DEFAULT {a['default']}" if a["default"] else "")
                         for a in json.loads(args))
         execute_as = "CALLER" if re.search(r"EXECUTE\s+AS\s+CALLER", options, re.I) else "OWNER"
@@ -217,7 +213,7 @@ def get_ddl(s: Session, args: list[Any]) -> str:
     types = None
     if kind in ("PROCEDURE", "FUNCTION") and "(" in text:
         text, inner = text.split("(", 1)
-        types = len(split_commas(inner.rstrip().rstrip(")")))
+        types = inner.rstrip().rstrip(")")
     if kind in ("DATABASE", "SCHEMA"):
         parts = parse_parts(text)
         if kind == "DATABASE":

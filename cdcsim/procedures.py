@@ -167,15 +167,17 @@ def _create(s: Session, m: re.Match[str], _p: object) -> Result:
     return Result.status(f"Function {qn.name} successfully created.")
 
 
-def _types(text: str | None) -> int | None:
-    return None if text is None else len(split_commas(text))
+def overloads(s: Session, fqn: str, types: str | None) -> list[tuple]:
+    """The procedures named ``fqn`` whose argument list is as long as ``types`` (the text between
+    the parentheses of ``p(INT, STRING)``), or all of them when no types are given."""
+    n = None if types is None else len(split_commas(types))
+    return [r for r in _rows(s, fqn) if n is None or len(json.loads(r[4])) == n]
 
 
 @command(rf"DROP\s+PROCEDURE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s*(?:\((?P<types>.*)\))?")
 def _drop(s: Session, m: re.Match[str], _p: object) -> Result:
     qn = s.qualify(parse_parts(m.group("name")))
-    n = _types(m.group("types"))
-    hit = [r for r in _rows(s, qn.fqn) if n is None or len(json.loads(r[4])) == n]
+    hit = overloads(s, qn.fqn, m.group("types"))
     if not hit:
         if m.group("ie"):
             return Result.status("Drop statement executed successfully (procedure already dropped).")
@@ -217,8 +219,7 @@ def _show(s: Session, m: re.Match[str], _p: object) -> Result:
 @command(rf"DESC(?:RIBE)?\s+PROCEDURE\s+(?P<name>{QNAME_RE})\s*(?:\((?P<types>.*)\))?")
 def _describe(s: Session, m: re.Match[str], _p: object) -> Result:
     qn = s.qualify(parse_parts(m.group("name")))
-    n = _types(m.group("types"))
-    hit = [r for r in _rows(s, qn.fqn) if n is None or len(json.loads(r[4])) == n]
+    hit = overloads(s, qn.fqn, m.group("types"))
     if not hit:
         raise not_found("Procedure", qn.fqn)
     r = hit[0]

@@ -7,24 +7,9 @@ autoincrement. DuckDB has neither, and the column used to come out NULL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
 
 import cdcsim
-
-
-@pytest.fixture
-def con() -> Iterator[cdcsim.Connection]:
-    c = cdcsim.connect()
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def q(con: cdcsim.Connection) -> Callable[..., list[tuple]]:
-    cur = con.cursor()
-    return lambda sql: cur.execute(sql).fetchall()
 
 
 def identity_sequences(con: cdcsim.Connection) -> int:

@@ -3,7 +3,7 @@ subquery's rows, its answer, one stream read for every target, and all-or-nothin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -24,17 +24,6 @@ def con() -> Iterator[cdcsim.Connection]:
     """)
     yield c
     c.close()
-
-
-@pytest.fixture
-def q(con: cdcsim.Connection) -> Callable[..., list[tuple]]:
-    cur = con.cursor()
-
-    def run(sql: str) -> list[tuple]:
-        cur.execute(sql)
-        return cur.fetchall()
-    run.cur = cur  # type: ignore[attr-defined]
-    return run
 
 
 def rows(q, table: str) -> list[tuple]:

@@ -6,7 +6,7 @@ answers a column named after it, its RETURN value cast to the declared type.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -21,17 +21,6 @@ def con() -> Iterator[cdcsim.Connection]:
     c.execute_string("CREATE TABLE t (id INT, v STRING); INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');")
     yield c
     c.close()
-
-
-@pytest.fixture
-def q(con: cdcsim.Connection) -> Callable[..., list[tuple]]:
-    cur = con.cursor()
-
-    def run(sql: str) -> list[tuple]:
-        cur.execute(sql)
-        return cur.fetchall()
-    run.cur = cur  # type: ignore[attr-defined]
-    return run
 
 
 def one(q, sql: str):

@@ -413,13 +413,11 @@ def test_clustering_statements_are_accepted_on_a_table_that_exists(q, tracked, a
     assert [r[0] for r in q("DESCRIBE TABLE clustered")] == ["A", "B"]
 
 
-def test_values_as_a_table_names_its_columns_column1_and_by_position(con, q):
+def test_values_as_a_table_names_its_columns_column1_and_by_position(q):
     """Snowflake names a VALUES list's columns COLUMN1, COLUMN2, ... (DuckDB said col0, col1) and
     lets the SELECT over it name them $1, $2."""
     assert q("SELECT * FROM VALUES (1, 'a'), (2, 'b') ORDER BY column1") == [(1, "a"), (2, "b")]
-    cur = con.cursor()
-    cur.execute("SELECT * FROM VALUES (1, 'a')")
-    assert [d[0] for d in cur.description] == ["COLUMN1", "COLUMN2"]
+    assert [d[0] for d in q.cur.description] == ["COLUMN1", "COLUMN2"]
     assert q("SELECT v.column2 FROM VALUES (1, 'a') v") == [("a",)]
     assert q("SELECT $2, $1 FROM VALUES (1, 'a'), (2, 'b') ORDER BY $1 DESC") == [("b", 2), ("a", 1)]
     assert q("SELECT $2 FROM VALUES (1, 'a') AS t(id, name)") == [("a",)]
