@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from . import frames
 from .commands import Result
 from .engine import HOOKS
 from .errors import ProgrammingError, compilation_error
@@ -41,7 +42,7 @@ def remember(s: Session, query_id: str, result: Result | None) -> None:
             old, _ = s.results.popitem(last=False)
             if old in s.scanned:  # only RESULT_SCAN registers a result with DuckDB
                 s.scanned.discard(old)
-                s.duck.unregister(_relation(old))
+                frames.unregister(s.duck, _relation(old))
 
 
 def _relation(query_id: str) -> str:
@@ -74,7 +75,7 @@ def result_scan(s: Session, args: list, _kwargs: dict) -> str:
 
     names = [d[0] for d in result.description or []]
     frame = pd.DataFrame.from_records(list(result.rows), columns=names)
-    s.duck.register(_relation(qid), frame)
+    frames.register(s.duck, _relation(qid), frame)
     s.scanned.add(qid)
     cols = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
     return f'SELECT {cols} FROM "{_relation(qid)}"'

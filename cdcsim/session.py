@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from . import changes, identity
+from . import changes, frames, identity
 from .catalog import StreamInfo
 from .commands import COMMAND_PREFIXES, Result, find
 from .engine import Engine
@@ -341,11 +341,11 @@ class Session:
 
         with self.lock:
             frame = pd.DataFrame.from_records(rows, columns=columns)
-            self.duck.register("__CDCSIM_BATCH", frame)
+            frames.register(self.duck, "__CDCSIM_BATCH", frame)
             try:
                 result = self.execute(sql)
             finally:
-                self.duck.unregister("__CDCSIM_BATCH")
+                frames.unregister(self.duck, "__CDCSIM_BATCH")
             return result
 
     def run(self, tr: Translated, values: list[Any] | None = None) -> Result:

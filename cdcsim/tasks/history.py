@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from .. import frames
 from ..commands import snowflake_bool
 from ..errors import Error, ProgrammingError
 from ..names import META_SCHEMA
@@ -115,12 +116,12 @@ def write(con: duckdb.DuckDBPyConnection, records: list[Record]) -> None:
     import pandas as pd
 
     df = pd.DataFrame.from_records([r.row() for r in records], columns=NAMES + ["_SEQ"])
-    con.register("_cdcsim_task_hist_buf", df)
+    frames.register(con, "_cdcsim_task_hist_buf", df)
     try:
         casts = ", ".join(f'CAST("{c}" AS {t})' for c, t in COLUMNS + [("_SEQ", "BIGINT")])
         con.execute(f"INSERT INTO {M}.task_history SELECT {casts} FROM _cdcsim_task_hist_buf")
     finally:
-        con.unregister("_cdcsim_task_hist_buf")
+        frames.unregister(con, "_cdcsim_task_hist_buf")
 
 
 def prune(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
@@ -200,7 +201,7 @@ def runs_sql(s: Session, live: list[Record], view: str) -> str:
         import pandas as pd
 
         df = pd.DataFrame.from_records([r.row() for r in live], columns=NAMES + ["_SEQ"])
-        s.duck.register(view, df)
+        frames.register(s.duck, view, df)
         casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in COLUMNS + [("_SEQ", "BIGINT")])
         live_sql = f" UNION ALL SELECT {casts} FROM {view}"
     return f"(SELECT {_COLS_SQL}, \"_SEQ\" FROM {M}.task_history{live_sql})"

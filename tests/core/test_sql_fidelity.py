@@ -244,6 +244,32 @@ def test_result_scan_filters_show_output(con):
     assert e.value.errno == 709
 
 
+SHOWS = ["SHOW TABLES", "SHOW VIEWS", "SHOW SCHEMAS", "SHOW DATABASES", "SHOW COLUMNS IN TABLE t",
+         "SHOW STREAMS", "SHOW TASKS", "SHOW DYNAMIC TABLES", "SHOW PROCEDURES", "SHOW PARAMETERS",
+         "SHOW VARIABLES"]
+
+
+@pytest.mark.parametrize("show", SHOWS)
+def test_result_scan_and_batches_follow_every_show(con, show):
+    """RESULT_SCAN hands DuckDB the earlier result as a registered relation, and a batch INSERT
+    binds its rows the same way; DuckDB 2.0 refuses both while an internal query's result is
+    unread (SHOW DYNAMIC TABLES used to leave one: RESULT_SCAN then failed with XX000)."""
+    cur = con.cursor()
+    cur.execute("CREATE TABLE t (a INT)")
+    cur.execute("CREATE VIEW v AS SELECT a FROM t")
+    cur.execute("CREATE STREAM s ON TABLE t")
+    cur.execute("CREATE TASK k WAREHOUSE = wh SCHEDULE = '1 minute' AS INSERT INTO t VALUES (1)")
+    cur.execute("CREATE DYNAMIC TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh AS SELECT a FROM t")
+    cur.execute("CREATE PROCEDURE p() RETURNS INT LANGUAGE SQL AS 'BEGIN RETURN 1; END'")
+    cur.execute("SET x = 1")
+    shown = cur.execute(show).fetchall()
+    assert shown
+    assert cur.execute("SELECT count(*) FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))").fetchall() == [(len(shown),)]
+    cur.execute(show)
+    cur.executemany("INSERT INTO t (a) VALUES (%s)", [(1,), (2,)])
+    assert cur.execute("SELECT count(*) FROM t").fetchall() == [(2,)]
+
+
 def test_tutorial_setup_statements(q):
     """Snowflake's "Create dynamic tables" tutorial starts with a warehouse and informational keys."""
     assert q("CREATE WAREHOUSE IF NOT EXISTS wh WAREHOUSE_SIZE = XSMALL AUTO_SUSPEND = 60") == [
