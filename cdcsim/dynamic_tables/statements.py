@@ -50,9 +50,11 @@ from .refresh import RefreshFailed, raise_for_manual, run_pipeline
 
 M = META_SCHEMA
 _STR = r"'(?:[^']|'')*'"
+# a dynamic Iceberg table's storage options (see create_dynamic_table)
+_ICEBERG_OPTIONS = ("EXTERNAL_VOLUME", "CATALOG", "BASE_LOCATION", "CATALOG_SYNC", "STORAGE_SERIALIZATION_POLICY")
 _OPTION = re.compile(
     rf"\s*(?:(?P<k>TARGET_LAG|WAREHOUSE|REFRESH_MODE|INITIALIZE|SCHEDULER|COMMENT|INITIALIZATION_WAREHOUSE|"
-    rf"DATA_RETENTION_TIME_IN_DAYS|MAX_DATA_EXTENSION_TIME_IN_DAYS|ROW_TIMESTAMP)\s*=\s*(?P<v>{_STR}|[\w$.\"]+)"
+    rf"DATA_RETENTION_TIME_IN_DAYS|MAX_DATA_EXTENSION_TIME_IN_DAYS|ROW_TIMESTAMP|{'|'.join(_ICEBERG_OPTIONS)})\s*=\s*(?P<v>{_STR}|[\w$.\"]+)"
     rf"|(?P<cluster>CLUSTER\s+BY\s*\([^)]*\))|(?P<copy>COPY\s+GRANTS)|(?P<req>REQUIRE\s+USER))",
     re.IGNORECASE,
 )
@@ -155,16 +157,26 @@ def comment_on_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result
 
 
 @command(
-    rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<transient>TRANSIENT\s+)?DYNAMIC\s+TABLE\s+"
+    rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<transient>TRANSIENT\s+)?DYNAMIC\s+(?P<iceberg>ICEBERG\s+)?TABLE\s+"
     rf"(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s*(?P<cols>\((?:[^()']|'(?:[^']|'')*'|\([^()]*\))*\))?"
     rf"(?P<opts>(?:\s*(?:\w+\s*=\s*(?:{_STR}|[\w$.\"]+)|CLUSTER\s+BY\s*\([^)]*\)|COPY\s+GRANTS|REQUIRE\s+USER))*)"
     r"\s*AS\s+(?P<query>.+)"
 )
 def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
+    """[INFER] A dynamic Apache Iceberg table (``CREATE DYNAMIC ICEBERG TABLE``) is a dynamic table
+    whose storage Snowflake writes as Iceberg files on an external volume. cdcsim keeps every
+    table in DuckDB, so it is made as a dynamic table like any other: its storage options
+    (EXTERNAL_VOLUME, CATALOG, BASE_LOCATION, ...) are accepted and have no effect, as WAREHOUSE
+    has none, and GET_DDL gives the statement back as written. (Before, sqlglot made it an
+    ordinary table, filled once.)"""
     if m.group("replace") and m.group("ine"):
         raise compilation_error("OR REPLACE and IF NOT EXISTS are incompatible.", 2016)
     qn = s.qualify(parse_parts(m.group("name")))
     opts = _parse_options(m.group("opts") or "")
+    if not m.group("iceberg"):
+        for k in _ICEBERG_OPTIONS:
+            if k in opts:
+                raise compilation_error(f"invalid property '{k}' for 'DYNAMIC TABLE'", 2_029, "42601")
     reg = registry(s.engine)
     relaxed = s.engine.relaxed
     if s.in_txn:

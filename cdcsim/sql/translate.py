@@ -546,8 +546,15 @@ def translate(sql: str, ctx: Context) -> Translated:
         _Quiet.on.value = False
 
 
+# Snowflake's CREATE TABLE takes [LOCAL | GLOBAL] TEMP | TEMPORARY and VOLATILE as one kind: a
+# temporary table [DOC: sql-reference/sql/create-table]. sqlglot reads VOLATILE as a property it
+# then drops (an ordinary table) and LOCAL TEMP not at all: say TEMPORARY before it parses.
+_TEMPORARY = re.compile(r"^(\s*CREATE\s+(?:OR\s+REPLACE\s+)?)(?:(?:LOCAL|GLOBAL)\s+)?(?:TEMPORARY|TEMP|VOLATILE)\b",
+                        re.IGNORECASE)
+
+
 def _translate(sql: str, ctx: Context) -> Translated:
-    tree = parse(sql)
+    tree = parse(_TEMPORARY.sub(r"\1TEMPORARY", sql, count=1))
     if isinstance(tree, exp.Command):
         raise compilation_error(f"Unsupported statement: {sql.strip()[:80]}", 1003, "42000")
     tree = normalize_identifiers(tree, dialect="snowflake")

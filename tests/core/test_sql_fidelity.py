@@ -485,3 +485,22 @@ def test_to_timestamp_of_an_expression_is_a_timestamp_ntz(q):
     with pytest.raises(cdcsim.DataError) as e:
         q("SELECT TO_TIMESTAMP(s) FROM ev")
     assert e.value.msg == "Timestamp 'garbage' is not recognized"
+
+
+@pytest.mark.parametrize("kind", ["TEMPORARY", "TEMP", "LOCAL TEMPORARY", "LOCAL TEMP", "GLOBAL TEMPORARY",
+                                  "GLOBAL TEMP", "VOLATILE"])
+def test_every_spelling_of_temporary_makes_a_session_table(tmp_path, kind):
+    """Snowflake reads [LOCAL | GLOBAL] TEMP[ORARY] and VOLATILE as TEMPORARY: the table lives as
+    long as the session. VOLATILE used to make a permanent table and LOCAL TEMP failed to parse."""
+    path = str(tmp_path / "db.duckdb")
+    with cdcsim.connect(path) as con:
+        cur = con.cursor()
+        cur.execute(f"CREATE {kind} TABLE tmp (a INT)")
+        cur.execute("INSERT INTO tmp VALUES (1)")
+        assert cur.execute("SELECT a FROM tmp").fetchall() == [(1,)]
+        cur.execute(f"CREATE OR REPLACE {kind} TABLE tmp (b INT)")
+        assert [d[0] for d in cur.execute("SELECT * FROM tmp").description] == ["B"]
+    with cdcsim.connect(path) as con:
+        with pytest.raises(ProgrammingError) as e:
+            con.cursor().execute("SELECT * FROM tmp")
+        assert e.value.errno == 2003

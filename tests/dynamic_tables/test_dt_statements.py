@@ -482,3 +482,27 @@ def test_comment_on_and_create_or_alter(base: cdcsim.Connection) -> None:
         q(base, f"CREATE OR ALTER DYNAMIC TABLE c {DT} AS SELECT id, k FROM t")
     assert "CREATE OR REPLACE" in e.value.msg and e.value.errno == 2000
     assert [d[0] for d in base.cursor().execute("SELECT * FROM c").description] == ["ID"]
+
+
+def test_dynamic_iceberg_table_is_a_dynamic_table(base: cdcsim.Connection) -> None:
+    """Iceberg storage options have no effect here; the table is dynamic all the same (it used to
+    come out as an ordinary table, filled once and writable)."""
+    q(base, "CREATE DYNAMIC ICEBERG TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh EXTERNAL_VOLUME = 'vol' "
+            "CATALOG = 'SNOWFLAKE' BASE_LOCATION = 'd/' AS SELECT k, sum(v) AS total FROM t GROUP BY k")
+    assert show(base, "D")["refresh_mode"] == "INCREMENTAL"
+    assert [r[1] for r in q(base, "SHOW TABLES")] == ["T"]
+    q(base, "INSERT INTO t VALUES (4, 0, 5, 'd')")
+    q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    assert sorted(q(base, "SELECT * FROM d")) == [(0, 15), (1, 50)]
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "INSERT INTO d VALUES (9, 9)")
+    assert "read-only" in str(e.value)
+    assert q(base, "SELECT GET_DDL('DYNAMIC_TABLE', 'd')")[0][0].startswith(
+        "create or replace DYNAMIC ICEBERG TABLE d TARGET_LAG")
+
+
+def test_iceberg_options_need_an_iceberg_table(base: cdcsim.Connection) -> None:
+    with pytest.raises(ProgrammingError) as e:
+        q(base, f"CREATE DYNAMIC TABLE d {DT} EXTERNAL_VOLUME = 'vol' AS SELECT id FROM t")
+    assert e.value.errno == 2029 and "EXTERNAL_VOLUME" in str(e.value)
+    assert q(base, "SHOW DYNAMIC TABLES") == []
