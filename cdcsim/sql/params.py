@@ -15,6 +15,14 @@ from ..errors import ProgrammingError
 _TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\$.*?\$\$|%\((\w+)\)s|%s|%%|\?""", re.DOTALL)
 
 
+_CAST_AFTER = re.compile(r"\s*::")
+
+
+def _placeholder(m: re.Match[str]) -> str:
+    """``?``, parenthesised before a ``::`` cast: sqlglot cannot parse ``?::DATE``."""
+    return "(?)" if _CAST_AFTER.match(m.string, m.end()) else "?"
+
+
 def convert(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> tuple[str, list[Any] | None]:
     """Rewrite placeholders to ``?`` and return the positional parameter list."""
     if params is None:
@@ -25,7 +33,7 @@ def convert(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> tuple
         def named(m: re.Match[str]) -> str:
             if m.group(1) is not None:
                 names.append(m.group(1))
-                return "?"
+                return _placeholder(m)
             if m.group(0) == "%%":
                 return "%"
             return m.group(0)
@@ -45,7 +53,7 @@ def convert(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> tuple
         tok = m.group(0)
         if tok in ("%s", "?"):
             count += 1
-            return "?"
+            return _placeholder(m)
         if tok == "%%":
             return "%"
         return tok

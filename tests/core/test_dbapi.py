@@ -38,6 +38,17 @@ def test_paramstyles(q, sql, params):
     assert q(sql, params) == [(3,)]
 
 
+@pytest.mark.parametrize("sql,params", [
+    ("select %s::DATE, %s :: INT + 1", ("2025-09-01", "41")),
+    ("select ?::DATE, ?::INT + 1", ["2025-09-01", "41"]),
+    ("select %(d)s::DATE, %(n)s::INT + 1", {"d": "2025-09-01", "n": "41"}),
+])
+def test_a_placeholder_takes_a_cast(q, sql, params):
+    """``%s::DATE`` is common in connector code; it used to fail to parse (sqlglot reads no
+    ``?::type``)."""
+    assert q(sql, params) == [(datetime(2025, 9, 1).date(), 42)]
+
+
 def test_wrong_parameter_count_is_a_programming_error(q):
     with pytest.raises(cdcsim.ProgrammingError):
         q("select ?", [1, 2])
