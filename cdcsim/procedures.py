@@ -316,11 +316,13 @@ _ONE_STRING = re.compile(r"^(?:\$\$.*\$\$|'(?:[^'\\]|''|\\.)*')$", re.S)
 @command(r"EXECUTE\s+IMMEDIATE\s+(?P<text>.+)")
 def _immediate(s: Session, m: re.Match[str], _p: object) -> Result:
     """EXECUTE IMMEDIATE '<sql>' | $$<block>$$ | <string expression> (in a block, ``:var`` and
-    ``'...' || :x``): the statement or block the string holds. USING binds are not supported."""
+    ``'...' || :x``): the statement or block the string holds. ``USING (v1, ...)`` binds the
+    variables of a block (``scripting.run.Interpreter.immediate_using``); outside one there are no
+    variables to bind, and it fails."""
     src = m.group("text").strip()
     if re.search(r"\bUSING\s*\(", src, re.I) and not _ONE_STRING.match(src):
-        raise NotSupportedError("EXECUTE IMMEDIATE ... USING (binds) is not supported by cdcsim: build the "
-                                "statement text with || instead.", 2000, "0A000")
+        raise NotSupportedError("EXECUTE IMMEDIATE ... USING binds the variables of a Snowflake Scripting block: "
+                                "run it inside one (DECLARE ... BEGIN ... END).", 2000, "0A000")
     if _ONE_STRING.match(src):
         text = _body(src)
     else:

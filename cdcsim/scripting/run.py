@@ -150,6 +150,8 @@ _SIMPLE_NAME = re.compile(r"^:?([A-Za-z_][\w$]*)$")
 # integers only: SQL would give the same (NUMBER(38,0) arithmetic); anything else goes to SQL
 _INT_ARITH = re.compile(r"^(?P<a>:?[A-Za-z_][\w$]*|-?\d+)\s*(?P<op>[-+*])\s*(?P<b>:?[A-Za-z_][\w$]*|\d+)$")
 _UNKNOWN = re.compile(r'Referenced column "([^"]+)" was not found because the FROM clause is missing')
+_IMMEDIATE_USING = re.compile(r"^\s*EXECUTE\s+IMMEDIATE\s+(?P<src>.+?)\s+USING\s*\((?P<binds>[^()]*)\)\s*;?\s*$",
+                              re.I | re.S)
 _INTO = re.compile(r"\bINTO\s+(:[A-Za-z_][\w$]*(?:\s*,\s*:[A-Za-z_][\w$]*)*)", re.I)
 
 
@@ -311,13 +313,43 @@ class Interpreter:
         r = self.sql(q, scope)
         return ResultSet([d[0] for d in r.description or []], list(r.rows), r)
 
+    def immediate_using(self, m: re.Match[str], scope: Scope) -> Result:
+        """``EXECUTE IMMEDIATE <string | variable | expression> USING (v1, v2, ...)``
+        [DOC: sql-reference/sql/execute-immediate]: the statement's ``?`` placeholders take the
+        bind variables' values, in order. [INFER] The statement must be a single SQL statement: a
+        block with binds fails (0A000)."""
+        src = m.group("src").strip()
+        from ..procedures import _ONE_STRING, _body
+
+        if _ONE_STRING.match(src):
+            text = _body(src)
+        else:
+            text = self.eval(src, scope)
+            if not isinstance(text, str):
+                raise compilation_error("EXECUTE IMMEDIATE needs a string: the statement to run.", 2000, "42601")
+        text = text.strip().rstrip(";").strip()
+        if re.match(r"^(DECLARE|BEGIN)\b", text, re.I) and not re.match(r"^BEGIN\s*(TRANSACTION|WORK|NAME|$)", text, re.I):
+            raise compilation_error("EXECUTE IMMEDIATE ... USING binds values into a SQL statement; cdcsim does not "
+                                    "bind them into a block.", 2000, "0A000")
+        values = []
+        for name in (n.strip() for n in m.group("binds").split(",")):
+            key = name.lstrip(":").upper()
+            if not re.fullmatch(r"[A-Z_][\w$]*", key) or not scope.has(key):
+                raise compilation_error(f"invalid identifier '{name}': USING takes the names of variables.",
+                                        904, "42000")
+            values.append(self._value(scope.get(key)))
+        return self.s.execute(text, values)
+
     def sql(self, text: str, scope: Scope) -> Result:
         into: list[str] = []
         first = text.split(None, 1)[0].upper() if text.strip() else ""
-        if first in ("SELECT", "WITH", "CALL") and (m := _INTO.search(text)) is not None:
-            into = [n.strip().lstrip(":").upper() for n in m.group(1).split(",")]
-            text = text[:m.start()] + text[m.end():]
-        r = self.s.execute(self.bind_sql(text, scope))
+        if first == "EXECUTE" and (m := _IMMEDIATE_USING.match(text)) is not None:
+            r = self.immediate_using(m, scope)
+        else:
+            if first in ("SELECT", "WITH", "CALL") and (m := _INTO.search(text)) is not None:
+                into = [n.strip().lstrip(":").upper() for n in m.group(1).split(",")]
+                text = text[:m.start()] + text[m.end():]
+            r = self.s.execute(self.bind_sql(text, scope))
         desc = r.description or []
         if desc and str(desc[0][0]).startswith("number of rows"):
             n = sum(int(v or 0) for v in r.rows[0]) if r.rows else 0

@@ -365,8 +365,30 @@ def test_dynamic_sql(q):
              "LET rs RESULTSET := (EXECUTE IMMEDIATE :stmt); RETURN TABLE(rs); END") == [(3,), (8,)]
     with pytest.raises(cdcsim.ProgrammingError, match="needs a string"):
         q("EXECUTE IMMEDIATE 1 + 1")
-    with pytest.raises(cdcsim.NotSupportedError):
-        q("BEGIN LET x := 1; EXECUTE IMMEDIATE 'SELECT ?' USING (x); END")
+
+
+def test_execute_immediate_binds_variables_with_using(q):
+    """USING (v1, v2, ...) gives the statement's ? placeholders the variables' values, in order,
+    whatever holds the statement (a literal, a variable, a concatenation); SQLROWCOUNT counts it."""
+    assert q("DECLARE lo INT DEFAULT 1; hi INT DEFAULT 2; rs RESULTSET; "
+             "BEGIN rs := (EXECUTE IMMEDIATE 'SELECT id, v FROM t WHERE id BETWEEN ? AND ? ORDER BY id' "
+             "USING (lo, hi)); RETURN TABLE(rs); END") == [(1, "a"), (2, "b")]
+    assert one(q, "DECLARE v STRING DEFAULT 'it''s'; i INT DEFAULT 3; stmt STRING DEFAULT 'UPDATE t SET v = ? "
+                  "WHERE id = ?'; BEGIN EXECUTE IMMEDIATE :stmt USING (v, i); RETURN SQLROWCOUNT; END") == 1
+    assert q("SELECT v FROM t WHERE id = 3") == [("it's",)]
+    # a value is bound, never spliced into the text: quotes and SQL in it stay data
+    assert one(q, "DECLARE x STRING DEFAULT '1; DROP TABLE t'; BEGIN "
+                  "LET rs RESULTSET := (EXECUTE IMMEDIATE 'SELECT ' || '?::STRING AS s' USING (x)); "
+                  "FOR r IN rs DO RETURN r.s; END FOR; END") == "1; DROP TABLE t"
+    assert q("SELECT count(*) FROM t") == [(3,)]
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("BEGIN LET x := 1; EXECUTE IMMEDIATE 'SELECT ?' USING (y); END")
+    assert e.value.errno == 904 and "'y'" in str(e.value)
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        q("BEGIN LET x := 1; EXECUTE IMMEDIATE 'SELECT ?, ?' USING (x); END")
+    assert e.value.errno == 252001
+    with pytest.raises(cdcsim.NotSupportedError, match="block"):
+        q("EXECUTE IMMEDIATE 'SELECT ?' USING (x)")
 
 
 def test_system_log_goes_to_python_logging(q, caplog):
