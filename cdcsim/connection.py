@@ -15,10 +15,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import async_queries
 from .clock import Clock
 from .commands import Result
 from .engine import open_engine
-from .errors import InterfaceError, OperationalError, ProgrammingError
+from .errors import Error, InterfaceError, OperationalError, ProgrammingError
 from .result_scan import remember
 from .session import Session
 from .sql.split import split_statements
@@ -122,6 +123,47 @@ class Cursor:
         if self._result is not None:
             self._result.rowcount = total
         return self
+
+    def execute_async(self, command: str, params: Sequence[Any] | Mapping[str, Any] | None = None,
+                      **_: Any) -> dict[str, Any]:
+        """Submit ``command``; cdcsim runs it at once (see ``async_queries``). Returns
+        ``{"queryId": ...}`` as the connector does; a failure is raised later, by the results or
+        the status-with-throw of that id."""
+        self._check()
+        query_id = str(uuid.uuid4())
+        session = self.connection._session
+        try:
+            result = session.execute(command, params)
+        except Error as e:
+            async_queries.record_error(session, query_id, e)
+        else:
+            remember(session, query_id, result)
+        self.query = command
+        self.sfqid = query_id
+        return {"queryId": query_id}
+
+    def get_results_from_sfqid(self, sfqid: str) -> None:
+        """Make the result of query ``sfqid`` (of this connection) this cursor's result."""
+        self._check()
+        self._result = async_queries.result_of(self.connection._session, sfqid)
+        self._pos = 0
+        self.sfqid = sfqid
+
+    def query_result(self, qid: str) -> Cursor:
+        self.get_results_from_sfqid(qid)
+        return self
+
+    def fetch_arrow_all(self) -> Any:
+        """The remaining rows as a ``pyarrow.Table`` (None when there are none, as the connector)."""
+        import pyarrow as pa
+
+        frame = self.fetch_pandas_all()
+        return pa.Table.from_pandas(frame, preserve_index=False) if len(frame) else None
+
+    def fetch_arrow_batches(self) -> Iterator[Any]:
+        table = self.fetch_arrow_all()
+        if table is not None:
+            yield table
 
     def _row(self, r: tuple) -> Any:
         if self._as_dict and self._result and self._result.description:
@@ -282,6 +324,21 @@ class Connection:
 
     def is_closed(self) -> bool:
         return self._closed
+
+    # -- snowflake.connector's asynchronous-query API (see async_queries)
+    def get_query_status(self, sf_qid: str) -> Any:
+        return async_queries.status(self._session, sf_qid)
+
+    def get_query_status_throw_if_error(self, sf_qid: str) -> Any:
+        return async_queries.throw_if_error(self._session, sf_qid)
+
+    @staticmethod
+    def is_still_running(status: Any) -> bool:
+        return async_queries.is_still_running(status)
+
+    @staticmethod
+    def is_an_error(status: Any) -> bool:
+        return async_queries.is_an_error(status)
 
     def close(self) -> None:
         if self._closed:

@@ -110,6 +110,7 @@ class Session:
         self.query_ids: list[str] = []  # result_scan: the ids LAST_QUERY_ID(n) counts
         self.results: OrderedDict[str, Result] = OrderedDict()  # result_scan: recent results by id
         self.scanned: set[str] = set()  # result_scan: the ids whose result is registered with DuckDB
+        self.async_errors: dict[str, Error] = {}  # async_queries: failed execute_async ids
         self._use(DEFAULT_DATABASE, DEFAULT_SCHEMA)
 
     # ------------------------------------------------------------------ basics
@@ -305,6 +306,8 @@ class Session:
                 raise syntax_error("Empty SQL statement.")
             text = text.rstrip(";").strip()
             text, values = paramstyle.convert(text, params)
+            if paramstyle.needs_inlining(text, values):
+                text, values = paramstyle.inline(text, values), None
             if "$" in text and "IDENTIFIER" in text.upper():
                 text = self._identifier_variables(text)
             self.statement = text

@@ -64,3 +64,27 @@ def convert(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> tuple
             f"Statement has {count} placeholders but {len(values)} parameters were given", 252001
         )
     return out, values
+
+
+_QMARK = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\$.*?\$\$|\?""", re.DOTALL)
+_TABLE_FUNCTION = re.compile(r"\bTABLE\s*\(", re.IGNORECASE)
+
+
+def needs_inlining(sql: str, values: list[Any] | None) -> bool:
+    """Do ``values`` have to be written into ``sql`` as literals? A table function's arguments
+    (``TABLE(RESULT_SCAN(?))``, ``TASK_HISTORY(TASK_NAME => ?)``) are read when the statement is
+    translated, before DuckDB binds anything; snowflake.connector's default paramstyle binds on the
+    client, so such a statement works on Snowflake."""
+    return bool(values) and _TABLE_FUNCTION.search(sql) is not None
+
+
+def inline(sql: str, values: list[Any]) -> str:
+    """``sql`` (``?`` placeholders) with each placeholder replaced by its value as a SQL literal."""
+    from ..scripting.run import literal
+
+    it = iter(values)
+
+    def sub(m: re.Match[str]) -> str:
+        return literal(next(it)).sql("snowflake") if m.group(0) == "?" else m.group(0)
+
+    return _QMARK.sub(sub, sql)

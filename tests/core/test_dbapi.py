@@ -309,3 +309,50 @@ def test_advance_refuses_while_own_transaction_holds_writes(con, q):
     q("COMMIT")
     con.advance(minutes=1)
     assert q("SELECT id FROM d") == [(2,)]
+
+
+def test_asynchronous_queries_answer_as_the_connector_does(con):
+    """execute_async runs the statement at once; its id then answers status, results and errors
+    (cdcsim/async_queries.py)."""
+    cur = con.cursor()
+    cur.execute("CREATE TABLE t (a INT)")
+    ins = cur.execute_async("INSERT INTO t VALUES (%s), (%s)", (1, 2))["queryId"]
+    assert cur.sfqid == ins
+    status = con.get_query_status(ins)
+    assert status.name == "SUCCESS" and not con.is_still_running(status) and not con.is_an_error(status)
+    sel = cur.execute_async("SELECT a FROM t ORDER BY a")["queryId"]
+    other = con.cursor()
+    other.get_results_from_sfqid(sel)
+    assert other.fetchall() == [(1,), (2,)] and other.description[0][0] == "A"
+    table = con.cursor().query_result(sel).fetch_arrow_all()
+    assert table.column_names == ["A"] and table.column("A").to_pylist() == [1, 2]
+    assert cur.execute("SELECT count(*) FROM TABLE(RESULT_SCAN(%s))", (sel,)).fetchall() == [(2,)]
+    # a failure is not raised by execute_async but by what asks for the query's outcome
+    bad = cur.execute_async("SELECT * FROM nope")["queryId"]
+    status = con.get_query_status(bad)
+    assert status.name == "FAILED_WITH_ERROR" and con.is_an_error(status)
+    for ask in (lambda: con.get_query_status_throw_if_error(bad), lambda: other.get_results_from_sfqid(bad)):
+        with pytest.raises(cdcsim.ProgrammingError) as e:
+            ask()
+        assert e.value.errno == 2003
+    with pytest.raises(cdcsim.ProgrammingError) as e:
+        con.get_query_status("01b2c3d4-0000-0000-0000-000000000000")
+    assert e.value.errno == 709
+    assert con.cursor().execute("SELECT 1 WHERE FALSE").fetch_arrow_all() is None
+
+
+@pytest.mark.parametrize("params", [("T", 2), ["T", 2], {"n": "T", "k": 2}])
+def test_table_function_arguments_take_bound_values(con, params):
+    """The connector binds pyformat values on the client, so ``TABLE(F(NAME => %s))`` works on
+    Snowflake; a table function's arguments are read at translation, so cdcsim writes such a
+    statement's values in as literals (a quote in a value stays data)."""
+    cur = con.cursor()
+    cur.execute("CREATE TABLE src (a INT)")
+    cur.execute("CREATE DYNAMIC TABLE t TARGET_LAG = '1 minute' WAREHOUSE = wh AS SELECT a FROM src")
+    sql = ("SELECT name, refresh_trigger FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY("
+           "NAME => {}, RESULT_LIMIT => {})) WHERE name <> 'it''s ?'")
+    marks = ("%(n)s", "%(k)s") if isinstance(params, dict) else ("%s", "%s")
+    assert cur.execute(sql.format(*marks), params).fetchall() == [("T", "CREATION")]
+    with pytest.raises(cdcsim.ProgrammingError, match="x' OR 1=1 --"):  # the value, read as a name
+        cur.execute("SELECT * FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => %s))",
+                    ["x' OR 1=1 --"])
