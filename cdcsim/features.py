@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     access_control,
     change_tracking,
     dynamic_tables,
+    functions,
     get_ddl,
     multi_insert,
     parameters,

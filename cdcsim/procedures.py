@@ -60,7 +60,7 @@ def _on_load(engine: Engine, con: duckdb.DuckDBPyConnection) -> None:
 HOOKS.on_load.append(_on_load)
 
 
-def _args(text: str) -> list[dict[str, Any]]:
+def parse_arguments(text: str) -> list[dict[str, Any]]:
     out = []
     for part in split_commas(text):
         m = re.match(r'^(?P<name>"[^"]+"|[A-Za-z_][\w$]*)\s+(?P<type>.+?)(?:\s+DEFAULT\s+(?P<default>.+))?$',
@@ -76,7 +76,7 @@ def _args(text: str) -> list[dict[str, Any]]:
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "0": "\0", "\\": "\\", "'": "'", '"': '"'}
 
 
-def _body(text: str) -> str:
+def string_body(text: str) -> str:
     """The text a ``$$...$$`` or ``'...'`` string holds (in a quoted one, ``''`` and Snowflake's
     backslash escapes stand for their characters)."""
     t = text.strip()
@@ -138,7 +138,7 @@ def _signature(args: list[dict[str, Any]]) -> str:
          r"\s+AS\s+(?P<body>\$\$.*\$\$|'.*')")
 def _create(s: Session, m: re.Match[str], _p: object) -> Result:
     qn = s.qualify(parse_parts(m.group("name")))
-    args = _args(m.group("args"))
+    args = parse_arguments(m.group("args"))
     opts = m.group("opts")
     table = re.match(r"^TABLE\s*\((?P<cols>.*?)\)", opts, re.S | re.I)
     returns = ("TABLE(" + " ".join(table.group("cols").split()) + ")") if table else \
@@ -149,7 +149,7 @@ def _create(s: Session, m: re.Match[str], _p: object) -> Result:
     if language != "SQL":
         raise NotSupportedError(f"Procedure {qn.name}: LANGUAGE {language} is not supported by cdcsim; "
                                 "only Snowflake Scripting (LANGUAGE SQL) runs here.", 2000, "0A000")
-    body = _body(m.group("body"))
+    body = string_body(m.group("body"))
     parse_block(body)  # a body that does not parse fails the CREATE, as Snowflake compiles it
     comment = re.search(r"\bCOMMENT\s*=\s*'((?:[^']|'')*)'", opts, re.I)
     same = [r for r in _rows(s, qn.fqn) if len(json.loads(r[4])) == len(args)]
@@ -310,7 +310,7 @@ def _anonymous(s: Session, m: re.Match[str], _p: object) -> Result:
     return _anonymous_result(run_block(s, m.group("block")))
 
 
-_ONE_STRING = re.compile(r"^(?:\$\$.*\$\$|'(?:[^'\\]|''|\\.)*')$", re.S)
+ONE_STRING = re.compile(r"^(?:\$\$.*\$\$|'(?:[^'\\]|''|\\.)*')$", re.S)
 
 
 @command(r"EXECUTE\s+IMMEDIATE\s+(?P<text>.+)")
@@ -320,11 +320,11 @@ def _immediate(s: Session, m: re.Match[str], _p: object) -> Result:
     variables of a block (``scripting.run.Interpreter.immediate_using``); outside one there are no
     variables to bind, and it fails."""
     src = m.group("text").strip()
-    if re.search(r"\bUSING\s*\(", src, re.I) and not _ONE_STRING.match(src):
+    if re.search(r"\bUSING\s*\(", src, re.I) and not ONE_STRING.match(src):
         raise NotSupportedError("EXECUTE IMMEDIATE ... USING binds the variables of a Snowflake Scripting block: "
                                 "run it inside one (DECLARE ... BEGIN ... END).", 2000, "0A000")
-    if _ONE_STRING.match(src):
-        text = _body(src)
+    if ONE_STRING.match(src):
+        text = string_body(src)
     else:
         value = s.execute(f"SELECT {src}").rows[0][0]
         if not isinstance(value, str):

@@ -1000,6 +1000,12 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
     clean = msg.replace("__", ".")
     if isinstance(e, duckdb.CatalogException):
         m = _NOT_FOUND.search(msg)
+        if m and m.group(1).lower().endswith("function"):
+            # Snowflake's words for a call of a function that does not exist
+            table = m.group(1).lower() == "table function"
+            err = compilation_error(f"Unknown {'table ' if table else ''}function {m.group(2).upper()}", 2140, "42601")
+            err.msg += note
+            return err
         if m:
             kind = {"table": "Object", "view": "Object", "schema": "Schema", "catalog": "Database"}.get(
                 m.group(1).lower(), "Object")

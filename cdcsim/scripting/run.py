@@ -319,10 +319,10 @@ class Interpreter:
         bind variables' values, in order. [INFER] The statement must be a single SQL statement: a
         block with binds fails (0A000)."""
         src = m.group("src").strip()
-        from ..procedures import _ONE_STRING, _body
+        from ..procedures import ONE_STRING, string_body
 
-        if _ONE_STRING.match(src):
-            text = _body(src)
+        if ONE_STRING.match(src):
+            text = string_body(src)
         else:
             text = self.eval(src, scope)
             if not isinstance(text, str):

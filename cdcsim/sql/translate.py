@@ -583,6 +583,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
         out.overwrite = True
     ctes = _cte_names(tree)
     tokens: list[Token] = []
+    _qualified_calls(tree, ctx)
     _identity_columns(tree, out, tokens)
     _sequence_reads(tree, ctx)
 
@@ -606,6 +607,11 @@ def _translate(sql: str, ctx: Context) -> Translated:
         else:
             name = (call.sql_name() if hasattr(call, "sql_name") else type(call).__name__).upper()
         if name not in ctx.table_functions:
+            if isinstance(call, exp.Anonymous):
+                # a user's table function (functions.py): DuckDB's table macro, in its schema
+                tfr.replace(exp.Table(this=call.copy(), db=exp.to_identifier(_function_schema(inner, ctx), quoted=True),
+                                      alias=tfr.args.get("alias")))
+                continue
             raise compilation_error(f"Unknown table function {name}", 2140, "42601")
         args, kwargs = [], []
         for a in (call.expressions if isinstance(call, exp.Anonymous) else []):
@@ -842,6 +848,30 @@ def _exclude_rid(tree: exp.Expression, ctx: Context) -> None:
             elif isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star) and sources.get(proj.table):
                 star = proj.this
                 star.set("except_", (star.args.get("except_") or []) + [_rid_col()])
+
+
+def _function_schema(node: exp.Expression, ctx: Context) -> str:
+    """The DuckDB schema of a user function called as ``f(...)``, ``schema.f(...)`` or
+    ``db.schema.f(...)`` (``node`` is the call or the Dot that qualifies it)."""
+    parts: list[str] = []
+    while isinstance(node, exp.Dot):
+        node = node.this
+        if isinstance(node, exp.Identifier):
+            parts.insert(0, node.name)
+        elif isinstance(node, exp.Dot) and isinstance(node.expression, exp.Identifier):
+            parts.insert(0, node.expression.name)
+    if len(parts) >= 2:
+        return duck_schema(parts[-2], parts[-1])
+    return duck_schema(ctx.database, parts[-1] if parts else ctx.schema)
+
+
+def _qualified_calls(tree: exp.Expression, ctx: Context) -> None:
+    """``schema.f(x)`` / ``db.schema.f(x)``: a user function in that schema (functions.py), called
+    in DuckDB's name for it, ``"DB__SCHEMA".f(x)``."""
+    for dot in list(tree.find_all(exp.Dot)):
+        if isinstance(dot.expression, exp.Anonymous) and isinstance(dot.this, (exp.Identifier, exp.Dot)) \
+                and not isinstance(dot.parent, exp.TableFromRows):
+            dot.set("this", exp.to_identifier(_function_schema(dot, ctx), quoted=True))
 
 
 def _translated_qname(table: exp.Table, ctx: Context) -> QName:
