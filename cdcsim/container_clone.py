@@ -10,7 +10,8 @@ objects it contains; cloning a database clones its schemas. Rules kept here:
 * a stream on a cloned table is on the clone's table; its unconsumed changes are not carried over
   ("any unconsumed records in the stream (in the clone) are inaccessible"), so it starts empty;
 * cloned tasks are suspended;
-* a sequence goes on from the source's next value; procedures are copied.
+* a sequence goes on from the source's next value; procedures are copied; SQL functions are
+  created again from their definitions in the clone, as views are.
 
 [INFER] The objects are created one statement after another; if one fails, the new container is
 dropped again, so the statement leaves nothing half made. A dynamic table in the clone refreshes
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from . import functions
 from .errors import already_exists, compilation_error, not_found
 from .names import META_SCHEMA as M
 from .names import QName, duck_schema, parse_parts, quote
@@ -77,6 +79,9 @@ def clone_schema_objects(s: Session, pairs: list[tuple[tuple[str, str], tuple[st
                        f"options, body, comment, is_secure, ? FROM {M}.procedures WHERE database_name = ? "
                        "AND schema_name = ?", [f"{ddb}.{dsch}", ddb, dsch, s.engine.clock.now(), sdb, ssch])
         s.engine.catalog.bump()  # (procedures are looked up by catalog version)
+        s.use(database=ddb, schema=dsch)  # a function's body is translated again, in the clone
+        for name in functions.names_in(s, QName(sdb, ssch, "x")):
+            s.execute(functions.ddl(s, f"{sdb}.{ssch}.{name}", None, _sf(QName(ddb, dsch, name))).rstrip().rstrip(";"))
         for (name,) in s.duck.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = ? ORDER BY 1",
                                       [sduck]).fetchall():
             row = s.duck.execute(f"SELECT text FROM {M}.objects WHERE fqn = ?", [f"{sdb}.{ssch}.{name}"]).fetchone()

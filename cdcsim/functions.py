@@ -94,6 +94,18 @@ def _translated(s: Session, sql: str, what: str) -> exp.Select:
     return tree
 
 
+def _pin_schema(tree: exp.Expression, duck_schema: str) -> exp.Expression:
+    """Every table the body names without a schema, in the function's own schema: a macro's names
+    would otherwise resolve in the caller's current schema, and Snowflake resolves a function's
+    names where the function lives."""
+    ctes = {c.alias_or_name.upper() for c in tree.find_all(exp.CTE)}
+    for table in tree.find_all(exp.Table):
+        if isinstance(table.this, exp.Identifier) and table.args.get("db") is None \
+                and table.name.upper() not in ctes:
+            table.set("db", exp.to_identifier(duck_schema, quoted=True))
+    return tree
+
+
 def _macro_sql(s: Session, qn: QName, args: list[dict[str, Any]], returns: str, table_cols: list | None,
                body: str) -> str:
     params = []
@@ -115,10 +127,10 @@ def _macro_sql(s: Session, qn: QName, args: list[dict[str, Any]], returns: str, 
             parsed = exp.Subquery(this=parsed)
         value = exp.cast(exp.Paren(this=parsed), exp.DataType.build(returns, dialect="snowflake"))
         expr = _translated(s, f"SELECT {value.sql('snowflake')} AS __V", qn.name).expressions[0]
-        return head + expr.unalias().sql("duckdb")
+        return head + _pin_schema(expr.unalias(), qn.duck_schema).sql("duckdb")
     if not isinstance(parsed, exp.Query):
         raise compilation_error(f"Function {qn.name} RETURNS TABLE: its body must be a query.", 2000, "42601")
-    query = _translated(s, parsed.sql("snowflake"), qn.name)
+    query = _pin_schema(_translated(s, parsed.sql("snowflake"), qn.name), qn.duck_schema)
     inner = [f"_q{i}" for i in range(len(table_cols))]
     cols = ", ".join(
         f"CAST(_q.{c} AS {exp.DataType.build(t, dialect='snowflake').sql('duckdb')}) AS {quote(n)}"
@@ -171,7 +183,15 @@ def _create(s: Session, m: re.Match[str], _p: object) -> Result:
             "options": opts, "comment": comment.group(1).replace("''", "'") if comment else None,
             "secure": bool(m.group("secure") or m.group("secure2")), "table": table_cols is not None,
             "created_on": s.engine.clock.now().isoformat(sep=" ")}
-    sql = _macro_sql(s, qn, args, returns, table_cols, body)
+    if not s.schema_exists(qn.database, qn.schema):
+        raise not_found("Schema", f"{qn.database}.{qn.schema}")
+    # the body's names are the function's schema's: translate it from there
+    here = (s.database, s.schema)
+    s.use(database=qn.database, schema=qn.schema)
+    try:
+        sql = _macro_sql(s, qn, args, returns, table_cols, body)
+    finally:
+        s.use(database=here[0], schema=here[1])
     with s.metadata_txn() as d:
         if existing and existing[0][0] != ("table_macro" if table_cols is not None else "macro"):
             d.execute(f"DROP MACRO {'TABLE ' if existing[0][0] == 'table_macro' else ''}"
@@ -254,3 +274,26 @@ def _describe(s: Session, m: re.Match[str], _p: object) -> Result:
              ("volatility", "IMMUTABLE" if "IMMUTABLE" in opts else "VOLATILE"),
              ("body", meta["body"])]
     return Result.table(["property", "value"], props)
+
+
+def names_in(s: Session, qn_schema: QName) -> list[str]:
+    """The names of the user functions in the schema of ``qn_schema``."""
+    return [name for name, comment in s.duck.execute(
+        "SELECT function_name, comment FROM duckdb_functions() WHERE schema_name = ? "
+        "AND function_type IN ('macro', 'table_macro') ORDER BY 1", [qn_schema.duck_schema]).fetchall()
+        if _meta(comment) is not None]
+
+
+def ddl(s: Session, name: str, types: str | None, shown_name: str) -> str:
+    """GET_DDL's text for the function ``name``: a CREATE OR REPLACE that makes it again."""
+    hit = _find(s, name, types)
+    if hit is None:
+        qn = s.qualify(parse_parts(name))
+        raise not_found("Function", f"{qn.fqn}({types or ''})")
+    meta = hit[2]
+    sig = ", ".join(f'"{a["name"]}" {a["type"]}' + (f" DEFAULT {a['default']}" if a["default"] else "")
+                    for a in meta["args"])
+    body = "'" + meta["body"].replace("\\", "\\\\").replace("'", "''") + "'"
+    secure = "SECURE " if meta["secure"] else ""
+    return (f"CREATE OR REPLACE {secure}FUNCTION {shown_name}({sig})\nRETURNS {meta['returns']}\n"
+            f"LANGUAGE {meta['language']}\nAS {body};\n")

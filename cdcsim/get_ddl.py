@@ -1,7 +1,7 @@
 """GET_DDL(kind, name [, use_fully_qualified_names]): the DDL that recreates an object.
 
 Snowflake [DOC: sql-reference/functions/get_ddl]: kinds TABLE, VIEW, STREAM, TASK, DYNAMIC_TABLE,
-PROCEDURE (named with its argument types, ``'p(INT, STRING)'``), SEQUENCE, SCHEMA and DATABASE (a
+PROCEDURE and FUNCTION (named with its argument types, ``'p(INT, STRING)'``), SEQUENCE, SCHEMA and DATABASE (a
 container's DDL, then that of everything in it). Names are bare unless the third argument is
 TRUE. Each DDL is a ``create or replace`` statement ending in ``;``.
 
@@ -201,6 +201,10 @@ def _schema(s: Session, db: str, sch: str, full: bool) -> str:
     for (name,) in s.duck.execute(f"SELECT DISTINCT name FROM {M}.procedures WHERE database_name = ? AND "
                                   "schema_name = ? ORDER BY 1", [db, sch]).fetchall():
         parts.append(_procedure(s, QName(db, sch, name), full, None))
+    from . import functions
+
+    for name in functions.names_in(s, QName(db, sch, "x")):
+        parts.append(functions.ddl(s, f"{db}.{sch}.{name}", None, _name(QName(db, sch, name), full)))
     return "\n".join(parts)
 
 
@@ -248,8 +252,12 @@ def get_ddl(s: Session, args: list[Any]) -> str:
         ddl = _task(s, qn, full)
     elif kind == "DYNAMIC_TABLE":
         ddl = _dynamic_table(s, qn, full)
-    elif kind in ("PROCEDURE", "FUNCTION"):
+    elif kind == "PROCEDURE":
         ddl = _procedure(s, qn, full, types)
+    elif kind == "FUNCTION":
+        from . import functions
+
+        ddl = functions.ddl(s, text, types, _name(qn, full))
     elif kind == "SEQUENCE":
         ddl = _sequence(s, qn, full)
     else:

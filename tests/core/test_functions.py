@@ -48,7 +48,12 @@ def test_qualified_calls_and_table_functions(q):
     q("CREATE FUNCTION other.twice(x INT) RETURNS INT AS 'x * 2'")
     q("CREATE FUNCTION other.pick(n INT) RETURNS TABLE (v INT, label STRING) "
       "AS 'SELECT a * n, s FROM cdcsim.public.t WHERE a <= n'")
+    q("CREATE TABLE other.t (a INT)")
+    q("INSERT INTO other.t VALUES (100)")
     q("USE SCHEMA public")
+    # a function's unqualified names are its own schema's, wherever it is made or called from
+    q("CREATE FUNCTION other.first_a() RETURNS INT AS 'SELECT min(a) FROM t'")
+    assert q("SELECT other.first_a(), min(a) FROM t") == [(100, 1)]
     assert q("SELECT other.twice(4), cdcsim.other.twice(5)") == [(8, 10)]
     assert q("SELECT * FROM TABLE(other.pick(2)) ORDER BY v") == [(2, "x"), (4, "y")]
     assert q("SELECT p.label FROM TABLE(cdcsim.other.pick(3)) AS p WHERE p.v > 3 ORDER BY 1") == [("y",), ("z",)]
@@ -123,3 +128,17 @@ def test_a_function_equals_its_body_inlined(a, b, c):
         assert got == abs(a - b) * c + 7
         (inlined,) = cur.execute(f"SELECT iff({a} > {b}, {a} - {b}, {b} - {a}) * {c} + 7").fetchone()
         assert got == inlined
+
+
+def test_get_ddl_recreates_a_function_and_a_clone_has_its_own(q):
+    q("CREATE FUNCTION f(x INT, y INT DEFAULT 2) RETURNS INT AS 'x + y + (SELECT count(*) FROM t WHERE s <> ''it''''s'')'")
+    ddl = q("SELECT GET_DDL('FUNCTION', 'f(INT, INT)')")[0][0]
+    assert ddl.startswith('CREATE OR REPLACE FUNCTION F("X" INT, "Y" INT DEFAULT 2)\nRETURNS INT\n')
+    assert "GET_DDL" not in ddl and ddl in q("SELECT GET_DDL('SCHEMA', 'PUBLIC')")[0][0]
+    q("DROP FUNCTION f(INT, INT)")
+    q(ddl)
+    assert q("SELECT f(1)") == [(6,)]
+    # a clone's function reads the clone's table (an unqualified name resolves in the clone)
+    q("CREATE SCHEMA copy CLONE public")
+    q("INSERT INTO copy.t VALUES (4, 'w')")
+    assert q("SELECT public.f(1), copy.f(1)") == [(6, 7)]
