@@ -9,7 +9,8 @@ One concept per module:
 * ``refresh``    — pipeline runs at one data timestamp, atomically, with failure handling;
 * ``schedule``   — the scheduler provider (time-based lags);
 * ``statements`` — CREATE / ALTER / DROP / SHOW / DESCRIBE and the read/write guards;
-* ``history``    — DYNAMIC_TABLE_REFRESH_HISTORY / DYNAMIC_TABLE_GRAPH_HISTORY.
+* ``history``    — DYNAMIC_TABLE_REFRESH_HISTORY / DYNAMIC_TABLE_GRAPH_HISTORY;
+* ``monitoring`` — DYNAMIC_TABLES(): lag metrics and the latest refresh's state.
 """
 
-from . import catalog, history, schedule, statements  # noqa: F401
+from . import catalog, history, monitoring, schedule, statements  # noqa: F401
