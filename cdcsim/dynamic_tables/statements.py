@@ -22,6 +22,8 @@ Choices where Snowflake is silent:
 * [INFER] A query using what D5 marks "Not supported" for full refresh too (ANY_VALUE, functions
   relying on CURRENT_USER, SAMPLE / TABLESAMPLE) fails the CREATE in every REFRESH_MODE, with a
   compilation error naming the table and the construct (Snowflake's text is not documented).
+* [INFER] A column list's declared types are the table's: the query's values are cast to them (Snowflake
+  documents the column definitions, not what a type other than the query's does); comments are kept.
 * Output columns that repeat a name (``SELECT id, id``, ``SELECT *`` over a join) fail the
   CREATE with Snowflake's CREATE TABLE AS error, 002025 "duplicate column name 'ID'"; a column
   list that names them apart is accepted.
@@ -40,6 +42,7 @@ from ..errors import ProgrammingError, already_exists, compilation_error, duplic
 from ..names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts, quote
 from ..session import Session
 from ..show import describe_columns
+from ..sql.translate import duck_type
 from ..streams import _SCOPE, show_scope
 from . import apply
 from .catalog import DT, Source, record_graph, registry, save, update
@@ -105,26 +108,39 @@ def _parse_options(text: str) -> dict[str, str]:
     return opts
 
 
-def _column_names(text: str | None) -> list[str] | None:
+_COLUMN_DEF = re.compile(
+    r'^(?:"(?P<q>(?:[^"]|"")*)"|(?P<n>[A-Za-z_][\w$]*))\s*(?P<type>.*?)'
+    r"\s*(?:\b(?:WITH|MASKING|PROJECTION|TAG|CONTACT)\b.*?)?(?:\bCOMMENT\s+'(?P<c>(?:[^']|'')*)')?\s*$",
+    re.IGNORECASE | re.DOTALL)
+
+
+def _column_defs(text: str | None) -> list[tuple[str, str | None, str | None]] | None:
+    """The column list's (name, declared type or None, comment or None), in order."""
     if not text:
         return None
     inner = text.strip()[1:-1]
-    names, depth, cur = [], 0, ""
+    out, depth, cur, quote_ch = [], 0, "", ""
     for ch in inner + ",":
-        if ch == "(":
+        if quote_ch:
+            quote_ch = "" if ch == quote_ch else quote_ch  # ('' and "" re-enter at the next char)
+        elif ch in "'\"":
+            quote_ch = ch
+        elif ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-        if ch == "," and depth == 0:
+        if ch == "," and depth == 0 and not quote_ch:
             part = cur.strip()
-            m = re.match(r'"((?:[^"]|"")*)"|([A-Za-z_][\w$]*)', part)
+            m = _COLUMN_DEF.match(part)
             if not m:
                 raise compilation_error(f"invalid column definition '{part}'", 1003, "42000")
-            names.append(m.group(1).replace('""', '"') if m.group(1) is not None else m.group(2).upper())
+            name = m.group("q").replace('""', '"') if m.group("q") is not None else m.group("n").upper()
+            out.append((name, m.group("type").strip() or None,
+                        m.group("c").replace("''", "'") if m.group("c") is not None else None))
             cur = ""
         else:
             cur += ch
-    return names
+    return out
 
 
 # ------------------------------------------------------------------ CREATE
@@ -252,7 +268,8 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
                     sources.append(Source(q.fqn, "BASE", changes.track(s.duck, q), 0))
             s.reload_catalog()
             sql, _ = translate_query(s, analysis.query)
-            names = _column_names(m.group("cols"))
+            defs = _column_defs(m.group("cols"))
+            names = None if defs is None else [d[0] for d in defs]
             # DuckDB would rename a repeated output name (ID, ID_1); Snowflake refuses the table.
             # The query's own names are read before the CREATE TABLE AS renames them.
             _refuse_duplicates(names if names is not None
@@ -264,9 +281,15 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
                     raise compilation_error(
                         f"The number of columns in the column list ({len(names)}) does not match the number of "
                         f"columns in the query ({len(cols)}).", 2_028, "42601")
-                for c, n in zip(cols, names, strict=True):
+                for c, (n, type_, note) in zip(cols, defs or [], strict=True):
                     if c.name != n:
                         s.duck.execute(f"ALTER TABLE {qn.duck} RENAME COLUMN {quote(c.name)} TO {quote(n)}")
+                    if type_:  # [INFER] the query's values are cast to a declared type
+                        s.duck.execute(f"ALTER TABLE {qn.duck} ALTER COLUMN {quote(n)} SET DATA TYPE "
+                                       f"{duck_type(type_)}")
+                    if note is not None:
+                        s.duck.execute(f"COMMENT ON COLUMN {qn.duck}.{quote(n)} IS "
+                                       f"'{note.replace(chr(39), chr(39) * 2)}'")
             s.duck.execute(f"ALTER TABLE {qn.duck} ADD COLUMN {changes.QRID} BIGINT "
                            f"DEFAULT nextval('{M}.rid_seq')")
             # not tracked: a reader (stream, downstream dynamic table) tracks it when it arrives, and

@@ -345,6 +345,16 @@ def _convert_timezone(tree: exp.Expression) -> None:
 _NAIVE_TIMESTAMPS = {exp.DataType.Type.TIMESTAMPNTZ, exp.DataType.Type.TIMESTAMP}
 
 
+def duck_type(type_text: str) -> str:
+    """A Snowflake type (``NUMBER(12, 2)``, ``VARIANT``, ``TIMESTAMP_NTZ(9)``) as DuckDB writes it."""
+    try:
+        cast = exp.cast(exp.Null(), exp.DataType.build(type_text, dialect="snowflake"))
+    except (ParseError, ValueError):
+        raise compilation_error(f"invalid data type '{type_text}'", 1003, "42000") from None
+    _fix_types(cast)
+    return cast.to.sql("duckdb")
+
+
 def _fix_types(tree: exp.Expression) -> None:
     _convert_timezone(tree)
     _variant_text_casts(tree)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from dthelpers import START, history, q
 
@@ -506,3 +508,16 @@ def test_iceberg_options_need_an_iceberg_table(base: cdcsim.Connection) -> None:
         q(base, f"CREATE DYNAMIC TABLE d {DT} EXTERNAL_VOLUME = 'vol' AS SELECT id FROM t")
     assert e.value.errno == 2029 and "EXTERNAL_VOLUME" in str(e.value)
     assert q(base, "SHOW DYNAMIC TABLES") == []
+
+
+def test_column_list_types_and_comments(base: cdcsim.Connection) -> None:
+    """A column list may declare types and comments (they were ignored: TOTAL came out as the
+    query's NUMBER(38,0), comments were lost); a comma inside a comment is not a column break."""
+    q(base, "CREATE DYNAMIC TABLE d (id INT COMMENT 'the id, as given', total NUMBER(12, 2), s VARCHAR) "
+            f"{DT} AS SELECT id, v * 1.5, s FROM t")
+    desc = {r[0]: r for r in q(base, "DESCRIBE DYNAMIC TABLE d")}
+    assert list(desc) == ["ID", "TOTAL", "S"]
+    assert desc["ID"][9] == "the id, as given" and desc["TOTAL"][1] == "NUMBER(12,2)"
+    q(base, "INSERT INTO t VALUES (4, 2, 41, 'd')")
+    q(base, "ALTER DYNAMIC TABLE d REFRESH")
+    assert q(base, "SELECT total FROM d WHERE id = 4") == [(Decimal("61.50"),)]
