@@ -172,12 +172,49 @@ def comment_on_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result
     return s.execute(f"ALTER DYNAMIC TABLE {ie}{m.group('name')} SET COMMENT = {m.group('c')}")
 
 
-@command(
+_CREATE = (
     rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<transient>TRANSIENT\s+)?DYNAMIC\s+(?P<iceberg>ICEBERG\s+)?TABLE\s+"
     rf"(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s*(?P<cols>\((?:[^()']|'(?:[^']|'')*'|\([^()]*\))*\))?"
     rf"(?P<opts>(?:\s*(?:\w+\s*=\s*(?:{_STR}|[\w$.\"]+)|CLUSTER\s+BY\s*\([^)]*\)|COPY\s+GRANTS|REQUIRE\s+USER))*)"
     r"\s*AS\s+(?P<query>.+)"
 )
+
+
+@command(rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<transient>TRANSIENT\s+)?DYNAMIC\s+TABLE\s+"
+         rf"(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+CLONE\s+(?P<src>{QNAME_RE})"
+         r"(?P<when>\s+(?:AT|BEFORE)\s*\(.*?\))?(?P<opts>(?:\s*(?:\w+\s*=\s*(?:'(?:[^']|'')*'|[\w$.\"]+)|COPY\s+GRANTS))*)")
+def clone_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
+    """CREATE DYNAMIC TABLE ... CLONE [DOC: sql-reference/sql/create-dynamic-table]: a new dynamic
+    table with the source's definition (its query reads the same inputs), TARGET_LAG and WAREHOUSE
+    as given or as the source's, and the source's scheduling state (a suspended source gives a
+    suspended clone).
+
+    [INFER] Snowflake's clone starts with the source's rows as they are, without copying them;
+    cdcsim fills it with a refresh at its creation, so it holds what the source holds once the
+    source is up to date (a stale source's clone is fresher than it). AT | BEFORE (Time Travel)
+    fails (0A000)."""
+    if m.group("when"):
+        raise compilation_error("CREATE DYNAMIC TABLE ... CLONE ... AT | BEFORE is not supported by cdcsim: it "
+                                "keeps no table history by time.", 2_000, "0A000")
+    src = _names(s, m.group("src"), False)[0]
+    opts = _parse_options(m.group("opts") or "")
+    orig = re.match(_CREATE, src.text, re.IGNORECASE | re.DOTALL)
+    cols = orig.group("cols") if orig is not None and orig.group("cols") else ""
+    lag = opts.get("TARGET_LAG") or (None if src.target_lag is None else
+                                     "DOWNSTREAM" if src.downstream_lag else f"'{src.target_lag}'")
+    props = [f"TARGET_LAG = {lag}" if lag else "SCHEDULER = DISABLE",
+             f"WAREHOUSE = {opts.get('WAREHOUSE') or src.warehouse}", f"REFRESH_MODE = {src.requested_mode}"]
+    if src.comment:
+        props.append("COMMENT = '" + src.comment.replace("'", "''") + "'")
+    head = "CREATE " + ("OR REPLACE " if m.group("replace") else "") + ("TRANSIENT " if m.group("transient") else "")
+    ine = "IF NOT EXISTS " if m.group("ine") else ""
+    result = s.execute(f"{head}DYNAMIC TABLE {ine}{m.group('name')} {cols} {' '.join(props)} AS {src.query}")
+    if src.scheduling_state == "SUSPENDED":
+        s.execute(f"ALTER DYNAMIC TABLE {m.group('name')} SUSPEND")
+    return result
+
+
+@command(_CREATE)
 def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
     """[INFER] A dynamic Apache Iceberg table (``CREATE DYNAMIC ICEBERG TABLE``) is a dynamic table
     whose storage Snowflake writes as Iceberg files on an external volume. cdcsim keeps every

@@ -521,3 +521,26 @@ def test_column_list_types_and_comments(base: cdcsim.Connection) -> None:
     q(base, "INSERT INTO t VALUES (4, 2, 41, 'd')")
     q(base, "ALTER DYNAMIC TABLE d REFRESH")
     assert q(base, "SELECT total FROM d WHERE id = 4") == [(Decimal("61.50"),)]
+
+
+def test_clone_has_the_definition_rows_and_scheduling_state(base: cdcsim.Connection) -> None:
+    q(base, "CREATE DYNAMIC TABLE d (kk, total) TARGET_LAG = '5 minutes' WAREHOUSE = wh COMMENT = 'c' "
+            "AS SELECT k, sum(v) FROM t GROUP BY k")
+    assert q(base, "CREATE DYNAMIC TABLE c CLONE d") == [("Dynamic table C successfully created.",)]
+    assert sorted(q(base, "SELECT * FROM c")) == sorted(q(base, "SELECT * FROM d")) == [(0, 10), (1, 50)]
+    shown = show(base, "C")
+    assert (shown["target_lag"], shown["warehouse"], shown["comment"]) == ("5 minutes", "WH", "c")
+    # the clone reads the same inputs and refreshes on its own
+    q(base, "INSERT INTO t VALUES (4, 0, 5, 'd')")
+    q(base, "ALTER DYNAMIC TABLE c REFRESH")
+    assert sorted(q(base, "SELECT * FROM c")) == [(0, 15), (1, 50)]
+    q(base, "ALTER DYNAMIC TABLE d SUSPEND")
+    q(base, "CREATE OR REPLACE DYNAMIC TABLE c2 CLONE d TARGET_LAG = '10 minutes' WAREHOUSE = other")
+    shown = show(base, "C2")
+    assert (shown["target_lag"], shown["warehouse"], shown["scheduling_state"]) == ("10 minutes", "OTHER", "SUSPENDED")
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "CREATE DYNAMIC TABLE c3 CLONE d AT (OFFSET => -60)")
+    assert e.value.errno == 2000
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "CREATE DYNAMIC TABLE c3 CLONE nosuch")
+    assert e.value.errno == 2003
