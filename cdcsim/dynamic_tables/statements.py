@@ -601,6 +601,29 @@ def alter_set(s: Session, m: re.Match[str], _p: object) -> Result:
     return Result.status("Statement executed successfully.")
 
 
+@command(rf"ALTER\s+DYNAMIC\s+TABLE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+UNSET\s+(?P<props>[\w\s,]+)")
+def alter_unset(s: Session, m: re.Match[str], _p: object) -> Result:
+    """UNSET COMMENT clears the comment; the retention properties it may name are accepted, as SET
+    accepts them, with no effect."""
+    dts = _names(s, m.group("name"), bool(m.group("ie")))
+    props = [p.upper() for p in re.split(r"[\s,]+", m.group("props").strip()) if p]
+    known = {"COMMENT", "DATA_RETENTION_TIME_IN_DAYS", "MAX_DATA_EXTENSION_TIME_IN_DAYS", "CONTACT"}
+    for p in props:
+        if p not in known:
+            raise compilation_error(f"invalid property '{p}' for 'DYNAMIC TABLE'", 2_029, "42601")
+    if dts and "COMMENT" in props:
+        dt = dts[0]
+        if s.in_txn:
+            s.commit()
+
+        def run() -> None:
+            update(s.duck, dt.fqn, comment=None)
+            dt.comment = None
+
+        _in_own_txn(s, run)
+    return Result.status("Statement executed successfully.")
+
+
 @command(rf"ALTER\s+DYNAMIC\s+TABLE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+RENAME\s+TO\s+(?P<new>{QNAME_RE})")
 def alter_rename(s: Session, m: re.Match[str], _p: object) -> Result:
     dts = _names(s, m.group("name"), bool(m.group("ie")))

@@ -544,3 +544,13 @@ def test_clone_has_the_definition_rows_and_scheduling_state(base: cdcsim.Connect
     with pytest.raises(ProgrammingError) as e:
         q(base, "CREATE DYNAMIC TABLE c3 CLONE nosuch")
     assert e.value.errno == 2003
+
+
+def test_unset_comment(base: cdcsim.Connection) -> None:
+    q(base, f"CREATE DYNAMIC TABLE d {DT} COMMENT = 'x' AS SELECT id FROM t")
+    q(base, "ALTER DYNAMIC TABLE d UNSET COMMENT, DATA_RETENTION_TIME_IN_DAYS")
+    assert show(base, "D")["comment"] == ""
+    with pytest.raises(ProgrammingError) as e:
+        q(base, "ALTER DYNAMIC TABLE d UNSET NOSUCH")
+    assert e.value.errno == 2029
+    assert q(base, "ALTER DYNAMIC TABLE IF EXISTS gone UNSET COMMENT") == [("Statement executed successfully.",)]
