@@ -453,13 +453,30 @@ def _to_timestamp_ntz(arg: exp.Expression, strict: bool = True) -> exp.Expressio
     """TO_TIMESTAMP(x) of an expression sqlglot leaves to DuckDB (a column, ``ms / 1000``): DuckDB's
     to_timestamp takes only numbers and answers a TIMESTAMPTZ; Snowflake's reads a timestamp
     string as one, and a number (or a string of digits) as seconds since the epoch, into a
-    TIMESTAMP_NTZ [DOC: sql-reference/functions/to_timestamp]. [INFER] The scale Snowflake infers
-    for a string of digits by its magnitude (ms, us, ns) is not applied: digits are seconds."""
+    TIMESTAMP_NTZ [DOC: sql-reference/functions/to_timestamp]. A *string* of digits has its unit
+    read from its magnitude, as the same page documents: under 31,536,000,000 seconds, then
+    milliseconds, microseconds, and from 31,536,000,000,000,000 nanoseconds (an epoch-ms string
+    such as '1700000000000' used to come out in the year 55840)."""
     text = exp.cast(arg.copy(), exp.DataType.build("VARCHAR"))
     as_ts = exp.TryCast(this=text.copy(), to=exp.DataType.build("TIMESTAMP"))
-    secs = exp.TryCast(this=text, to=exp.DataType.build("DOUBLE"))
+    secs = exp.TryCast(this=text.copy(), to=exp.DataType.build("DOUBLE"))
     micros = exp.cast(exp.Mul(this=secs, expression=exp.Literal.number(1_000_000)), exp.DataType.build("BIGINT"))
-    value = exp.Coalesce(this=as_ts, expressions=[exp.func("make_timestamp", micros)])
+    n = exp.TryCast(this=text.copy(), to=exp.DataType.build("HUGEINT"))
+    year_ms = 31_536_000_000
+    scaled = exp.Case(ifs=[
+        exp.If(this=exp.LT(this=exp.Abs(this=n.copy()), expression=exp.Literal.number(year_ms)),
+               true=exp.Mul(this=n.copy(), expression=exp.Literal.number(1_000_000))),
+        exp.If(this=exp.LT(this=exp.Abs(this=n.copy()), expression=exp.Literal.number(year_ms * 1000)),
+               true=exp.Mul(this=n.copy(), expression=exp.Literal.number(1000))),
+        exp.If(this=exp.LT(this=exp.Abs(this=n.copy()), expression=exp.Literal.number(year_ms * 1_000_000)),
+               true=n.copy())],
+        default=exp.IntDiv(this=n.copy(), expression=exp.Literal.number(1000)))
+    digits = exp.and_(
+        exp.EQ(this=exp.func("typeof", arg.copy()), expression=exp.Literal.string("VARCHAR")),
+        exp.func("regexp_full_match", text.copy(), exp.Literal.string(r"\s*-?[0-9]+\s*")))
+    number = exp.Case(ifs=[exp.If(this=digits, true=exp.func("make_timestamp", exp.cast(scaled, exp.DataType.build("BIGINT"))))],
+                      default=exp.func("make_timestamp", micros))
+    value = exp.Coalesce(this=as_ts, expressions=[number])
     if not strict:  # TRY_TO_TIMESTAMP: NULL for what is neither
         return value
     # neither a timestamp nor a number: Snowflake's error, not a NULL
@@ -506,6 +523,10 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         args = [agg.this, *agg.expressions]
         agg.replace(exp.cast(exp.BitwiseRightShift(this=exp.func("bit_xor", exp.func("hash", *[a.copy() for a in args])),
                                                    expression=exp.Literal.number(1)), exp.DataType.build("BIGINT")))
+    for node in list(tree.find_all(exp.UnixToTime)):
+        # sqlglot reads TO_TIMESTAMP('<digits>') as seconds; a string has its unit inferred
+        if isinstance(node.this, exp.Literal) and node.this.is_string and node.args.get("scale") is None:
+            node.replace(_to_timestamp_ntz(node.this))
     for call in list(tree.find_all(exp.Anonymous)):
         name = str(call.this).upper()
         if name in ("TO_TIMESTAMP", "TO_TIMESTAMP_NTZ", "TRY_TO_TIMESTAMP", "TRY_TO_TIMESTAMP_NTZ") \

@@ -6,9 +6,11 @@ column must stay invisible)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cdcsim
 from cdcsim import IntegrityError, ProgrammingError
@@ -504,3 +506,22 @@ def test_every_spelling_of_temporary_makes_a_session_table(tmp_path, kind):
         with pytest.raises(ProgrammingError) as e:
             con.cursor().execute("SELECT * FROM tmp")
         assert e.value.errno == 2003
+
+
+@settings(max_examples=60, deadline=None)
+@given(v=st.one_of(st.integers(-31_535_999_999, 31_535_999_999), st.integers(31_536_000_000, 4_000_000_000_000),
+                   st.integers(31_536_000_000_000, 4_000_000_000_000_000),
+                   st.integers(31_536_000_000_000_000, 4_000_000_000_000_000_000)))
+def test_to_timestamp_reads_a_string_of_digits_in_the_unit_its_size_says(v):
+    """Snowflake reads a string of digits as seconds, milliseconds, microseconds or nanoseconds by
+    its magnitude; a number is always seconds (an epoch-ms string used to land in the year 55840)."""
+    a = abs(v)
+    micros = v * 1_000_000 if a < 31_536_000_000 else v * 1000 if a < 31_536_000_000_000 else \
+        v if a < 31_536_000_000_000_000 else (a // 1000) * (1 if v >= 0 else -1)  # (to microseconds)
+    expected = datetime(1970, 1, 1) + timedelta(microseconds=micros)
+    with cdcsim.connect() as con:
+        cur = con.cursor()
+        assert cur.execute(f"SELECT TO_TIMESTAMP('{v}')").fetchone()[0] == expected
+        assert cur.execute("SELECT TO_TIMESTAMP(s) FROM (SELECT %s AS s)", (str(v),)).fetchone()[0] == expected
+        if a < 31_536_000_000:
+            assert cur.execute(f"SELECT TO_TIMESTAMP({v})").fetchone()[0] == expected
