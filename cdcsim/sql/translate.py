@@ -355,7 +355,18 @@ def duck_type(type_text: str) -> str:
     return cast.to.sql("duckdb")
 
 
+def _variant_casts(tree: exp.Expression) -> None:
+    """``x::VARIANT`` / ``TO_VARIANT(x)`` wraps the value as it is: a string becomes a VARIANT
+    string [DOC: sql-reference/data-types-semistructured], it is not read as JSON text (that is
+    PARSE_JSON). DuckDB's CAST to JSON parses a string, so ``'Joe'::VARIANT`` failed and
+    ``'{"a":1}'::VARIANT`` came out an object; ``to_json`` wraps a value of any type."""
+    for node in list(tree.find_all(exp.Cast, exp.ToVariant)):
+        if isinstance(node, exp.ToVariant) or type(node) is exp.Cast and node.to.this == exp.DataType.Type.VARIANT:
+            node.replace(exp.func("to_json", node.this.copy()))
+
+
 def _fix_types(tree: exp.Expression) -> None:
+    _variant_casts(tree)
     _convert_timezone(tree)
     _variant_text_casts(tree)
     _to_char_formats(tree)
@@ -488,6 +499,28 @@ def _to_timestamp_ntz(arg: exp.Expression, strict: bool = True) -> exp.Expressio
                     default=value)
 
 
+def _object_agg(key: exp.Expression, value: exp.Expression) -> exp.Expression:
+    """OBJECT_AGG(k, v) [DOC: sql-reference/functions/object_agg]: one OBJECT per group; pairs with
+    a NULL key or value are left out; a key twice in a group fails ("Duplicate field key").
+    [INFER] A group whose pairs are all left out gives an empty OBJECT; keys come in sorted order,
+    as Snowflake shows an OBJECT's keys."""
+    kept = exp.and_(exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null())),
+                    exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())))
+    pairs = sqlglot.parse_one("list(struct_pack(k := __K, v := __V) ORDER BY __K) FILTER (WHERE __W)", read="duckdb")
+    pairs = pairs.transform(lambda n: key.copy() if isinstance(n, exp.Column) and n.name == "__K" else
+                            value.copy() if isinstance(n, exp.Column) and n.name == "__V" else
+                            kept.copy() if isinstance(n, exp.Column) and n.name == "__W" else n)
+    keys = exp.Count(this=key.copy())
+    distinct = exp.Count(this=exp.Distinct(expressions=[key.copy()]))
+    dup = exp.NEQ(this=exp.Filter(this=keys, expression=exp.Where(this=kept.copy())),
+                  expression=exp.Filter(this=distinct, expression=exp.Where(this=kept.copy())))
+    obj = exp.Coalesce(this=exp.func("to_json", exp.func("map_from_entries", pairs)),
+                       expressions=[exp.cast(exp.Literal.string("{}"), exp.DataType.build("JSON"))])
+    fail = exp.cast(exp.func("error", exp.Literal.string("Duplicate field key in OBJECT_AGG")),
+                    exp.DataType.build("JSON"))
+    return exp.Case(ifs=[exp.If(this=dup, true=fail)], default=obj)
+
+
 def _snowflake_functions(tree: exp.Expression) -> None:
     """Snowflake functions DuckDB lacks, as DuckDB expressions:
     * ``RATIO_TO_REPORT(x) OVER (PARTITION BY ...)``: x over the partition's sum (NULL when the
@@ -523,6 +556,10 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         args = [agg.this, *agg.expressions]
         agg.replace(exp.cast(exp.BitwiseRightShift(this=exp.func("bit_xor", exp.func("hash", *[a.copy() for a in args])),
                                                    expression=exp.Literal.number(1)), exp.DataType.build("BIGINT")))
+    for node in list(tree.find_all(exp.ObjectAgg)) + [a for a in tree.find_all(exp.Anonymous)
+                                                      if str(a.this).upper() == "OBJECTAGG" and len(a.expressions) == 2]:
+        node.replace(_object_agg(*((node.this, node.expression) if isinstance(node, exp.ObjectAgg)
+                                   else node.expressions)))
     for node in list(tree.find_all(exp.UnixToTime)):
         # sqlglot reads TO_TIMESTAMP('<digits>') as seconds; a string has its unit inferred
         if isinstance(node.this, exp.Literal) and node.this.is_string and node.args.get("scale") is None:

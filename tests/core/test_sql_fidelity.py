@@ -525,3 +525,19 @@ def test_to_timestamp_reads_a_string_of_digits_in_the_unit_its_size_says(v):
         assert cur.execute("SELECT TO_TIMESTAMP(s) FROM (SELECT %s AS s)", (str(v),)).fetchone()[0] == expected
         if a < 31_536_000_000:
             assert cur.execute(f"SELECT TO_TIMESTAMP({v})").fetchone()[0] == expected
+
+
+def test_a_cast_to_variant_wraps_the_value_and_object_agg_builds_objects(q):
+    """``'Joe'::VARIANT`` is a VARIANT string (DuckDB's cast parsed it as JSON and failed; a JSON
+    text came out an object); OBJECT_AGG skips NULL keys and values, sorts keys, and fails on a
+    key twice in a group."""
+    assert q("SELECT 'Joe'::VARIANT, TYPEOF('{\"a\": 1}'::VARIANT), TYPEOF(TO_VARIANT(3)), "
+             "TYPEOF(PARSE_JSON('{\"a\": 1}'))") == [('"Joe"', "VARCHAR", "INTEGER", "OBJECT")]
+    q("CREATE TABLE o (g NUMBER, k VARCHAR, v VARIANT)")
+    q("INSERT INTO o SELECT 0, 'name', 'Joe'::VARIANT UNION ALL SELECT 0, 'age', 21::VARIANT "
+      "UNION ALL SELECT 0, 'gone', NULL UNION ALL SELECT 1, NULL, 1::VARIANT")
+    assert q("SELECT g, OBJECT_AGG(k, v) FROM o GROUP BY g ORDER BY g") == [(0, '{"age":21,"name":"Joe"}'), (1, "{}")]
+    assert q("SELECT OBJECT_AGG(k, v):name::STRING FROM o WHERE g = 0") == [("Joe",)]
+    q("INSERT INTO o SELECT 0, 'age', 22::VARIANT")
+    with pytest.raises(cdcsim.Error, match="Duplicate field key"):
+        q("SELECT OBJECT_AGG(k, v) FROM o WHERE g = 0")
