@@ -103,6 +103,7 @@ class Session:
         self.statement = ""  # the text being executed (names the command in 090105 / 090106)
         self._now_set: object = None
         self._cache: OrderedDict[tuple, _Entry] = OrderedDict()  # (text, database, schema) -> Translated
+        self._temp: set[str] | None = None  # temp_tables(), until this session's next DDL
         self._templates: OrderedDict[tuple, _Entry] = OrderedDict()  # (shape, database, schema) -> Template
         self.query_count = 0
         self._aborted = False
@@ -212,6 +213,12 @@ class Session:
                 deps[("row_id", qn.fqn)] = r
             return r
 
+        def temp_table(qn: QName) -> bool:
+            r = qn.fqn in self.temp_tables()
+            if deps is not None:
+                deps[("temp", qn.fqn)] = r
+            return r
+
         def insert_columns(qn: QName) -> list[str]:
             r = self._insert_columns(qn)
             if deps is not None:
@@ -226,7 +233,18 @@ class Session:
             insert_columns=insert_columns,
             table_functions=set(self.engine.hooks.table_functions),
             system_functions=set(self.engine.hooks.system_functions),
+            temp_table=temp_table,
         )
+
+    def temp_tables(self) -> set[str]:
+        """The names (``DB.SCHEMA.NAME``) of this session's temporary tables: DuckDB keeps them per
+        connection, under those names (translate._to_temporary). Read again after this session's
+        DDL (the only thing that changes them)."""
+        if self._temp is None:
+            self._temp = {r[0] for r in self.duck.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'temp' AND contains(table_name, '.')"
+            ).fetchall()}
+        return self._temp
 
     def _insert_columns(self, qn: QName) -> list[str]:
         return [c.name for c in changes.user_columns(self.duck, qn) if not c.generated]
@@ -242,6 +260,8 @@ class Session:
         for (question, fqn), answer in entry.deps.items():
             if question == "stream":
                 ok = (fqn in cat.streams) == answer
+            elif question == "temp":
+                ok = (fqn in self.temp_tables()) == answer
             elif question == "row_id":
                 ok = (fqn in cat.row_ids) == answer
             else:
@@ -354,7 +374,7 @@ class Session:
     def run(self, tr: Translated, values: list[Any] | None = None) -> Result:
         hooks = self.engine.hooks
         self.refuse_missing_current([*tr.relations, tr.target])
-        if tr.if_exists and tr.target is not None and self.relation_kind(tr.target) is None:
+        if tr.if_exists and tr.target is not None and not tr.temporary and self.relation_kind(tr.target) is None:
             return Result.status("Statement executed successfully.")
         if tr.is_ddl and self.in_txn:
             self.commit()
@@ -362,7 +382,7 @@ class Session:
             for qn in tr.relations:  # (CREATE VIEW reads nothing: a view over a table not yet readable is fine)
                 for g in hooks.read_guards:
                     g(self, qn)
-        if tr.target is not None and tr.kind in _DML_KINDS | {"create", "drop", "alter"}:
+        if tr.target is not None and not tr.temporary and tr.kind in _DML_KINDS | {"create", "drop", "alter"}:
             for wg in hooks.write_guards:
                 wg(self, tr.target, tr.kind)
         consumes = bool(tr.streams) and tr.is_write
@@ -380,7 +400,9 @@ class Session:
                 self.duck.execute("BEGIN TRANSACTION")
                 own = self.own_txn = True
             if tr.is_ddl:
-                self._table_ddl("pre", tr)
+                self._temp = None
+                if not tr.temporary:  # (a temporary table has no capture, properties or identity)
+                    self._table_ddl("pre", tr)
             sql = self._resolve_tokens(tr)
             self._set_now()
             if tr.check_names:
@@ -409,7 +431,9 @@ class Session:
                 if not self.in_txn:
                     self._apply_consumption()
             if tr.is_ddl:
-                self._table_ddl("post", tr)
+                if not tr.temporary:
+                    self._table_ddl("post", tr)
+                self._temp = None
                 self.catalog_dirty = True
             if own:
                 self.duck.execute("COMMIT")

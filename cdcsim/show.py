@@ -20,8 +20,9 @@ _TABLE_COLS = ["created_on", "name", "database_name", "schema_name", "kind", "co
                "is_dynamic", "is_immutable"]
 
 
-def _relations(s: Session, kind: str) -> list[tuple[str, str, str, int, str | None]]:
-    """(database, schema, name, rows, comment) of user tables or views, sorted."""
+def _relations(s: Session, kind: str) -> list[tuple[str, str, str, int, str | None, str]]:
+    """(database, schema, name, rows, comment, kind) of user tables or views, sorted; kind is TABLE
+    or, for the session's temporary tables, TEMPORARY."""
     if kind == "VIEW":
         q = ("SELECT schema_name, view_name, 0, comment FROM duckdb_views() WHERE NOT internal "
              "AND schema_name <> ? AND NOT temporary")
@@ -33,7 +34,15 @@ def _relations(s: Session, kind: str) -> list[tuple[str, str, str, int, str | No
         parts = split_duck_schema(sch)
         if parts is None:
             continue
-        out.append((parts[0], parts[1], name, int(n or 0), comment))
+        out.append((parts[0], parts[1], name, int(n or 0), comment, "TABLE"))
+    if kind == "TABLE" and s.temp_tables():
+        # the session's temporary tables (translate._to_temporary), SHOW TABLES' kind TEMPORARY
+        for name, n, comment in s.duck.execute(
+                "SELECT table_name, estimated_size, comment FROM duckdb_tables() WHERE database_name = 'temp' "
+                "AND contains(table_name, '.')").fetchall():
+            db, sch, tname = name.split(".", 2)
+            out = [r for r in out if (r[0], r[1], r[2]) != (db, sch, tname)]  # it hides a permanent one
+            out.append((db, sch, tname, int(n or 0), comment, "TEMPORARY"))
     return sorted(out)
 
 
@@ -84,7 +93,7 @@ def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
                             [(created(r), r[2], "", r[0], r[1], "SYSADMIN", r[4],
                               made.get(f"{r[0]}.{r[1]}.{r[2]}", (None, None))[1], "false", "false", "ROLE",
                               "ON" if f"{r[0]}.{r[1]}.{r[2]}" in on else "OFF") for r in rows])
-    out = [(created(r), r[2], r[0], r[1], "TABLE", r[4] or "", "", r[3], None, "SYSADMIN",
+    out = [(created(r), r[2], r[0], r[1], r[5], r[4] or "", "", r[3], None, "SYSADMIN",
             str(change_tracking.days(s, f"{r[0]}.{r[1]}.{r[2]}", change_tracking.RETENTION)), "OFF",
             "ON" if f"{r[0]}.{r[1]}.{r[2]}" in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N", "N", "N")
            for r in rows]
@@ -121,10 +130,12 @@ def show_databases(s: Session, m: re.Match[str], _p: object) -> Result:
 
 def describe_columns(s: Session, qn_text: str, kind: str = "Table") -> Result:
     qn = s.qualify(parse_parts(qn_text))
+    # (the session's temporary table of that name, if any, hides a permanent one: translate._to_temporary)
+    where = ["temp", "main", qn.fqn] if qn.fqn in s.temp_tables() else [None, qn.duck_schema, qn.name]
     rows = s.duck.execute(
         "SELECT column_name, data_type, is_nullable, column_default, is_generated, generation_expression, comment "
-        "FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
-        [qn.duck_schema, qn.name],
+        "FROM duckdb_columns() WHERE (? IS NULL OR database_name = ?) AND schema_name = ? AND table_name = ? "
+        "ORDER BY column_index", [where[0], where[0], where[1], where[2]],
     ).fetchall()
     if not rows:
         raise not_found(kind, qn.fqn)

@@ -69,6 +69,11 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
                        bool(m.group("replace")))
     if taken is not None:
         return taken
+    if table.fqn in s.temp_tables():
+        # [INFER] Snowflake allows a stream on a temporary table, which lives as long as the session;
+        # cdcsim's change capture is for tables every session sees
+        raise compilation_error(f"A stream on temporary table '{table.fqn}' is not supported by cdcsim.", 2000,
+                                "0A000")
     kind = s.relation_kind(table)
     on = " ".join(m.group("kind").upper().split())
     from .show import hidden_tables  # (show imports this module)

@@ -47,6 +47,8 @@ def _create_copy(s: Session, m: re.Match[str], _p: object) -> Result:
         raise compilation_error(f"syntax error: unexpected '{rest.split()[0]}'.", 1003, "42000")
     target = s.qualify(parse_parts(m.group("name")))
     source = s.qualify(parse_parts(m.group("src")))
+    if re.search(r"\b(?:TEMPORARY|TEMP|VOLATILE)\s", m.group(0)[:m.start("name")], re.IGNORECASE):
+        return _temporary_copy(s, m, target, source, how)
     if s.relation_kind(source) != "TABLE":
         raise not_found("Table", source.fqn)
     if m.group("ine") and s.relation_kind(target) is not None:
@@ -60,6 +62,18 @@ def _create_copy(s: Session, m: re.Match[str], _p: object) -> Result:
         except Exception:
             s.execute(f"DROP TABLE IF EXISTS {_sf(target)}")
             raise
+    return Result.status(f"Table {target.name} successfully created.")
+
+
+def _temporary_copy(s: Session, m: re.Match[str], target: QName, source: QName, how: str) -> Result:
+    """CREATE TEMPORARY TABLE ... LIKE | CLONE: the session's temporary table (translate._to_temporary)
+    with the source's columns and, for CLONE, its rows. [INFER] It is made as CREATE TABLE AS, so
+    column types carry over and defaults, identity and NOT NULL do not."""
+    if s.relation_kind(source) != "TABLE" and source.fqn not in s.temp_tables():
+        raise not_found("Table", source.fqn)
+    head = "CREATE OR REPLACE TEMPORARY TABLE " if m.group("replace") else \
+        "CREATE TEMPORARY TABLE IF NOT EXISTS " if m.group("ine") else "CREATE TEMPORARY TABLE "
+    s.execute(f"{head}{_sf(target)} AS SELECT * FROM {_sf(source)}{' LIMIT 0' if how == 'LIKE' else ''}")
     return Result.status(f"Table {target.name} successfully created.")
 
 

@@ -85,6 +85,7 @@ class Translated:
     overwrite: bool = False  # INSERT OVERWRITE: the session empties the target first, in the same transaction
     check_names: bool = False  # CREATE TABLE AS SELECT *: the session refuses repeated names before it runs
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # run-time SQL built once
+    temporary: bool = False  # the target is (or becomes) the session's temporary table (see _to_temporary)
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Context:
     insert_columns: Callable[[QName], list[str]]
     table_functions: set[str]
     system_functions: set[str]
+    temp_table: Callable[[QName], bool] = lambda _qn: False  # the session has a temporary table of that name
 
 
 def parse(sql: str) -> exp.Expression:
@@ -707,6 +709,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
 
     rid_in_scope: dict[int, bool] = {}
     inline: dict[str, str] = {}
+    temp_target = _creates_temporary(tree)
     for table in list(tree.find_all(exp.Table)):
         if not table.name or table.name.startswith(("__CDCSIM_TOK_", "__CDCSIM_INLINE_")):
             continue
@@ -719,6 +722,12 @@ def _translate(sql: str, ctx: Context) -> Translated:
             raise compilation_error(
                 f"Time Travel (AT | BEFORE) on '{qn.fqn}' is not supported by cdcsim: it keeps no table history "
                 "by time. Read a stream, or CHANGES(...) AT(STREAM => '<stream>').", 2000, "0A000")
+        if temp_target and qn == out.target and isinstance(table.parent, (exp.Create, exp.Schema)) \
+                or ctx.temp_table(qn):
+            _to_temporary(table, qn)
+            if qn == out.target:
+                out.temporary = True
+            continue
         if table.args.get("changes") is not None:
             tokens.append(_changes_token(table, qn, ctx, f"__CDCSIM_TOK_{len(tokens)}__"))
             if qn != out.target:
@@ -916,6 +925,24 @@ def _exclude_rid(tree: exp.Expression, ctx: Context) -> None:
             elif isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star) and sources.get(proj.table):
                 star = proj.this
                 star.set("except_", (star.args.get("except_") or []) + [_rid_col()])
+
+
+def _to_temporary(table: exp.Table, qn: QName) -> None:
+    """A reference to the session's temporary table ``qn``: DuckDB keeps temporary tables per
+    connection (per session, as Snowflake does) in its ``temp`` catalog, which has one schema, so
+    each is named there by its Snowflake name, ``temp.main."DB.SCHEMA.NAME"``. The table keeps its
+    own name as its alias (``tmp.col`` still reads it) where a statement can alias it."""
+    if not table.alias and not isinstance(table.parent, (exp.Create, exp.Drop, exp.Schema, exp.Insert, exp.Alter)):
+        table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name, quoted=table.this.quoted)))
+    table.set("catalog", exp.to_identifier("temp"))
+    table.set("db", exp.to_identifier("main"))
+    table.set("this", exp.to_identifier(qn.fqn, quoted=True))
+
+
+def _creates_temporary(tree: exp.Expression) -> bool:
+    props = tree.args.get("properties") if isinstance(tree, exp.Create) else None
+    return str(tree.args.get("kind", "")).upper() == "TABLE" and props is not None and \
+        any(isinstance(p, exp.TemporaryProperty) for p in props.expressions)
 
 
 def _function_schema(node: exp.Expression, ctx: Context) -> str:
