@@ -419,8 +419,14 @@ class Session:
                     # INSERT OVERWRITE [DOC: sql-reference/sql/insert]: the target's rows go, then the
                     # new ones come, as one statement (a stream sees the deletes and the inserts)
                     self.duck.execute(f"DELETE FROM {tr.target.duck}")
+                # DROP ... IF EXISTS of nothing says so, as Snowflake does
+                gone = tr.kind == "drop" and tr.ast is not None and bool(tr.ast.args.get("exists")) \
+                    and str(tr.ast.args.get("kind", "")).upper() in ("TABLE", "VIEW") and tr.target is not None \
+                    and not tr.temporary and self.relation_kind(tr.target) is None
                 self.duck.execute(sql, values)
                 result = self._result(tr)
+                if gone:
+                    result = Result.status(f"Drop statement executed successfully ({tr.target.name} already dropped).")
             if consumes:
                 for fqn in tr.streams:
                     w = self.windows.get(fqn)

@@ -80,3 +80,12 @@ def test_only_its_session_sees_it_and_it_ends_with_the_session(path):
         assert [r[1] for r in again.cursor().execute("SHOW TABLES").fetchall()] == ["SHARED"]
         with pytest.raises(cdcsim.ProgrammingError):
             again.cursor().execute("SELECT * FROM mine")
+
+
+def test_drop_if_exists_of_nothing_says_so(q):
+    q("CREATE TEMPORARY TABLE tt (a INT)")
+    q("CREATE VIEW v AS SELECT 1 AS x")
+    assert q("DROP TABLE IF EXISTS tt") == [("TT successfully dropped.",)]
+    assert q("DROP VIEW IF EXISTS v") == [("V successfully dropped.",)]
+    for kind, name in (("TABLE", "TT"), ("VIEW", "V")):
+        assert q(f"DROP {kind} IF EXISTS {name}") == [(f"Drop statement executed successfully ({name} already dropped).",)]
