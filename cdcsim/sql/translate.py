@@ -149,6 +149,9 @@ def _replace_now(tree: exp.Expression) -> tuple[exp.Expression, bool]:
         if isinstance(node, exp.CurrentDate):
             used = True
             return exp.Cast(this=exp.Anonymous(this=_NOW_MARK), to=exp.DataType.build("DATE"))
+        if isinstance(node, (exp.Localtime, exp.CurrentTime)):  # CURRENT_TIME(), LOCALTIME()
+            used = True
+            return exp.Cast(this=exp.Anonymous(this=_NOW_MARK), to=exp.DataType.build("TIME"))
         if isinstance(node, exp.AtTimeZone) and isinstance(node.this, _NOW_CLASSES):
             used = True
             return exp.Anonymous(this=_NOW_MARK)

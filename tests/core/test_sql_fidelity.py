@@ -541,3 +541,12 @@ def test_a_cast_to_variant_wraps_the_value_and_object_agg_builds_objects(q):
     q("INSERT INTO o SELECT 0, 'age', 22::VARIANT")
     with pytest.raises(cdcsim.Error, match="Duplicate field key"):
         q("SELECT OBJECT_AGG(k, v) FROM o WHERE g = 0")
+
+
+def test_every_clock_function_reads_virtual_time(con):
+    """Under a ManualClock, CURRENT_TIME() and LOCALTIME() gave the machine's wall clock."""
+    con.clock.advance(timedelta(hours=3, minutes=7))  # the fixture's clock starts at 2025-09-03 11:00
+    now = datetime(2025, 9, 3, 14, 7)
+    assert con.cursor().execute(
+        "SELECT CURRENT_TIMESTAMP(), SYSDATE(), GETDATE(), LOCALTIMESTAMP(), SYSTIMESTAMP(), CURRENT_DATE, "
+        "CURRENT_TIME(), LOCALTIME()").fetchall() == [(now, now, now, now, now, now.date(), now.time(), now.time())]
