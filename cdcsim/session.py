@@ -400,8 +400,9 @@ class Session:
                 self.duck.execute("BEGIN TRANSACTION")
                 own = self.own_txn = True
             if tr.is_ddl:
-                self._temp = None
-                if not tr.temporary:  # (a temporary table has no capture, properties or identity)
+                if tr.temporary:
+                    self._temp = None  # (only its own temporary tables' DDL changes temp_tables())
+                else:  # (a temporary table has no capture, properties or identity)
                     self._table_ddl("pre", tr)
             sql = self._resolve_tokens(tr)
             self._set_now()
@@ -437,9 +438,10 @@ class Session:
                 if not self.in_txn:
                     self._apply_consumption()
             if tr.is_ddl:
-                if not tr.temporary:
+                if tr.temporary:
+                    self._temp = None
+                else:
                     self._table_ddl("post", tr)
-                self._temp = None
                 self.catalog_dirty = True
             if own:
                 self.duck.execute("COMMIT")

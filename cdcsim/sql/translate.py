@@ -725,6 +725,11 @@ def _translate(sql: str, ctx: Context) -> Translated:
             raise compilation_error(
                 f"Time Travel (AT | BEFORE) on '{qn.fqn}' is not supported by cdcsim: it keeps no table history "
                 "by time. Read a stream, or CHANGES(...) AT(STREAM => '<stream>').", 2000, "0A000")
+        if out.temporary and isinstance(table.parent, exp.AlterRename):  # a temporary table's new name
+            table.set("catalog", None)
+            table.set("db", None)
+            table.set("this", exp.to_identifier(qn.fqn, quoted=True))
+            continue
         if temp_target and qn == out.target and isinstance(table.parent, (exp.Create, exp.Schema)) \
                 or ctx.temp_table(qn):
             _to_temporary(table, qn)

@@ -89,3 +89,15 @@ def test_drop_if_exists_of_nothing_says_so(q):
     assert q("DROP VIEW IF EXISTS v") == [("V successfully dropped.",)]
     for kind, name in (("TABLE", "TT"), ("VIEW", "V")):
         assert q(f"DROP {kind} IF EXISTS {name}") == [(f"Drop statement executed successfully ({name} already dropped).",)]
+
+
+def test_rename_keeps_it_temporary(q):
+    q("CREATE SCHEMA other")
+    q("USE SCHEMA public")
+    q("CREATE TEMPORARY TABLE tt (a INT)")
+    q("INSERT INTO tt VALUES (1)")
+    q("ALTER TABLE tt RENAME TO other.t2")
+    assert q("SELECT * FROM other.t2") == [(1,)]
+    assert [(r[1], r[3], r[4]) for r in q("SHOW TABLES")] == [("T2", "OTHER", "TEMPORARY")]
+    with pytest.raises(cdcsim.ProgrammingError):
+        q("SELECT * FROM tt")
