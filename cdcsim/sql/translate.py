@@ -504,6 +504,20 @@ def _to_timestamp_ntz(arg: exp.Expression, strict: bool = True) -> exp.Expressio
                     default=value)
 
 
+def _hash(args: list[exp.Expression]) -> exp.Expression:
+    """HASH(a, ...) / HASH(*) [DOC: sql-reference/functions/hash]: a signed 64-bit number, as in
+    Snowflake. DuckDB's hash is unsigned, so half its values did not fit a NUMBER / BIGINT column
+    (an INSERT of them failed), and it takes no ``*``. [INFER] The values differ from Snowflake's
+    (its algorithm is not documented); equal inputs give equal hashes. ``*`` is every column of the
+    FROM but the hidden row id."""
+    if len(args) == 1 and isinstance(args[0], exp.Star):
+        inner: list[exp.Expression] = [exp.Var(this=f"*COLUMNS(lambda c: c <> '{RID}')")]
+    else:
+        inner = [a.copy() for a in args]
+    wide = exp.cast(exp.Anonymous(this="hash", expressions=inner), exp.DataType.build("HUGEINT"))
+    return exp.cast(exp.Sub(this=wide, expression=exp.Literal.number(2**63)), exp.DataType.build("BIGINT"))
+
+
 def _object_agg(key: exp.Expression, value: exp.Expression) -> exp.Expression:
     """OBJECT_AGG(k, v) [DOC: sql-reference/functions/object_agg]: one OBJECT per group; pairs with
     a NULL key or value are left out; a key twice in a group fails ("Duplicate field key").
@@ -565,6 +579,8 @@ def _snowflake_functions(tree: exp.Expression) -> None:
                                                       if str(a.this).upper() == "OBJECTAGG" and len(a.expressions) == 2]:
         node.replace(_object_agg(*((node.this, node.expression) if isinstance(node, exp.ObjectAgg)
                                    else node.expressions)))
+    for call in [a for a in tree.find_all(exp.Anonymous) if str(a.this).upper() == "HASH" and a.expressions]:
+        call.replace(_hash(call.expressions))
     for node in list(tree.find_all(exp.UnixToTime)):
         # sqlglot reads TO_TIMESTAMP('<digits>') as seconds; a string has its unit inferred
         if isinstance(node.this, exp.Literal) and node.this.is_string and node.args.get("scale") is None:
