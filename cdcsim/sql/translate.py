@@ -504,6 +504,14 @@ def _to_timestamp_ntz(arg: exp.Expression, strict: bool = True) -> exp.Expressio
                     default=value)
 
 
+# IS_<type>(variant) [DOC: sql-reference/functions-semistructured]: the JSON types each admits
+# (IS_DECIMAL / IS_DOUBLE admit integers too, as Snowflake documents)
+_VARIANT_TESTS = {"IS_OBJECT": ("OBJECT",), "IS_BOOLEAN": ("BOOLEAN",), "IS_VARCHAR": ("VARCHAR",),
+                  "IS_CHAR": ("VARCHAR",), "IS_INTEGER": ("BIGINT", "UBIGINT"),
+                  "IS_DECIMAL": ("BIGINT", "UBIGINT", "DOUBLE"), "IS_DOUBLE": ("BIGINT", "UBIGINT", "DOUBLE"),
+                  "IS_REAL": ("BIGINT", "UBIGINT", "DOUBLE")}
+
+
 def _hash(args: list[exp.Expression]) -> exp.Expression:
     """HASH(a, ...) / HASH(*) [DOC: sql-reference/functions/hash]: a signed 64-bit number, as in
     Snowflake. DuckDB's hash is unsigned, so half its values did not fit a NUMBER / BIGINT column
@@ -579,6 +587,12 @@ def _snowflake_functions(tree: exp.Expression) -> None:
                                                       if str(a.this).upper() == "OBJECTAGG" and len(a.expressions) == 2]:
         node.replace(_object_agg(*((node.this, node.expression) if isinstance(node, exp.ObjectAgg)
                                    else node.expressions)))
+    for call in [a for a in tree.find_all(exp.Anonymous) if str(a.this).upper() in _VARIANT_TESTS
+                 and len(a.expressions) == 1]:
+        # IS_OBJECT(v) and kin: what the VARIANT holds (sqlglot knows IS_ARRAY and IS_NULL_VALUE)
+        kinds = exp.Tuple(expressions=[exp.Literal.string(k) for k in _VARIANT_TESTS[str(call.this).upper()]])
+        call.replace(exp.In(this=exp.func("json_type", exp.cast(call.expressions[0].copy(), exp.DataType.build("JSON"))),
+                            expressions=kinds.expressions))
     for call in [a for a in tree.find_all(exp.Anonymous) if str(a.this).upper() == "HASH" and a.expressions]:
         call.replace(_hash(call.expressions))
     for node in list(tree.find_all(exp.UnixToTime)):

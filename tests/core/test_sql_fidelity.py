@@ -565,3 +565,13 @@ def test_hash_is_a_signed_64_bit_number_of_the_visible_columns(q):
     q("CREATE STREAM s ON TABLE t")
     assert q("SELECT id, HASH(*) FROM t ORDER BY id") == before
     assert q("SELECT HASH('a', 1) = HASH('a', 1), HASH('a', 1) = HASH('a', 2)") == [(True, False)]
+
+
+@pytest.mark.parametrize("fn,json,expected", [
+    ("IS_OBJECT", '{"a": 1}', True), ("IS_OBJECT", "[1]", False), ("IS_BOOLEAN", "true", True),
+    ("IS_VARCHAR", '"x"', True), ("IS_CHAR", "1", False), ("IS_INTEGER", "3", True), ("IS_INTEGER", "3.5", False),
+    ("IS_DECIMAL", "3", True), ("IS_DOUBLE", "3.5", True), ("IS_REAL", '"3"', False),
+])
+def test_variant_type_tests(q, fn, json, expected):
+    """IS_OBJECT and kin used to be unknown functions."""
+    assert q(f"SELECT {fn}(PARSE_JSON('{json}')), {fn}(NULL)") == [(expected, None)]
