@@ -236,6 +236,13 @@ class Session:
             temp_table=temp_table,
         )
 
+    def end_temporary_tables(self) -> None:
+        """Drop this session's temporary tables, as the end of a Snowflake session does (the
+        scheduler's session runs every task, and each run is a session of its own)."""
+        for name in self.temp_tables():
+            self.duck.execute(f"DROP TABLE IF EXISTS temp.main.{quote(name)}")
+        self._temp = set()
+
     def temp_tables(self) -> set[str]:
         """The names (``DB.SCHEMA.NAME``) of this session's temporary tables: DuckDB keeps them per
         connection, under those names (translate._to_temporary). Read again after this session's

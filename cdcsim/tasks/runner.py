@@ -120,6 +120,7 @@ def run_task(engine: Engine, sess: Session, task: Task, scheduled: datetime, ctx
         sess.script_stop = None  # type: ignore[attr-defined]
         if sess.in_txn:
             sess.rollback()
+        sess.end_temporary_tables()  # a task run is a session of its own in Snowflake
 
 
 def _execute(sess: Session, task: Task) -> None:

@@ -101,3 +101,21 @@ def test_rename_keeps_it_temporary(q):
     assert [(r[1], r[3], r[4]) for r in q("SHOW TABLES")] == [("T2", "OTHER", "TEMPORARY")]
     with pytest.raises(cdcsim.ProgrammingError):
         q("SELECT * FROM tt")
+
+
+def test_a_task_run_is_a_session_of_its_own(con, q):
+    """Each run starts without the temporary tables of an earlier one (it used to keep them in the
+    scheduler's session, so the second run's CREATE TEMPORARY TABLE failed: 'already exists')."""
+    q("CREATE TABLE src (a INT)")
+    q("CREATE TABLE dst (n INT)")
+    q("INSERT INTO src VALUES (1), (2)")
+    q("CREATE TASK k WAREHOUSE = wh SCHEDULE = '1 minute' AS BEGIN "
+      "CREATE TEMPORARY TABLE stage AS SELECT a FROM src; INSERT INTO dst SELECT count(*) FROM stage; END")
+    q("EXECUTE TASK k")
+    q("EXECUTE TASK k")
+    con.run_pending()
+    assert q("SELECT n FROM dst") == [(2,), (2,)]
+    states = [r[0] for r in q("SELECT state FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(TASK_NAME => 'K'))")]
+    assert states == ["SUCCEEDED", "SUCCEEDED"]
+    with pytest.raises(cdcsim.ProgrammingError):
+        q("SELECT * FROM stage")
