@@ -149,6 +149,14 @@ class DataAccess:
             f" ORDER BY refresh_start_time DESC LIMIT {int(limit)}"
         )
 
+    def lag_metrics(self) -> pd.DataFrame:
+        """Each dynamic table's lag over the refreshes kept (INFORMATION_SCHEMA.DYNAMIC_TABLES())."""
+        return self.query(
+            "SELECT name, target_lag_sec, mean_lag_sec, maximum_lag_sec, time_within_target_lag_ratio,"
+            " latest_data_timestamp, last_completed_refresh_state"
+            " FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLES()) ORDER BY name"
+        )
+
     def run_consume_task(self) -> None:
         self.execute(f"EXECUTE TASK {CONSUME_TASK}")
 

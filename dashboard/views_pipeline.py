@@ -64,6 +64,10 @@ def pipeline(db: d.DataAccess) -> None:
             if c in dts.columns
         ]
         st.dataframe(dts[keep], hide_index=True, key="dynamic_tables")
+    st.markdown("**Lag (DYNAMIC_TABLES())**")
+    lag = _safe(db.lag_metrics)
+    if lag is not None:
+        st.dataframe(lag, hide_index=True, key="lag_metrics")
     for name in d.DYNAMIC_TABLES:
         st.markdown(f"**Refresh history: {name}**")
         rh = _safe(db.refresh_history, name)

@@ -97,6 +97,9 @@ def test_pipeline_page_on_engine(engine: cdcsim.Connection) -> None:
     assert "SUCCEEDED" in set(history["state"])
     modes = next(f for f in frames if {"name", "refresh_mode", "target_lag"} <= set(f.columns))
     assert set(modes["target_lag"]) == {"DOWNSTREAM"}
+    lag = next(f for f in frames if {"mean_lag_sec", "maximum_lag_sec"} <= set(f.columns)).set_index("name")
+    assert len(lag) == 2 and set(lag["last_completed_refresh_state"]) == {"SUCCEEDED"}
+    assert (lag["maximum_lag_sec"] >= lag["mean_lag_sec"]).all()
     refreshes = [f for f in frames if {"refresh_action", "refresh_trigger"} <= set(f.columns)]
     assert len(refreshes) == 2 and all(len(f) for f in refreshes)
     assert not at.warning  # both tables fresh: a task refreshes them every minute
