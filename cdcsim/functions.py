@@ -40,6 +40,7 @@ from .commands import Result, command
 from .errors import NotSupportedError, already_exists, compilation_error, not_found
 from .names import QNAME_RE, QName, like_to_regex, parse_parts, quote
 from .procedures import parse_arguments, string_body
+from .sql.translate import duck_type
 from .streams import _SCOPE, show_scope
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def _macro_sql(s: Session, qn: QName, args: list[dict[str, Any]], returns: str, 
     query = _pin_schema(_translated(s, parsed.sql("snowflake"), qn.name), qn.duck_schema)
     inner = [f"_q{i}" for i in range(len(table_cols))]
     cols = ", ".join(
-        f"CAST(_q.{c} AS {exp.DataType.build(t, dialect='snowflake').sql('duckdb')}) AS {quote(n)}"
+        f"CAST(_q.{c} AS {duck_type(t)}) AS {quote(n)}"
         for c, (n, t) in zip(inner, table_cols, strict=True))
     return head + f"TABLE SELECT {cols} FROM ({query.sql('duckdb')}) AS _q({', '.join(inner)})"
 

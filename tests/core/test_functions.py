@@ -63,6 +63,10 @@ def test_qualified_calls_and_table_functions(q):
     with pytest.raises(cdcsim.ProgrammingError) as e:
         q("SELECT * FROM TABLE(nosuch(1))")
     assert e.value.errno == 2140 and "Unknown table function NOSUCH" in e.value.msg
+    # a table function's declared column types are Snowflake's (VARIANT, TIMESTAMP_NTZ(9))
+    q("CREATE FUNCTION other.typed() RETURNS TABLE (v VARIANT, ts TIMESTAMP_NTZ(9)) "
+      "AS 'SELECT PARSE_JSON(''{\"a\": 1}''), ''2025-01-02 03:04:05''::TIMESTAMP_NTZ'")
+    assert q("SELECT t.v:a::INT, t.ts FROM TABLE(other.typed()) AS t") == [(1, datetime(2025, 1, 2, 3, 4, 5))]
     q("DROP SCHEMA other")
     with pytest.raises(cdcsim.ProgrammingError):
         q("SELECT cdcsim.other.twice(1)")
