@@ -512,6 +512,27 @@ _VARIANT_TESTS = {"IS_OBJECT": ("OBJECT",), "IS_BOOLEAN": ("BOOLEAN",), "IS_VARC
                   "IS_REAL": ("BIGINT", "UBIGINT", "DOUBLE")}
 
 
+def _as_json(x: exp.Expression) -> exp.Expression:
+    return exp.func("to_json", x.copy())
+
+
+def _array_size(arr: exp.Expression) -> exp.Expression:
+    """ARRAY_SIZE(a) of an ARRAY or of a VARIANT holding one (a JSON array: DuckDB's array_length
+    refused it, so ``ARRAY_SIZE(v:items)`` failed); NULL for a VARIANT that holds no array."""
+    j = _as_json(arr)
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.func("json_type", j.copy()), expression=exp.Literal.string("ARRAY")),
+                                true=exp.func("json_array_length", j))])
+
+
+def _array_contains(arr: exp.Expression, value: exp.Expression) -> exp.Expression:
+    """ARRAY_CONTAINS(value, a) [DOC: sql-reference/functions/array_contains] of an ARRAY or a VARIANT
+    array: elements and value compared as VARIANTs (JSON). [INFER] A NULL value is looked for as
+    a JSON null element."""
+    elements = exp.func("from_json", _as_json(arr), exp.Literal.string('["json"]'))
+    probe = exp.Coalesce(this=_as_json(value), expressions=[exp.cast(exp.Literal.string("null"), exp.DataType.build("JSON"))])
+    return exp.func("list_contains", elements, probe)
+
+
 def _hash(args: list[exp.Expression]) -> exp.Expression:
     """HASH(a, ...) / HASH(*) [DOC: sql-reference/functions/hash]: a signed 64-bit number, as in
     Snowflake. DuckDB's hash is unsigned, so half its values did not fit a NUMBER / BIGINT column
@@ -593,6 +614,10 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         kinds = exp.Tuple(expressions=[exp.Literal.string(k) for k in _VARIANT_TESTS[str(call.this).upper()]])
         call.replace(exp.In(this=exp.func("json_type", exp.cast(call.expressions[0].copy(), exp.DataType.build("JSON"))),
                             expressions=kinds.expressions))
+    for node in list(tree.find_all(exp.ArraySize)):
+        node.replace(_array_size(node.this))
+    for node in list(tree.find_all(exp.ArrayContains)):
+        node.replace(_array_contains(node.this, node.expression))
     for call in [a for a in tree.find_all(exp.Anonymous) if str(a.this).upper() == "HASH" and a.expressions]:
         call.replace(_hash(call.expressions))
     for node in list(tree.find_all(exp.UnixToTime)):
@@ -663,6 +688,10 @@ def _translate(sql: str, ctx: Context) -> Translated:
     tree = normalize_identifiers(tree, dialect="snowflake")
     if isinstance(tree, (exp.Select, exp.Union, exp.Intersect, exp.Except)):
         _snowflake_names(tree)  # from the statement as written, before any rewriting
+    if isinstance(tree, exp.Select) and tree.args.get("into") is not None:
+        # sqlglot reads it as CREATE TABLE ... AS; Snowflake's INTO sets Scripting variables only
+        raise compilation_error("SELECT ... INTO sets Snowflake Scripting variables (INTO :var, in a block); to "
+                                "make a table from a query, use CREATE TABLE ... AS SELECT.", 1003, "42000")
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
     _values_columns(tree)

@@ -575,3 +575,18 @@ def test_hash_is_a_signed_64_bit_number_of_the_visible_columns(q):
 def test_variant_type_tests(q, fn, json, expected):
     """IS_OBJECT and kin used to be unknown functions."""
     assert q(f"SELECT {fn}(PARSE_JSON('{json}')), {fn}(NULL)") == [(expected, None)]
+
+
+def test_array_functions_take_variant_arrays_and_select_into_makes_no_table(q):
+    """ARRAY_SIZE / ARRAY_CONTAINS of a VARIANT array (a JSON payload's list) failed with a binder
+    error; SELECT ... INTO x (no colon) silently created a table X."""
+    q("CREATE TABLE j (v VARIANT)")
+    q("INSERT INTO j SELECT PARSE_JSON('{\"items\": [1, 2, 3], \"tags\": [\"a\", \"b\"], \"o\": {}}')")
+    assert q("SELECT ARRAY_SIZE(v:items), ARRAY_SIZE(v:o), ARRAY_SIZE(ARRAY_CONSTRUCT(1, 2)), "
+             "ARRAY_CONTAINS(2::VARIANT, v:items), ARRAY_CONTAINS(5::VARIANT, v:items), "
+             "ARRAY_CONTAINS('a'::VARIANT, v:tags), ARRAY_CONTAINS('b'::VARIANT, ARRAY_CONSTRUCT('a', 'b')) "
+             "FROM j") == [(3, None, 2, True, False, True, True)]
+    with pytest.raises(ProgrammingError) as e:
+        q("SELECT count(*) INTO x FROM j")
+    assert e.value.errno == 1003
+    assert [r[1] for r in q("SHOW TABLES")] == ["J"]
