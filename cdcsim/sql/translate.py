@@ -534,8 +534,8 @@ def _array_contains(arr: exp.Expression, value: exp.Expression) -> exp.Expressio
 
 
 def _hash(args: list[exp.Expression]) -> exp.Expression:
-    """HASH(a, ...) / HASH(*) [DOC: sql-reference/functions/hash]: a signed 64-bit number, as in
-    Snowflake. DuckDB's hash is unsigned, so half its values did not fit a NUMBER / BIGINT column
+    """HASH(a, ...) / HASH(*) [DOC: sql-reference/functions/hash]: a signed 64-bit value, as in
+    Snowflake (a NUMBER here, as there). DuckDB's hash is unsigned, so half its values did not fit a NUMBER / BIGINT column
     (an INSERT of them failed), and it takes no ``*``. [INFER] The values differ from Snowflake's
     (its algorithm is not documented); equal inputs give equal hashes. ``*`` is every column of the
     FROM but the hidden row id."""
@@ -544,7 +544,8 @@ def _hash(args: list[exp.Expression]) -> exp.Expression:
     else:
         inner = [a.copy() for a in args]
     wide = exp.cast(exp.Anonymous(this="hash", expressions=inner), exp.DataType.build("HUGEINT"))
-    return exp.cast(exp.Sub(this=wide, expression=exp.Literal.number(2**63)), exp.DataType.build("BIGINT"))
+    # (kept 128-bit wide, as Snowflake's NUMBER(38) is: ABS(HASH(x)) of the lowest value must not overflow)
+    return exp.Paren(this=exp.Sub(this=wide, expression=exp.Literal.number(2**63)))
 
 
 def _object_agg(key: exp.Expression, value: exp.Expression) -> exp.Expression:

@@ -565,6 +565,8 @@ def test_hash_is_a_signed_64_bit_number_of_the_visible_columns(q):
     q("CREATE STREAM s ON TABLE t")
     assert q("SELECT id, HASH(*) FROM t ORDER BY id") == before
     assert q("SELECT HASH('a', 1) = HASH('a', 1), HASH('a', 1) = HASH('a', 2)") == [(True, False)]
+    # the lowest value (DuckDB's hash of 0) has an absolute value, as NUMBER(38) does in Snowflake
+    assert q("SELECT ABS(HASH(0)), ABS(HASH(0)) % 100, HASH(0) < 0") == [(2**63, 8, True)]
 
 
 @pytest.mark.parametrize("fn,json,expected", [
