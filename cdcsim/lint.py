@@ -360,7 +360,8 @@ _CREATE_PROC = re.compile(
     rf"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:SECURE\s+)?PROCEDURE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})",
     re.I | re.S,
 )
-_PROC_BODY = re.compile(r"\bAS\s+(?:\$\$(?P<dollar>.*)\$\$|'(?P<quoted>.*)')\s*;?\s*$", re.I | re.S)
+_PROC_BODY = re.compile(r"\bAS\s+(?:\$\$(?P<dollar>.*)\$\$|'(?P<quoted>.*)'|(?P<raw>(?:DECLARE|BEGIN)\b.*?))\s*;?\s*$",
+                        re.I | re.S)
 _CALL = re.compile(rf"^\s*CALL\s+(?P<name>{_NAME})\s*\(", re.I)
 _CREATE_TASK = re.compile(
     rf"^\s*CREATE\s+(?:OR\s+(?:REPLACE|ALTER)\s+)?TASK\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})", re.I | re.S
@@ -595,7 +596,7 @@ class Linter:
         body = _PROC_BODY.search(text, m.end())
         proc = Procedure(norm(m.group("name")), line, text, line)
         if body is not None:
-            group = "dollar" if body.group("dollar") is not None else "quoted"
+            group = next(g for g in ("dollar", "quoted", "raw") if body.group(g) is not None)
             proc.units = _units(body.group(group), body.start(group))
             self.all_units += [(text, line, u) for u in proc.units]
         self.procs[proc.name] = proc

@@ -135,7 +135,7 @@ def _signature(args: list[dict[str, Any]]) -> str:
 
 @command(rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<secure>SECURE\s+)?PROCEDURE\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?"
          rf"(?P<name>{QNAME_RE})\s*\((?P<args>.*?)\)\s*(?:COPY\s+GRANTS\s+)?RETURNS\s+(?P<opts>.*?)"
-         r"\s+AS\s+(?P<body>\$\$.*\$\$|'.*')")
+         r"\s+AS\s+(?:(?P<body>\$\$.*\$\$|'.*')|(?P<raw>(?:DECLARE|BEGIN)\b.*))")
 def _create(s: Session, m: re.Match[str], _p: object) -> Result:
     qn = s.qualify(parse_parts(m.group("name")))
     args = parse_arguments(m.group("args"))
@@ -149,7 +149,8 @@ def _create(s: Session, m: re.Match[str], _p: object) -> Result:
     if language != "SQL":
         raise NotSupportedError(f"Procedure {qn.name}: LANGUAGE {language} is not supported by cdcsim; "
                                 "only Snowflake Scripting (LANGUAGE SQL) runs here.", 2000, "0A000")
-    body = string_body(m.group("body"))
+    # (Snowsight takes a block without $$ quotes, as Snowflake's examples show it)
+    body = string_body(m.group("body")) if m.group("body") is not None else m.group("raw").strip().rstrip(";")
     parse_block(body)  # a body that does not parse fails the CREATE, as Snowflake compiles it
     comment = re.search(r"\bCOMMENT\s*=\s*'((?:[^']|'')*)'", opts, re.I)
     same = [r for r in _rows(s, qn.fqn) if len(json.loads(r[4])) == len(args)]

@@ -409,18 +409,21 @@ READS = ("  INSERT INTO sink SELECT id, v, METADATA$ACTION, METADATA$ISUPDATE FR
          "  INSERT INTO audit SELECT count(*) FROM s;")
 
 
+@pytest.mark.parametrize("quoted", [True, False])  # the body in $$ quotes, or bare as Snowsight takes it
 @pytest.mark.parametrize(("body", "rules"), [
     (READS, {"CDC013"}),  # the procedure re-reads the stream its first statement consumed
     ("  BEGIN TRANSACTION;\n" + READS + "\n  COMMIT;", set()),
     ("  INSERT INTO audit SELECT count(*) FROM src;", {"CDC012"}),  # nothing consumes s
 ])
-def test_a_task_calling_a_procedure_is_judged_by_the_procedure(body: str, rules: set[str]) -> None:
+def test_a_task_calling_a_procedure_is_judged_by_the_procedure(body: str, rules: set[str], quoted: bool) -> None:
     """A task whose body is CALL drain() consumes what drain() consumes (no CDC012 when it does), and
     a procedure's block is checked as a task's is (CDC013, at the procedure's line). The engine runs
     each script and agrees: the re-reading procedure counts an empty stream."""
     import cdcsim
 
     script = PROC.format(body=body)
+    if not quoted:
+        script = script.replace("AS $$\nBEGIN", "AS\nBEGIN").replace("END\n$$;", "END;")
     found = {f.rule: f.line for f in lint_text(script)}
     assert set(found) == rules
     if "CDC013" in rules:
