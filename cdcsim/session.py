@@ -14,6 +14,7 @@ and stream-consumption rules.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 import threading
@@ -83,10 +84,14 @@ class Window:
     probe: tuple | None = None  # changes.probe_sql's row for (lo, hi], when already read
 
 
+_SESSION_IDS = itertools.count(1)
+
+
 class Session:
     def __init__(self, engine: Engine, name: str = "user"):
         self.engine = engine
         self.name = name
+        self.id = str(next(_SESSION_IDS))  # CURRENT_SESSION() [INFER: a number, unique in the process]
         self.duck = engine.db.cursor()
         self.lock = threading.RLock()
         self.database = DEFAULT_DATABASE
@@ -234,6 +239,7 @@ class Session:
             table_functions=set(self.engine.hooks.table_functions),
             system_functions=set(self.engine.hooks.system_functions),
             temp_table=temp_table,
+            session_id=self.id,
         )
 
     def end_temporary_tables(self) -> None:

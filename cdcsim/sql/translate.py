@@ -103,6 +103,7 @@ class Context:
     table_functions: set[str]
     system_functions: set[str]
     temp_table: Callable[[QName], bool] = lambda _qn: False  # the session has a temporary table of that name
+    session_id: str = "0"  # CURRENT_SESSION() (translations are cached per session)
 
 
 def parse(sql: str) -> exp.Expression:
@@ -161,10 +162,16 @@ def _replace_now(tree: exp.Expression) -> tuple[exp.Expression, bool]:
 
 
 def _session_literals(tree: exp.Expression, ctx: Context) -> exp.Expression:
-    """CURRENT_DATABASE() and friends as literals (the translation cache is keyed by them)."""
+    """CURRENT_DATABASE() and friends as literals (the translation cache is keyed by them, and kept
+    per session). [INFER] The context functions of one local user: CURRENT_SESSION() a number
+    unique in the process, CURRENT_CLIENT() 'cdcsim', CURRENT_IP_ADDRESS() '127.0.0.1', the
+    available roles the one role every statement runs as."""
     values = {"CurrentDatabase": ctx.database, "CurrentSchema": ctx.schema, "CurrentRole": "SYSADMIN",
               "CurrentUser": "CDCSIM", "CurrentWarehouse": "CDCSIM_WH", "CurrentVersion": "9.0.0",
-              "CurrentAccount": "CDCSIM", "CurrentRegion": "LOCAL"}
+              "CurrentAccount": "CDCSIM", "CurrentRegion": "LOCAL", "CurrentSession": ctx.session_id,
+              "CurrentClient": "cdcsim", "CurrentIpAddress": "127.0.0.1", "CurrentOrganizationName": "CDCSIM",
+              "CurrentAccountName": "CDCSIM", "CurrentAvailableRoles": '["SYSADMIN"]',
+              "CurrentSecondaryRoles": '{"roles":"","value":""}'}
 
     def fn(node: exp.Expression) -> exp.Expression:
         v = values.get(type(node).__name__)

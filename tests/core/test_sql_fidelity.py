@@ -592,3 +592,19 @@ def test_array_functions_take_variant_arrays_and_select_into_makes_no_table(q):
         q("SELECT count(*) INTO x FROM j")
     assert e.value.errno == 1003
     assert [r[1] for r in q("SHOW TABLES")] == ["J"]
+
+
+def test_context_functions_of_a_session(con):
+    """CURRENT_SESSION() and the client / account context functions (unknown functions before),
+    as audit columns in ETL scripts use them: one value per session."""
+    cur = con.cursor()
+    (mine,) = cur.execute("SELECT CURRENT_SESSION()").fetchone()
+    assert mine.isdigit() and cur.execute("SELECT CURRENT_SESSION()").fetchone() == (mine,)
+    with cdcsim.connect() as other:
+        assert other.cursor().execute("SELECT CURRENT_SESSION()").fetchone() != (mine,)
+    assert cur.execute("SELECT CURRENT_CLIENT(), CURRENT_IP_ADDRESS(), CURRENT_ACCOUNT_NAME(), "
+                       "CURRENT_ORGANIZATION_NAME(), CURRENT_AVAILABLE_ROLES()").fetchall() == [
+        ("cdcsim", "127.0.0.1", "CDCSIM", "CDCSIM", '["SYSADMIN"]')]
+    cur.execute("CREATE TABLE audit (s STRING, at TIMESTAMP_NTZ)")
+    cur.execute("INSERT INTO audit SELECT CURRENT_SESSION(), CURRENT_TIMESTAMP()")
+    assert cur.execute("SELECT s FROM audit").fetchall() == [(mine,)]
