@@ -55,7 +55,7 @@ def clone_schema_objects(s: Session, pairs: list[tuple[tuple[str, str], tuple[st
     kind across all the pairs (a view in one schema may read a table of another). Each definition
     runs with its ``dst`` as the current schema, so its unqualified names land there."""
     from .dynamic_tables.catalog import registry
-    from .get_ddl import _task
+    from .get_ddl import _function, _task
     from .tasks.store import store_of
 
     def within(fqn: str, db: str, sch: str) -> bool:
@@ -81,7 +81,7 @@ def clone_schema_objects(s: Session, pairs: list[tuple[tuple[str, str], tuple[st
         s.engine.catalog.bump()  # (procedures are looked up by catalog version)
         s.use(database=ddb, schema=dsch)  # a function's body is translated again, in the clone
         for name in functions.names_in(s, QName(sdb, ssch, "x")):
-            s.execute(functions.ddl(s, f"{sdb}.{ssch}.{name}", None, _sf(QName(ddb, dsch, name))).rstrip().rstrip(";"))
+            s.execute(_function(s, f"{sdb}.{ssch}.{name}", None, _sf(QName(ddb, dsch, name))).rstrip().rstrip(";"))
         for (name,) in s.duck.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = ? ORDER BY 1",
                                       [sduck]).fetchall():
             row = s.duck.execute(f"SELECT text FROM {M}.objects WHERE fqn = ?", [f"{sdb}.{ssch}.{name}"]).fetchone()

@@ -39,7 +39,7 @@ from sqlglot import exp
 from .commands import Result, command
 from .errors import NotSupportedError, already_exists, compilation_error, not_found
 from .names import QNAME_RE, QName, like_to_regex, parse_parts, quote
-from .procedures import parse_arguments, string_body
+from .procedures import parse_arguments, routine_properties, signature, string_body
 from .sql.translate import duck_type
 from .streams import _SCOPE, show_scope
 
@@ -65,10 +65,6 @@ def _meta(comment: str | None) -> dict[str, Any] | None:
     except ValueError:
         return None
     return meta if isinstance(meta, dict) and meta.get("cdcsim") == "function" else None
-
-
-def _signature(args: list[dict[str, Any]]) -> str:
-    return "(" + ", ".join(a["type"] for a in args) + ")"
 
 
 def _cast_arguments(tree: exp.Expression, args: list[dict[str, Any]]) -> exp.Expression:
@@ -178,7 +174,7 @@ def _create(s: Session, m: re.Match[str], _p: object) -> Result:
             raise NotSupportedError(f"Function {qn.name} already exists with other arguments: cdcsim keeps one "
                                     f"signature per function name (drop it first).", 2000, "0A000")
         if not m.group("replace"):
-            raise already_exists("Function", f"{qn.name}{_signature(args)}")
+            raise already_exists("Function", f"{qn.name}{signature(args)}")
     comment = re.search(r"\bCOMMENT\s*=\s*'((?:[^']|'')*)'", opts, re.I)
     meta = {"cdcsim": "function", "args": args, "returns": returns, "body": body, "language": language,
             "options": opts, "comment": comment.group(1).replace("''", "'") if comment else None,
@@ -194,16 +190,22 @@ def _create(s: Session, m: re.Match[str], _p: object) -> Result:
     finally:
         s.use(database=here[0], schema=here[1])
     with s.metadata_txn() as d:
-        if existing and existing[0][0] != ("table_macro" if table_cols is not None else "macro"):
-            d.execute(f"DROP MACRO {'TABLE ' if existing[0][0] == 'table_macro' else ''}"
-                      f"{quote(qn.duck_schema)}.{quote(qn.name)}")
+        kind = "table_macro" if table_cols is not None else "macro"
+        if existing and existing[0][0] != kind:
+            d.execute(f"DROP MACRO {_macro(qn, existing[0][0])}")
         d.execute(sql)
-        d.execute(f"COMMENT ON MACRO {'TABLE ' if table_cols is not None else ''}{quote(qn.duck_schema)}."
-                  f"{quote(qn.name)} IS ?".replace("?", "'" + json.dumps(meta).replace("'", "''") + "'"))
+        d.execute(f"COMMENT ON MACRO {_macro(qn, kind)} IS '{json.dumps(meta).replace(chr(39), chr(39) * 2)}'")
     return Result.status(f"Function {qn.name} successfully created.")
 
 
-def _find(s: Session, name: str, types: str | None) -> tuple[QName, str, dict[str, Any]] | None:
+def _macro(qn: QName, kind: str) -> str:
+    """How DROP / COMMENT ON MACRO name the macro of ``kind`` ('macro' or 'table_macro')."""
+    return f"{'TABLE ' if kind == 'table_macro' else ''}{quote(qn.duck_schema)}.{quote(qn.name)}"
+
+
+def find(s: Session, name: str, types: str | None) -> tuple[QName, str, dict[str, Any]] | None:
+    """The function ``name`` (with as many arguments as ``types`` names, when given): its name,
+    macro kind and what its CREATE recorded."""
     qn = s.qualify(parse_parts(name))
     for kind, comment in _macros(s, qn):
         meta = _meta(comment)
@@ -215,17 +217,21 @@ def _find(s: Session, name: str, types: str | None) -> tuple[QName, str, dict[st
     return None
 
 
+def require(s: Session, name: str, types: str | None) -> tuple[QName, str, dict[str, Any]]:
+    """``find``, or Snowflake's 002003 naming the function and its argument types."""
+    hit = find(s, name, types)
+    if hit is None:
+        raise not_found("Function", f"{s.qualify(parse_parts(name)).fqn}({types or ''})")
+    return hit
+
+
 @command(rf"DROP\s+FUNCTION\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s*(?:\((?P<types>[^)]*)\))?")
 def _drop(s: Session, m: re.Match[str], _p: object) -> Result:
-    hit = _find(s, m.group("name"), m.group("types"))
-    if hit is None:
-        if m.group("ie"):
-            return Result.status("Drop statement executed successfully (function already dropped).")
-        qn = s.qualify(parse_parts(m.group("name")))
-        raise not_found("Function", f"{qn.fqn}({m.group('types') or ''})")
-    qn, kind, _meta_ = hit
+    if m.group("ie") and find(s, m.group("name"), m.group("types")) is None:
+        return Result.status("Drop statement executed successfully (function already dropped).")
+    qn, kind, _meta_ = require(s, m.group("name"), m.group("types"))
     with s.metadata_txn() as d:
-        d.execute(f"DROP MACRO {'TABLE ' if kind == 'table_macro' else ''}{quote(qn.duck_schema)}.{quote(qn.name)}")
+        d.execute(f"DROP MACRO {_macro(qn, kind)}")
     return Result.status(f"{qn.name} successfully dropped.")
 
 
@@ -250,7 +256,7 @@ def _show(s: Session, m: re.Match[str], _p: object) -> Result:
         args = meta["args"]
         out.append((datetime.fromisoformat(meta["created_on"]), name, parts[1], "N", "N", "N",
                     sum(1 for a in args if a["default"] is None), len(args),
-                    f"{name}{_signature(args)} RETURN {meta['returns']}", meta["comment"] or "user-defined function",
+                    f"{name}{signature(args)} RETURN {meta['returns']}", meta["comment"] or "user-defined function",
                     parts[0], "Y" if meta["table"] else "N", "N", "Y" if meta["secure"] else "N", None, None, "N",
                     meta["language"], "N", "N"))
     cols = ["created_on", "name", "schema_name", "is_builtin", "is_aggregate", "is_ansi", "min_num_arguments",
@@ -262,19 +268,9 @@ def _show(s: Session, m: re.Match[str], _p: object) -> Result:
 
 @command(rf"DESC(?:RIBE)?\s+FUNCTION\s+(?P<name>{QNAME_RE})\s*(?:\((?P<types>[^)]*)\))?")
 def _describe(s: Session, m: re.Match[str], _p: object) -> Result:
-    hit = _find(s, m.group("name"), m.group("types"))
-    if hit is None:
-        qn = s.qualify(parse_parts(m.group("name")))
-        raise not_found("Function", f"{qn.fqn}({m.group('types') or ''})")
-    meta = hit[2]
-    opts = meta["options"].upper()
-    props = [("signature", "(" + ", ".join(f"{a['name']} {a['type']}" for a in meta["args"]) + ")"),
-             ("returns", meta["returns"]), ("language", meta["language"]),
-             ("null handling", "RETURNS NULL ON NULL INPUT" if re.search(r"STRICT|RETURNS NULL ON NULL", opts)
-              else "CALLED ON NULL INPUT"),
-             ("volatility", "IMMUTABLE" if "IMMUTABLE" in opts else "VOLATILE"),
-             ("body", meta["body"])]
-    return Result.table(["property", "value"], props)
+    meta = require(s, m.group("name"), m.group("types"))[2]
+    return Result.table(["property", "value"], routine_properties(
+        meta["args"], meta["returns"], meta["language"], meta["options"], meta["body"]))
 
 
 def names_in(s: Session, qn_schema: QName) -> list[str]:
@@ -283,18 +279,3 @@ def names_in(s: Session, qn_schema: QName) -> list[str]:
         "SELECT function_name, comment FROM duckdb_functions() WHERE schema_name = ? "
         "AND function_type IN ('macro', 'table_macro') ORDER BY 1", [qn_schema.duck_schema]).fetchall()
         if _meta(comment) is not None]
-
-
-def ddl(s: Session, name: str, types: str | None, shown_name: str) -> str:
-    """GET_DDL's text for the function ``name``: a CREATE OR REPLACE that makes it again."""
-    hit = _find(s, name, types)
-    if hit is None:
-        qn = s.qualify(parse_parts(name))
-        raise not_found("Function", f"{qn.fqn}({types or ''})")
-    meta = hit[2]
-    sig = ", ".join(f'"{a["name"]}" {a["type"]}' + (f" DEFAULT {a['default']}" if a["default"] else "")
-                    for a in meta["args"])
-    body = "'" + meta["body"].replace("\\", "\\\\").replace("'", "''") + "'"
-    secure = "SECURE " if meta["secure"] else ""
-    return (f"CREATE OR REPLACE {secure}FUNCTION {shown_name}({sig})\nRETURNS {meta['returns']}\n"
-            f"LANGUAGE {meta['language']}\nAS {body};\n")

@@ -146,6 +146,22 @@ def _dynamic_table(s: Session, qn: QName, full: bool) -> str:
     return text.rstrip().rstrip(";") + ";\n"
 
 
+def _arguments(args: list[dict[str, Any]]) -> str:
+    """A routine's argument list as its CREATE writes it: names, types, defaults."""
+    return ", ".join(f'"{a["name"]}" {a["type"]}' + (f" DEFAULT {a['default']}" if a["default"] else "")
+                     for a in args)
+
+
+def _function(s: Session, name: str, types: str | None, shown: str) -> str:
+    """A SQL function's CREATE OR REPLACE (functions.py), as ``shown`` (its name as written)."""
+    from . import functions
+
+    meta = functions.require(s, name, types)[2]
+    secure = "SECURE " if meta["secure"] else ""
+    return (f"CREATE OR REPLACE {secure}FUNCTION {shown}({_arguments(meta['args'])})\nRETURNS {meta['returns']}\n"
+            f"LANGUAGE {meta['language']}\nAS {_literal(meta['body'])};\n")
+
+
 def _procedure(s: Session, qn: QName, full: bool, types: str | None) -> str:
     from .procedures import overloads
 
@@ -155,8 +171,7 @@ def _procedure(s: Session, qn: QName, full: bool, types: str | None) -> str:
     out = []
     for r in rows:
         args, returns, language, options, body = r[4], r[5], r[6], r[7], r[8]
-        sig = ", ".join(f'"{a["name"]}" {a["type"]}' + (f" DEFAULT {a['default']}" if a["default"] else "")
-                        for a in json.loads(args))
+        sig = _arguments(json.loads(args))
         execute_as = "CALLER" if re.search(r"EXECUTE\s+AS\s+CALLER", options, re.I) else "OWNER"
         out.append(f"CREATE OR REPLACE PROCEDURE {_name(qn, full)}({sig})\nRETURNS {returns}\nLANGUAGE {language}\n"
                    f"EXECUTE AS {execute_as}\nAS {_literal(body)};\n")
@@ -204,7 +219,7 @@ def _schema(s: Session, db: str, sch: str, full: bool) -> str:
     from . import functions
 
     for name in functions.names_in(s, QName(db, sch, "x")):
-        parts.append(functions.ddl(s, f"{db}.{sch}.{name}", None, _name(QName(db, sch, name), full)))
+        parts.append(_function(s, f"{db}.{sch}.{name}", None, _name(QName(db, sch, name), full)))
     return "\n".join(parts)
 
 
@@ -255,9 +270,7 @@ def get_ddl(s: Session, args: list[Any]) -> str:
     elif kind == "PROCEDURE":
         ddl = _procedure(s, qn, full, types)
     elif kind == "FUNCTION":
-        from . import functions
-
-        ddl = functions.ddl(s, text, types, _name(qn, full))
+        ddl = _function(s, text, types, _name(qn, full))
     elif kind == "SEQUENCE":
         ddl = _sequence(s, qn, full)
     else:

@@ -129,8 +129,21 @@ def _plain_value(text: str, type_: str) -> tuple[bool, Any]:
     return False, None
 
 
-def _signature(args: list[dict[str, Any]]) -> str:
+def signature(args: list[dict[str, Any]]) -> str:
+    """``(INT, STRING)``: a routine's argument types, as SHOW and errors name an overload."""
     return "(" + ", ".join(a["type"] for a in args) + ")"
+
+
+def routine_properties(args: list[dict[str, Any]], returns: str, language: str, options: str,
+                       body: str) -> list[tuple[str, str]]:
+    """DESCRIBE PROCEDURE's and DESCRIBE FUNCTION's common rows."""
+    opts = options.upper()
+    return [("signature", "(" + ", ".join(f"{a['name']} {a['type']}" for a in args) + ")"),
+            ("returns", returns), ("language", language),
+            ("null handling", "RETURNS NULL ON NULL INPUT" if re.search(r"STRICT|RETURNS NULL ON NULL", opts)
+             else "CALLED ON NULL INPUT"),
+            ("volatility", "IMMUTABLE" if "IMMUTABLE" in opts else "VOLATILE"),
+            ("body", body)]
 
 
 @command(rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<secure>SECURE\s+)?PROCEDURE\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?"
@@ -157,7 +170,7 @@ def _create(s: Session, m: re.Match[str], _p: object) -> Result:
     if same and m.group("ine"):
         return Result.status(f"{qn.name} already exists, statement succeeded.")
     if same and not m.group("replace"):
-        raise already_exists("Procedure", f"{qn.name}{_signature(args)}")
+        raise already_exists("Procedure", f"{qn.name}{signature(args)}")
     with s.metadata_txn():
         s.duck.execute(f"DELETE FROM {M}.procedures WHERE fqn = ? AND json_array_length(args) = ?",
                        [qn.fqn, len(args)])
@@ -193,7 +206,7 @@ def _drop(s: Session, m: re.Match[str], _p: object) -> Result:
 
 
 def _arguments(row: tuple) -> str:
-    return f"{row[3]}{_signature(json.loads(row[4]))} RETURN {row[5]}"
+    return f"{row[3]}{signature(json.loads(row[4]))} RETURN {row[5]}"
 
 
 @command(rf"SHOW\s+(?:USER\s+)?PROCEDURES(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}")
@@ -224,16 +237,10 @@ def _describe(s: Session, m: re.Match[str], _p: object) -> Result:
     if not hit:
         raise not_found("Procedure", qn.fqn)
     r = hit[0]
-    args = json.loads(r[4])
     opts = r[7].upper()
-    props = [("signature", "(" + ", ".join(f"{a['name']} {a['type']}" for a in args) + ")"),
-             ("returns", r[5]), ("language", r[6]),
-             ("null handling", "RETURNS NULL ON NULL INPUT" if re.search(r"STRICT|RETURNS NULL ON NULL", opts)
-              else "CALLED ON NULL INPUT"),
-             ("volatility", "IMMUTABLE" if "IMMUTABLE" in opts else "VOLATILE"),
-             ("body", r[8]),
-             ("execute as", "CALLER" if re.search(r"EXECUTE\s+AS\s+CALLER", opts) else
-              "RESTRICTED CALLER" if "RESTRICTED CALLER" in opts else "OWNER")]
+    props = routine_properties(json.loads(r[4]), r[5], r[6], r[7], r[8]) + [
+        ("execute as", "CALLER" if re.search(r"EXECUTE\s+AS\s+CALLER", opts) else
+         "RESTRICTED CALLER" if "RESTRICTED CALLER" in opts else "OWNER")]
     return Result.table(["property", "value"], props)
 
 
