@@ -253,23 +253,29 @@ def update(con: duckdb.DuckDBPyConnection, fqn: str, **values: Any) -> None:
     con.execute(f"UPDATE {M}.dynamic_tables SET {sets} WHERE fqn = ?", [*values.values(), fqn])
 
 
+def scheduling_state(dt: DT, running: str) -> str:
+    """The SCHEDULING_STATE object (JSON) of the history functions; ``running`` is the word for a
+    table that runs: GRAPH_HISTORY says ACTIVE where DYNAMIC_TABLES() says RUNNING (reference 3.8)."""
+    state: dict[str, object] = {"state": running if dt.scheduling_state == "RUNNING" else "SUSPENDED"}
+    if dt.scheduling_state == "SUSPENDED":
+        state.update(reason_code=dt.suspend_reason, reason_message=suspend_message(dt.suspend_reason),
+                     suspended_on=str(dt.last_suspended_on))
+    elif dt.resumed_on is not None:
+        state["resumed_on"] = str(dt.resumed_on)
+    return json.dumps(state)
+
+
 def record_graph(con: duckdb.DuckDBPyConnection, reg: Registry, dt: DT, now: datetime, trigger: str) -> None:
     """Close the current DYNAMIC_TABLE_GRAPH_HISTORY row of ``dt`` and open a new one."""
     con.execute(f"UPDATE {M}.dt_graph_history SET valid_to = ? WHERE qualified_name = ? AND valid_to IS NULL",
                 [now, dt.fqn])
     inputs = [{"name": s.fqn, "kind": "DYNAMIC TABLE" if s.kind == "DYNAMIC_TABLE" else s.kind}
               for s in dt.sources]
-    state = {"state": "ACTIVE" if dt.scheduling_state == "RUNNING" else "SUSPENDED"}
-    if dt.scheduling_state == "SUSPENDED":
-        state.update(reason_code=dt.suspend_reason, reason_message=suspend_message(dt.suspend_reason),
-                     suspended_on=str(dt.last_suspended_on))
-    elif dt.resumed_on is not None:
-        state["resumed_on"] = str(dt.resumed_on)
     lag_type = "DOWNSTREAM" if dt.downstream_lag else "USER_DEFINED"
     con.execute(
         f"INSERT INTO {M}.dt_graph_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, nextval('{M}.dt_hist_seq'))",
         [dt.qname.name, dt.qname.schema, dt.qname.database, dt.fqn, json.dumps(inputs), lag_type,
-         reg.effective_lag(dt), dt.text, now, json.dumps(state), json.dumps([trigger])],
+         reg.effective_lag(dt), dt.text, now, scheduling_state(dt, "ACTIVE"), json.dumps([trigger])],
     )
 
 

@@ -28,7 +28,6 @@ RECOMMENDATIONS is NULL.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from ..commands import snowflake_bool
@@ -36,7 +35,7 @@ from ..engine import HOOKS
 from ..errors import compilation_error
 from ..names import META_SCHEMA, parse_parts
 from ..session import Session
-from .catalog import DT, registry, suspend_message
+from .catalog import DT, registry, scheduling_state
 from .history import _lit, _timestamp
 
 M = META_SCHEMA
@@ -46,16 +45,6 @@ COLUMNS = ["NAME", "SCHEMA_NAME", "DATABASE_NAME", "QUALIFIED_NAME", "TARGET_LAG
            "LAST_COMPLETED_REFRESH_STATE_CODE", "LAST_COMPLETED_REFRESH_STATE_MESSAGE",
            "EXECUTING_REFRESH_QUERY_ID", "RECOMMENDATIONS"]
 _STATE_ORDER = ["FAILED", "UPSTREAM_FAILED", "SKIPPED", "SUCCEEDED", "CANCELED", "CANCELLED"]
-
-
-def _scheduling_state(dt: DT) -> str:
-    state: dict[str, object] = {"state": dt.scheduling_state}
-    if dt.scheduling_state == "SUSPENDED":
-        state.update(reason_code=dt.suspend_reason, reason_message=suspend_message(dt.suspend_reason),
-                     suspended_on=str(dt.last_suspended_on))
-    elif dt.resumed_on is not None:
-        state["resumed_on"] = str(dt.resumed_on)
-    return json.dumps(state)
 
 
 def _connected(reg, dt: DT) -> list[DT]:  # type: ignore[no-untyped-def]
@@ -102,7 +91,7 @@ def dynamic_tables(s: Session, args: list, kwargs: dict) -> str:
     values = ", ".join(
         f"({_lit(t.qname.name)}, {_lit(t.qname.schema)}, {_lit(t.qname.database)}, {_lit(t.fqn)}, "
         f"{'NULL' if (lag := reg.effective_lag(t)) is None else int(lag)}::BIGINT, "
-        f"{_lit('DOWNSTREAM' if t.downstream_lag else 'USER_DEFINED')}, {_lit(_scheduling_state(t))}::JSON)"
+        f"{_lit('DOWNSTREAM' if t.downstream_lag else 'USER_DEFINED')}, {_lit(scheduling_state(t, 'RUNNING'))}::JSON)"
         for t in tables)
     order = " ".join(f"WHEN {_lit(st)} THEN {i}" for i, st in enumerate(_STATE_ORDER))
     n, since_lit = _lit(now), _lit(since)
