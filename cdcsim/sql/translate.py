@@ -612,31 +612,29 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         args = [agg.this, *agg.expressions]
         agg.replace(exp.cast(exp.BitwiseRightShift(this=exp.func("bit_xor", exp.func("hash", *[a.copy() for a in args])),
                                                    expression=exp.Literal.number(1)), exp.DataType.build("BIGINT")))
-    for node in list(tree.find_all(exp.ObjectAgg)) + [a for a in tree.find_all(exp.Anonymous)
-                                                      if str(a.this).upper() == "OBJECTAGG" and len(a.expressions) == 2]:
-        node.replace(_object_agg(*((node.this, node.expression) if isinstance(node, exp.ObjectAgg)
-                                   else node.expressions)))
-    for call in [a for a in tree.find_all(exp.Anonymous) if str(a.this).upper() in _VARIANT_TESTS
-                 and len(a.expressions) == 1]:
-        # IS_OBJECT(v) and kin: what the VARIANT holds (sqlglot knows IS_ARRAY and IS_NULL_VALUE)
-        kinds = exp.Tuple(expressions=[exp.Literal.string(k) for k in _VARIANT_TESTS[str(call.this).upper()]])
-        call.replace(exp.In(this=exp.func("json_type", exp.cast(call.expressions[0].copy(), exp.DataType.build("JSON"))),
-                            expressions=kinds.expressions))
+    for node in list(tree.find_all(exp.ObjectAgg)):
+        node.replace(_object_agg(node.this, node.expression))
     for node in list(tree.find_all(exp.ArraySize)):
         node.replace(_array_size(node.this))
     for node in list(tree.find_all(exp.ArrayContains)):
         node.replace(_array_contains(node.this, node.expression))
-    for call in [a for a in tree.find_all(exp.Anonymous) if str(a.this).upper() == "HASH" and a.expressions]:
-        call.replace(_hash(call.expressions))
     for node in list(tree.find_all(exp.UnixToTime)):
         # sqlglot reads TO_TIMESTAMP('<digits>') as seconds; a string has its unit inferred
         if isinstance(node.this, exp.Literal) and node.this.is_string and node.args.get("scale") is None:
             node.replace(_to_timestamp_ntz(node.this))
-    for call in list(tree.find_all(exp.Anonymous)):
-        name = str(call.this).upper()
-        if name in ("TO_TIMESTAMP", "TO_TIMESTAMP_NTZ", "TRY_TO_TIMESTAMP", "TRY_TO_TIMESTAMP_NTZ") \
-                and len(call.expressions) == 1:
-            call.replace(_to_timestamp_ntz(call.expressions[0], strict=not name.startswith("TRY_")))
+    # the ones sqlglot leaves unnamed, by name; inner calls first, as an outer one copies its arguments
+    for call in reversed(list(tree.find_all(exp.Anonymous))):
+        name, args = str(call.this).upper(), call.expressions
+        if name in ("TO_TIMESTAMP", "TO_TIMESTAMP_NTZ", "TRY_TO_TIMESTAMP", "TRY_TO_TIMESTAMP_NTZ") and len(args) == 1:
+            call.replace(_to_timestamp_ntz(args[0], strict=not name.startswith("TRY_")))
+        elif name == "OBJECTAGG" and len(args) == 2:
+            call.replace(_object_agg(*args))
+        elif name == "HASH" and args:
+            call.replace(_hash(args))
+        elif name in _VARIANT_TESTS and len(args) == 1:
+            # IS_OBJECT(v) and kin: what the VARIANT holds (sqlglot knows IS_ARRAY and IS_NULL_VALUE)
+            kind = exp.func("json_type", exp.cast(args[0].copy(), exp.DataType.build("JSON")))
+            call.replace(exp.In(this=kind, expressions=[exp.Literal.string(k) for k in _VARIANT_TESTS[name]]))
     for node in list(tree.find_all(exp.Typeof)):
         kind = exp.func("json_type", exp.cast(node.this.copy(), exp.DataType.build("JSON")))
         of_json = exp.Case(this=kind, ifs=[exp.If(this=exp.Literal.string(k), true=exp.Literal.string(v))

@@ -567,6 +567,9 @@ def test_hash_is_a_signed_64_bit_number_of_the_visible_columns(q):
     assert q("SELECT HASH('a', 1) = HASH('a', 1), HASH('a', 1) = HASH('a', 2)") == [(True, False)]
     # the lowest value (DuckDB's hash of 0) has an absolute value, as NUMBER(38) does in Snowflake
     assert q("SELECT ABS(HASH(0)), ABS(HASH(0)) % 100, HASH(0) < 0") == [(2**63, 8, True)]
+    # a translated call inside another keeps its translation (inner calls are rewritten first)
+    assert q("SELECT HASH(TRY_TO_TIMESTAMP(s)) = HASH('2023-11-14 22:13:20'::TIMESTAMP_NTZ) "
+             "FROM (SELECT '1700000000000' AS s)") == [(True,)]
 
 
 @pytest.mark.parametrize("fn,json,expected", [
