@@ -21,6 +21,7 @@ from enum import Enum
 from typing import Any
 
 from .errors import Error, ProgrammingError
+from .result_scan import remember
 from .session import Session
 
 KEEP_ERRORS = 1000
@@ -64,13 +65,12 @@ def is_an_error(status: Any) -> bool:
 
 def record_error(s: Session, query_id: str, error: Error) -> None:
     """Keep a failed asynchronous query's error under its id (and count the id as the session's)."""
+    remember(s, query_id, None)  # the id counts as the session's (LAST_QUERY_ID), with no result
     errors = s.async_errors
     with s.lock:
         errors[query_id] = error
         for old in list(errors)[:-KEEP_ERRORS]:
             del errors[old]
-        s.query_ids.append(query_id)
-        s.last_query_id = query_id
 
 
 def _unknown(query_id: str) -> ProgrammingError:
