@@ -85,6 +85,9 @@ class Window:
 
 
 _SESSION_IDS = itertools.count(1)
+# what a stream adds to its source's columns
+_STREAM_COLUMN_TYPES = (("METADATA$ACTION", "VARCHAR"), ("METADATA$ISUPDATE", "BOOLEAN"),
+                        ("METADATA$ROW_ID", "VARCHAR"))
 
 
 class Session:
@@ -230,6 +233,12 @@ class Session:
                 deps[("columns", qn.fqn)] = (qn, tuple(r))
             return r
 
+        def column_types(qn: QName) -> tuple[tuple[str, str], ...] | None:
+            r = self._column_types(qn)
+            if deps is not None:
+                deps[("types", qn.fqn)] = (qn, r)
+            return r
+
         return Context(
             database=self.database,
             schema=self.schema,
@@ -239,6 +248,7 @@ class Session:
             table_functions=set(self.engine.hooks.table_functions),
             system_functions=set(self.engine.hooks.system_functions),
             temp_table=temp_table,
+            column_types=column_types,
             session_id=self.id,
         )
 
@@ -259,6 +269,21 @@ class Session:
             ).fetchall()}
         return self._temp
 
+    def _column_types(self, qn: QName) -> tuple[tuple[str, str], ...] | None:
+        """A relation's user columns and their DuckDB types: a table's, a view's, this session's
+        temporary table's, or a stream's (its source's, then its metadata columns)."""
+        info = self.engine.catalog.streams.get(qn.fqn)
+        if info is not None:
+            source = self._column_types(QName(*info.table_fqn.split(".", 2)))
+            return None if source is None else source + _STREAM_COLUMN_TYPES
+        if qn.fqn in self.temp_tables():
+            where, args = "database_name = 'temp' AND table_name = ?", [qn.fqn]
+        else:
+            where, args = "schema_name = ? AND table_name = ?", [qn.duck_schema, qn.name]
+        rows = self.duck.execute(f"SELECT column_name, data_type FROM duckdb_columns() WHERE {where} "
+                                 "ORDER BY column_index", args).fetchall()
+        return tuple((n, t) for n, t in rows if n != changes.RID) or None
+
     def _insert_columns(self, qn: QName) -> list[str]:
         return [c.name for c in changes.user_columns(self.duck, qn) if not c.generated]
 
@@ -277,6 +302,9 @@ class Session:
                 ok = (fqn in self.temp_tables()) == answer
             elif question == "row_id":
                 ok = (fqn in cat.row_ids) == answer
+            elif question == "types":
+                qn, types = answer  # type: ignore[misc]
+                ok = self._column_types(qn) == types
             else:
                 qn, cols = answer  # type: ignore[misc]
                 ok = tuple(self._insert_columns(qn)) == cols

@@ -43,7 +43,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from ..changes import RID
 from ..errors import compilation_error, duplicate_column, syntax_error
 from ..names import QName, duck_schema, parse_parts, qualify, quote
-from . import information_schema
+from . import date_types, information_schema
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
 _NOW_CLASSES: tuple[type, ...] = tuple(
@@ -103,6 +103,8 @@ class Context:
     table_functions: set[str]
     system_functions: set[str]
     temp_table: Callable[[QName], bool] = lambda _qn: False  # the session has a temporary table of that name
+    # a relation's (column, DuckDB type) pairs, or None when unknown (date_types)
+    column_types: Callable[[QName], tuple[tuple[str, str], ...] | None] = lambda _qn: None
     session_id: str = "0"  # CURRENT_SESSION() (translations are cached per session)
 
 
@@ -698,6 +700,9 @@ def _translate(sql: str, ctx: Context) -> Translated:
         # sqlglot reads it as CREATE TABLE ... AS; Snowflake's INTO sets Scripting variables only
         raise compilation_error("SELECT ... INTO sets Snowflake Scripting variables (INTO :var, in a block); to "
                                 "make a table from a query, use CREATE TABLE ... AS SELECT.", 1003, "42000")
+    ctes = _cte_names(tree)
+    date_types.keep_dates(tree, lambda t: None if t.args.get("db") is None and t.name in ctes else _qname(t, ctx),
+                          ctx.column_types)
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
     _values_columns(tree)
@@ -719,7 +724,6 @@ def _translate(sql: str, ctx: Context) -> Translated:
     if out.kind == "insert" and tree.args.get("overwrite"):
         tree.set("overwrite", None)
         out.overwrite = True
-    ctes = _cte_names(tree)
     tokens: list[Token] = []
     _qualified_calls(tree, ctx)
     _identity_columns(tree, out, tokens)

@@ -1,0 +1,110 @@
+"""Date arithmetic on a DATE gives a DATE, as in Snowflake.
+
+Snowflake's DATEADD (and its aliases TIMEADD, TIMESTAMPADD) of a DATE by a day or a larger part
+gives a DATE, by a smaller part a TIMESTAMP_NTZ [DOC: sql-reference/functions/dateadd]; DATE_TRUNC
+gives the type of its input [DOC: sql-reference/functions/date_trunc]; ADD_MONTHS too [DOC:
+sql-reference/functions/add_months]. DuckDB's ``date + INTERVAL`` and ``date_trunc`` of a DATE give
+a TIMESTAMP, so ``DATE_TRUNC('MONTH', order_date)`` showed ``2025-01-01 00:00:00`` and a table or
+dynamic table made from it got a TIMESTAMP column.
+
+Which argument is a DATE needs its type. A column's comes from the catalog
+(``Context.column_types``: tables, views, temporary tables and streams, whose columns are their
+source's); sqlglot's type annotation then types the expressions over them (``CURRENT_DATE()``,
+``x::DATE``, ``TO_DATE(...)``, subquery and CTE columns). The annotation runs on a copy of the
+statement (qualifying columns rewrites the tree), and the calls it finds to be on a DATE are cast
+back to DATE in the statement itself. [INFER] A call whose argument's type cannot be told (a
+column of a table function, an unknown name: the statement then fails in DuckDB anyway) keeps
+DuckDB's type, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
+
+from ..names import QName
+
+_CALLS = (exp.DateAdd, exp.TimestampAdd, exp.DateTrunc, exp.TimestampTrunc, exp.AddMonths)
+# day or larger: DATEADD of a DATE stays a DATE (sqlglot's unit names, plural or not)
+_DATE_PARTS = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"}
+_MARK = "cdcsim_date_call"
+_DATE = exp.DataType.Type.DATE
+
+
+def _keeps_date(call: exp.Expression) -> bool:
+    if isinstance(call, (exp.DateAdd, exp.TimestampAdd)):
+        unit = call.args.get("unit")
+        name = (unit.name if unit is not None else "DAY").upper()
+        return name.rstrip("S") in _DATE_PARTS
+    return True  # DATE_TRUNC and ADD_MONTHS give their input's type
+
+
+def _schema(copy: exp.Expression, resolve: Callable[[exp.Table], QName | None],
+            column_types: Callable[[QName], tuple[tuple[str, str], ...] | None]) -> dict:
+    """The catalog's columns of the statement's tables, keyed as the copy now names them (each
+    table fully qualified with its resolved name, so one schema depth fits all)."""
+    schema: dict = {}
+    for table in copy.find_all(exp.Table):
+        qn = resolve(table)
+        if qn is None:
+            continue
+        cols = column_types(qn)
+        if not cols:
+            continue
+        table.set("catalog", exp.to_identifier(qn.database, quoted=True))
+        table.set("db", exp.to_identifier(qn.schema, quoted=True))
+        table.set("this", exp.to_identifier(qn.name, quoted=True))
+        schema.setdefault(qn.database, {}).setdefault(qn.schema, {})[qn.name] = {
+            name: _sqlglot_type(type_text) for name, type_text in cols}
+    return schema
+
+
+def _sqlglot_type(type_text: str) -> exp.DataType:
+    try:
+        return exp.DataType.build(type_text, dialect="duckdb")
+    except (SqlglotError, ValueError):
+        return exp.DataType.build("UNKNOWN")
+
+
+def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None],
+               column_types: Callable[[QName], tuple[tuple[str, str], ...] | None]) -> None:
+    """Cast each date-arithmetic call whose input is a DATE (and whose part keeps it one) back to
+    DATE. ``resolve`` names a table of the statement (None for a CTE's name); ``column_types``
+    gives a relation's ``(column, DuckDB type)`` pairs, or None when it does not know it."""
+    calls = [c for c in tree.find_all(*_CALLS) if _keeps_date(c)]
+    if not calls:
+        return
+    for i, call in enumerate(calls):
+        call.meta[_MARK] = i
+    copy = tree.copy()
+    typed: dict[int, bool] = {}
+    try:
+        schema = _schema(copy, resolve, column_types)
+        mapping = MappingSchema(schema, dialect="duckdb", normalize=False)
+        # an unknown column is left unqualified (not an error): what annotation can type without
+        # it still counts
+        copy = qualify(copy, schema=mapping, dialect="snowflake", validate_qualify_columns=False,
+                       quote_identifiers=False, identify=False)
+        copy = annotate_types(copy, schema=mapping, dialect="snowflake")
+        # inner calls first: a call on a call that becomes a DATE is on a DATE
+        for node in reversed(list(copy.find_all(*_CALLS, bfs=False))):
+            i = node.meta.get(_MARK)
+            if i is not None and node.this.is_type(_DATE):
+                typed[i] = True
+                node.type = exp.DataType.build("DATE")
+    except SqlglotError:
+        return
+    finally:
+        for call in calls:
+            call.meta.pop(_MARK, None)
+    for i, call in enumerate(calls):
+        if typed.get(i):
+            # the call itself moves under the cast (not a copy): a call inside it may be cast too
+            cast = exp.Cast(to=exp.DataType.build("DATE"))
+            call.replace(cast)
+            cast.set("this", call)
