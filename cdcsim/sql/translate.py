@@ -43,7 +43,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from ..changes import RID
 from ..errors import compilation_error, duplicate_column, syntax_error
 from ..names import QName, duck_schema, parse_parts, qualify, quote
-from . import date_types, information_schema
+from . import date_types, information_schema, objects
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
 _NOW_CLASSES: tuple[type, ...] = tuple(
@@ -705,6 +705,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
                           ctx.column_types)
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
+    inline: dict[str, str] = objects.rewrite(tree)
     _values_columns(tree)
     _snowflake_functions(tree)
     _randstr(tree)
@@ -780,7 +781,6 @@ def _translate(sql: str, ctx: Context) -> Translated:
             raise compilation_error(f"Unknown function {name}", 2140, "42601")
 
     rid_in_scope: dict[int, bool] = {}
-    inline: dict[str, str] = {}
     temp_target = _creates_temporary(tree)
     for table in list(tree.find_all(exp.Table)):
         if not table.name or table.name.startswith(("__CDCSIM_TOK_", "__CDCSIM_INLINE_")):

@@ -1,0 +1,110 @@
+"""OBJECT_CONSTRUCT and OBJECT_CONSTRUCT_KEEP_NULL as Snowflake builds them.
+
+Snowflake [DOC: sql-reference/functions/object_construct, object_construct_keep_null]:
+
+* ``OBJECT_CONSTRUCT(k1, v1, ...)`` leaves out every pair whose key or value is SQL NULL (a VARIANT
+  ``null`` is a value and stays); ``OBJECT_CONSTRUCT_KEEP_NULL`` leaves out only NULL keys and keeps
+  a NULL value as ``null``.
+* A key is any VARCHAR expression, a column's value as much as a literal.
+* ``(*)``, ``(t.*)`` and ``(* EXCLUDE (...))`` build the object from the row's columns, named by
+  their column names; OBJECT_CONSTRUCT leaves out the NULL ones there too.
+* The result is an OBJECT, which does not keep the pairs' order: Snowflake shows its keys sorted,
+  and so does cdcsim.
+
+sqlglot wrote ``OBJECT_CONSTRUCT`` as a DuckDB struct literal, which kept NULL values, took a
+column used as a key for the key's *name*, and had no ``(*)`` form. Here an object is a JSON value
+(cdcsim's VARIANT / OBJECT) built from a list of ``{k, v}`` entries: filter, sort, make a map,
+``to_json``. [INFER] Two equal keys fail (DuckDB: "Map keys must be unique"), as Snowflake fails on
+a duplicate key. Object constants (``{'a': 1}``) are left as they were: sqlglot's tree of one no
+longer tells a quoted key from a name.
+"""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+
+from ..changes import RID
+from ..errors import compilation_error
+
+# the placeholder's SQL goes into the statement after generation: sqlglot cannot write DuckDB's
+# ``*COLUMNS(...)`` argument unpacking
+_ROW_PLACEHOLDER = "__CDCSIM_OBJROW_{}__"
+
+
+def _entries_object(entries: exp.Expression, keep_null: bool) -> exp.Expression:
+    keep = "e.k IS NOT NULL" if keep_null else "e.k IS NOT NULL AND e.v IS NOT NULL"
+    tree = sqlglot.parse_one(f"to_json(map_from_entries(list_sort(list_filter(__E, lambda e: {keep}))))",
+                             read="duckdb")
+    tree.find(exp.Column).replace(entries)
+    return tree
+
+
+def _pairs(pairs: list[tuple[exp.Expression, exp.Expression]], keep_null: bool) -> exp.Expression:
+    entries = []
+    for key, value in pairs:
+        v = exp.func("to_json", value)
+        if keep_null:
+            v = exp.func("coalesce", v, exp.cast(exp.Literal.string("null"), "JSON"))
+        entries.append(exp.Struct(expressions=[
+            exp.PropertyEQ(this=exp.Literal.string("k"), expression=exp.cast(key, "VARCHAR")),
+            exp.PropertyEQ(this=exp.Literal.string("v"), expression=v)]))
+    return _entries_object(exp.Array(expressions=entries), keep_null)
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _row_sql(star: exp.Expression, keep_null: bool) -> str:
+    """The row's columns as an object: DuckDB's struct of ``COLUMNS(...)``, read back as map
+    entries so the hidden row id, the EXCLUDEd columns and (unless ``keep_null``) NULL values can
+    be left out."""
+    if isinstance(star, exp.Column) and isinstance(star.this, exp.Star):
+        inner, table = star.this, star.table
+    elif isinstance(star, exp.Star):
+        inner, table = star, ""
+    else:
+        raise compilation_error("OBJECT_CONSTRUCT takes key-value pairs or a wildcard.", 2016, "42601")
+    if inner.args.get("replace") or inner.args.get("rename"):
+        raise compilation_error("OBJECT_CONSTRUCT(* ...) takes EXCLUDE or ILIKE only.", 2000, "0A000")
+    dropped = [RID] + [c.name for c in inner.args.get("except_") or inner.args.get("except") or []]
+    # DuckDB refuses NOT, IN and IS NULL beside *COLUMNS in one expression: plain comparisons
+    keep = " AND ".join("e.key <> " + _quoted(n) for n in dropped)
+    pattern = inner.args.get("ilike")
+    if pattern is not None:
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            raise compilation_error("OBJECT_CONSTRUCT(* ILIKE ...) takes a string pattern.", 2016, "42601")
+        keep += " AND e.key ILIKE " + _quoted(pattern.name)
+    keep += "" if keep_null else " AND e.value::VARCHAR <> 'null'"
+    cols = f'"{table}".*' if table else "*"
+    return (f"to_json(map_from_entries(list_sort(list_filter(map_entries(CAST(to_json(struct_pack("
+            f"*COLUMNS({cols}))) AS MAP(VARCHAR, JSON))), lambda e: {keep}))))")
+
+
+def _is_star(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Star) or isinstance(node, exp.Column) and isinstance(node.this, exp.Star)
+
+
+def rewrite(tree: exp.Expression) -> dict[str, str]:
+    """Rewrite the statement's OBJECT_CONSTRUCT calls; returns the SQL of each wildcard form by
+    its placeholder (the caller puts it in after generating the statement)."""
+    raw: dict[str, str] = {}
+    for node in list(tree.find_all(exp.Struct, exp.JSONObject, exp.StarMap)):
+        keep_null = isinstance(node, exp.JSONObject)
+        if isinstance(node, exp.StarMap) or keep_null and any(_is_star(e) for e in node.expressions):
+            ph = _ROW_PLACEHOLDER.format(len(raw))
+            raw[ph] = _row_sql(node.this if isinstance(node, exp.StarMap) else node.expressions[0], keep_null)
+            node.replace(exp.column(exp.to_identifier(ph, quoted=True)))
+            continue
+        items = node.expressions
+        if isinstance(node, exp.Struct):
+            if not all(isinstance(e, exp.PropertyEQ) and not isinstance(e.this, exp.Identifier) for e in items):
+                continue  # an object constant, or a struct another rewrite built
+            pairs = [(e.this, e.expression) for e in items]
+        else:
+            if not all(isinstance(e, exp.JSONKeyValue) for e in items):
+                continue
+            pairs = [(e.this, e.expression) for e in items]
+        node.replace(_pairs(pairs, keep_null))
+    return raw
