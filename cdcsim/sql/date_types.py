@@ -5,7 +5,8 @@ gives a DATE, by a smaller part a TIMESTAMP_NTZ [DOC: sql-reference/functions/da
 gives the type of its input [DOC: sql-reference/functions/date_trunc]; ADD_MONTHS too [DOC:
 sql-reference/functions/add_months]. DuckDB's ``date + INTERVAL`` and ``date_trunc`` of a DATE give
 a TIMESTAMP, so ``DATE_TRUNC('MONTH', order_date)`` showed ``2025-01-01 00:00:00`` and a table or
-dynamic table made from it got a TIMESTAMP column.
+dynamic table made from it got a TIMESTAMP column. DATE_TRUNC of a TIME, which DuckDB has no form
+of, is a TIME too.
 
 Which argument is a DATE needs its type. A column's comes from the catalog
 (``Context.column_types``: tables, views, temporary tables and streams, whose columns are their
@@ -34,6 +35,8 @@ _CALLS = (exp.DateAdd, exp.TimestampAdd, exp.DateTrunc, exp.TimestampTrunc, exp.
 _DATE_PARTS = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"}
 _MARK = "cdcsim_date_call"
 _DATE = exp.DataType.Type.DATE
+_TIME = exp.DataType.Type.TIME
+_TRUNCS = (exp.DateTrunc, exp.TimestampTrunc)
 
 
 def _keeps_date(call: exp.Expression) -> bool:
@@ -74,7 +77,7 @@ def _sqlglot_type(type_text: str) -> exp.DataType:
 def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None],
                column_types: Callable[[QName], tuple[tuple[str, str], ...] | None]) -> None:
     """Cast each date-arithmetic call whose input is a DATE (and whose part keeps it one) back to
-    DATE. ``resolve`` names a table of the statement (None for a CTE's name); ``column_types``
+    DATE, and truncate a TIME as a TIME. ``resolve`` names a table of the statement (None for a CTE's name); ``column_types``
     gives a relation's ``(column, DuckDB type)`` pairs, or None when it does not know it."""
     calls = [c for c in tree.find_all(*_CALLS) if _keeps_date(c)]
     if not calls:
@@ -82,7 +85,7 @@ def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None
     for i, call in enumerate(calls):
         call.meta[_MARK] = i
     copy = tree.copy()
-    typed: dict[int, bool] = {}
+    typed: dict[int, exp.DataType.Type] = {}
     try:
         schema = _schema(copy, resolve, column_types)
         mapping = MappingSchema(schema, dialect="duckdb", normalize=False)
@@ -94,17 +97,27 @@ def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None
         # inner calls first: a call on a call that becomes a DATE is on a DATE
         for node in reversed(list(copy.find_all(*_CALLS, bfs=False))):
             i = node.meta.get(_MARK)
-            if i is not None and node.this.is_type(_DATE):
-                typed[i] = True
+            if i is None:
+                continue
+            if node.this.is_type(_DATE):
+                typed[i] = _DATE
                 node.type = exp.DataType.build("DATE")
+            elif node.this.is_type(_TIME) and isinstance(node, _TRUNCS):
+                typed[i] = _TIME
     except SqlglotError:
         return
     finally:
         for call in calls:
             call.meta.pop(_MARK, None)
     for i, call in enumerate(calls):
-        if typed.get(i):
-            # the call itself moves under the cast (not a copy): a call inside it may be cast too
-            cast = exp.Cast(to=exp.DataType.build("DATE"))
-            call.replace(cast)
-            cast.set("this", call)
+        kind = typed.get(i)
+        if kind is None:
+            continue
+        if kind == _TIME:
+            # DuckDB truncates timestamps, not times: on a day of its own, then back to a time
+            day = exp.cast(exp.Literal.string("1970-01-01"), exp.DataType.build("DATE"))
+            call.set("this", exp.Add(this=day, expression=call.this))
+        # the call itself moves under the cast (not a copy): a call inside it may be cast too
+        cast = exp.Cast(to=exp.DataType.build(kind))
+        call.replace(cast)
+        cast.set("this", call)

@@ -37,6 +37,7 @@ import sqlglot
 import sqlglot.dialects.duckdb  # noqa: F401  isort: skip
 import sqlglot.dialects.snowflake  # noqa: F401  isort: skip
 from sqlglot import exp
+from sqlglot.dialects.dialect import map_date_part
 from sqlglot.errors import ParseError, TokenError, UnsupportedError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
@@ -620,6 +621,11 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         node.replace(_array_size(node.this))
     for node in list(tree.find_all(exp.ArrayContains)):
         node.replace(_array_contains(node.this, node.expression))
+    for node in list(tree.find_all(exp.DateTrunc, exp.TimestampTrunc)):
+        # TRUNC(d, 'MM') keeps Snowflake's abbreviation of the part; DuckDB knows full names only
+        unit = node.args.get("unit")
+        if isinstance(unit, exp.Literal) and unit.is_string:
+            node.set("unit", map_date_part(unit, "snowflake"))
     for node in list(tree.find_all(exp.UnixToTime)):
         # sqlglot reads TO_TIMESTAMP('<digits>') as seconds; a string has its unit inferred
         if isinstance(node.this, exp.Literal) and node.this.is_string and node.args.get("scale") is None:

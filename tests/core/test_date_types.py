@@ -6,7 +6,7 @@ temporary tables and streams, and from the expression otherwise."""
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -141,3 +141,11 @@ def test_date_arithmetic_matches_a_reference_model(con, d, part, n, tpart):
     got = cur.execute(f"SELECT DATEADD({part}, {n}, d), DATE_TRUNC('{tpart}', d) FROM h").fetchone()
     assert got == (_dateadd(part, n, d), _trunc(tpart, d))
     assert [type(v) for v in got] == [date, date]
+
+
+def test_trunc_with_a_part_abbreviation_and_date_trunc_of_a_time(con, q):
+    _setup(con)
+    con.execute_string("CREATE TABLE sched (at TIME); INSERT INTO sched VALUES ('10:47:12');")
+    assert q("SELECT TRUNC(d, 'MM'), TRUNC(ts, 'DD'), TRUNC(d, 'Q') FROM o WHERE id = 2") == [
+        (date(2024, 2, 1), datetime(2024, 2, 29), date(2024, 1, 1))]
+    assert q("SELECT DATE_TRUNC('HOUR', at), DATE_TRUNC(minute, at) FROM sched") == [(time(10, 0), time(10, 47))]
