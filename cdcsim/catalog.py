@@ -24,6 +24,11 @@ _DDL = [
     # divides by cdcsim_nz(divisor) (sql/translate.py). In ``main``, where unqualified calls from
     # every schema find it.
     "CREATE OR REPLACE MACRO main.cdcsim_nz(x) AS CASE WHEN x = 0 THEN error('Division by zero') ELSE x END",
+    # A value as a VARIANT (translate.VARIANT_OF): DuckDB writes a DECIMAL of scale 0 (NUMBER(10,0))
+    # as 5.0, a number with a fraction, where Snowflake's VARIANT holds the INTEGER 5. The type
+    # test is folded when the statement is planned, so only one branch is left to run.
+    "CREATE OR REPLACE MACRO main.cdcsim_variant(x) AS CASE WHEN regexp_matches(typeof(x), "
+    "'^DECIMAL\\(\\d+,0\\)$') THEN to_json(TRY_CAST(x AS HUGEINT)) ELSE to_json(x) END",
     f"CREATE SEQUENCE IF NOT EXISTS {M}.rid_seq",
     f"CREATE SEQUENCE IF NOT EXISTS {M}.obj_seq",
     f"""CREATE TABLE IF NOT EXISTS {M}.tracked_tables (

@@ -32,6 +32,12 @@ from ..errors import compilation_error
 _ROW_PLACEHOLDER = "__CDCSIM_OBJROW_{}__"
 
 
+def variant_of(x: exp.Expression) -> exp.Expression:
+    """``x`` as a VARIANT value: its JSON, with a NUMBER of scale 0 as an integer (the macro
+    ``cdcsim_variant``, see catalog.py)."""
+    return exp.Anonymous(this="cdcsim_variant", expressions=[x])
+
+
 def _entries_object(entries: exp.Expression, keep_null: bool) -> exp.Expression:
     keep = "e.k IS NOT NULL" if keep_null else "e.k IS NOT NULL AND e.v IS NOT NULL"
     tree = sqlglot.parse_one(f"to_json(map_from_entries(list_sort(list_filter(__E, lambda e: {keep}))))",
@@ -43,7 +49,7 @@ def _entries_object(entries: exp.Expression, keep_null: bool) -> exp.Expression:
 def _pairs(pairs: list[tuple[exp.Expression, exp.Expression]], keep_null: bool) -> exp.Expression:
     entries = []
     for key, value in pairs:
-        v = exp.func("to_json", value)
+        v = variant_of(value)
         if keep_null:
             v = exp.func("coalesce", v, exp.cast(exp.Literal.string("null"), "JSON"))
         entries.append(exp.Struct(expressions=[

@@ -377,7 +377,7 @@ def _variant_casts(tree: exp.Expression) -> None:
     ``'{"a":1}'::VARIANT`` came out an object; ``to_json`` wraps a value of any type."""
     for node in list(tree.find_all(exp.Cast, exp.ToVariant)):
         if isinstance(node, exp.ToVariant) or type(node) is exp.Cast and node.to.this == exp.DataType.Type.VARIANT:
-            node.replace(exp.func("to_json", node.this.copy()))
+            node.replace(objects.variant_of(node.this.copy()))
 
 
 def _fix_types(tree: exp.Expression) -> None:
@@ -567,7 +567,7 @@ def _object_agg(key: exp.Expression, value: exp.Expression) -> exp.Expression:
                     exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())))
     pairs = sqlglot.parse_one("list(struct_pack(k := __K, v := __V) ORDER BY __K) FILTER (WHERE __W)", read="duckdb")
     pairs = pairs.transform(lambda n: key.copy() if isinstance(n, exp.Column) and n.name == "__K" else
-                            value.copy() if isinstance(n, exp.Column) and n.name == "__V" else
+                            objects.variant_of(value.copy()) if isinstance(n, exp.Column) and n.name == "__V" else
                             kept.copy() if isinstance(n, exp.Column) and n.name == "__W" else n)
     keys = exp.Count(this=key.copy())
     distinct = exp.Count(this=exp.Distinct(expressions=[key.copy()]))

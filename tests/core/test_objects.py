@@ -90,3 +90,11 @@ def test_objects_match_a_reference_model(q, pairs):
     want_keep = {k: v for k, v in pairs if k is not None}
     assert json.loads(got) == want and list(json.loads(got)) == sorted(want)
     assert json.loads(got_keep) == want_keep and list(json.loads(got_keep)) == sorted(want_keep)
+
+
+def test_a_number_of_scale_zero_is_an_integer_in_a_variant(con, q):
+    con.execute_string("CREATE TABLE nums (k VARCHAR, n NUMBER(10, 0), m NUMBER(10, 2)); "
+                       "INSERT INTO nums VALUES ('a', 5, 2.50);")
+    assert q("SELECT n::VARIANT, TO_VARIANT(n), TYPEOF(n::VARIANT), m::VARIANT, TYPEOF(m::VARIANT), "
+             "OBJECT_CONSTRUCT('n', n, 'm', m) FROM nums") == [("5", "5", "INTEGER", "2.5", "DECIMAL", '{"m":2.5,"n":5}')]
+    assert q("SELECT OBJECT_AGG(k, n) FROM nums") == [('{"a":5}',)]
