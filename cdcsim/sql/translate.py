@@ -44,7 +44,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from ..changes import RID
 from ..errors import compilation_error, duplicate_column, syntax_error
 from ..names import QName, duck_schema, parse_parts, qualify, quote
-from . import date_types, information_schema, objects
+from . import date_types, information_schema, number_format, objects
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
 _NOW_CLASSES: tuple[type, ...] = tuple(
@@ -320,12 +320,21 @@ _DATE_FORMAT = re.compile(r"YY|MM|DD|HH|MI|SS|MON|DY|FF|AM|PM", re.IGNORECASE)
 
 
 def _to_char_formats(tree: exp.Expression) -> None:
-    """``TO_CHAR(<date or timestamp>, 'YYYY-MM')``: sqlglot formats only arguments whose type it
-    knows to be temporal and casts the rest to text, dropping the format. A format made of date
-    parts is applied as ``strftime`` (numeric formats such as ``'999.99'`` keep sqlglot's cast)."""
+    """``TO_CHAR(x, '<literal format>')``: sqlglot formats only arguments whose type it knows to be
+    temporal and casts the rest to text, dropping the format. A numeric format model
+    (``'9,999.99'``, ``'S0XXX'``) is applied by ``number_format``; it is tried first because
+    ``'999MI'`` also matches a date part. A format made of date parts is applied as ``strftime``.
+    A format with a ``0`` or ``9`` that is neither fails as an invalid format rather than being
+    dropped; any other format (binary ``'HEX'``, ``'UTF-8'``, ...) keeps sqlglot's cast."""
     for node in list(tree.find_all(exp.ToChar)):
         fmt = node.args.get("format")
-        if isinstance(fmt, exp.Literal) and fmt.is_string and _DATE_FORMAT.search(fmt.name):
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+            continue
+        text = fmt.name
+        is_date = _DATE_FORMAT.search(text) is not None
+        if number_format.is_numeric_model(text) or not is_date and number_format.looks_numeric(text):
+            node.replace(number_format.to_char(node.this, text))
+        elif is_date:
             converted = sqlglot.Dialect.get_or_raise("snowflake").format_time(fmt)
             node.replace(exp.TimeToStr(this=node.this, format=converted))
 
