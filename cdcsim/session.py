@@ -1108,6 +1108,9 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
         return compilation_error(f"Session variable '${m.group(1).upper()}' does not exist" + note, 2211, "02000")
     if isinstance(e, duckdb.InvalidInputException) and "Division by zero" in msg:
         return DataError("Division by zero" + note, 100051, "22012")
+    if isinstance(e, duckdb.InvalidInputException) and "Map keys must be unique" in msg:
+        # objects.py builds an OBJECT as a map: a key given twice (OBJECT_AGG says it itself)
+        return DataError("Duplicate field key in OBJECT_CONSTRUCT" + note, 100038, "22018")
     m = _NOT_RECOGNIZED.search(msg) if isinstance(e, duckdb.InvalidInputException) else None
     if m:  # raised by translated SQL (TO_TIMESTAMP of a column) in the words of a failed cast
         return DataError(m.group(0) + note, 100038, "22018")

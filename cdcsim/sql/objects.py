@@ -1,4 +1,5 @@
-"""OBJECT_CONSTRUCT and OBJECT_CONSTRUCT_KEEP_NULL as Snowflake builds them.
+"""OBJECT values as Snowflake builds them: OBJECT_CONSTRUCT, OBJECT_CONSTRUCT_KEEP_NULL, OBJECT_AGG,
+and any value made a VARIANT.
 
 Snowflake [DOC: sql-reference/functions/object_construct, object_construct_keep_null]:
 
@@ -114,3 +115,25 @@ def rewrite(tree: exp.Expression) -> dict[str, str]:
             pairs = [(e.this, e.expression) for e in items]
         node.replace(_pairs(pairs, keep_null))
     return raw
+
+
+def object_agg(key: exp.Expression, value: exp.Expression) -> exp.Expression:
+    """OBJECT_AGG(k, v) [DOC: sql-reference/functions/object_agg]: one OBJECT per group; pairs with
+    a NULL key or value are left out; a key twice in a group fails ("Duplicate field key").
+    [INFER] A group whose pairs are all left out gives an empty OBJECT; keys come in sorted order,
+    as Snowflake shows an OBJECT's keys."""
+    kept = exp.and_(exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null())),
+                    exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())))
+    pairs = sqlglot.parse_one("list(struct_pack(k := __K, v := __V) ORDER BY __K) FILTER (WHERE __W)", read="duckdb")
+    pairs = pairs.transform(lambda n: key.copy() if isinstance(n, exp.Column) and n.name == "__K" else
+                            variant_of(value.copy()) if isinstance(n, exp.Column) and n.name == "__V" else
+                            kept.copy() if isinstance(n, exp.Column) and n.name == "__W" else n)
+    keys = exp.Count(this=key.copy())
+    distinct = exp.Count(this=exp.Distinct(expressions=[key.copy()]))
+    dup = exp.NEQ(this=exp.Filter(this=keys, expression=exp.Where(this=kept.copy())),
+                  expression=exp.Filter(this=distinct, expression=exp.Where(this=kept.copy())))
+    obj = exp.Coalesce(this=exp.func("to_json", exp.func("map_from_entries", pairs)),
+                       expressions=[exp.cast(exp.Literal.string("{}"), exp.DataType.build("JSON"))])
+    fail = exp.cast(exp.func("error", exp.Literal.string("Duplicate field key in OBJECT_AGG")),
+                    exp.DataType.build("JSON"))
+    return exp.Case(ifs=[exp.If(this=dup, true=fail)], default=obj)

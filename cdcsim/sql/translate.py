@@ -567,28 +567,6 @@ def _hash(args: list[exp.Expression]) -> exp.Expression:
     return exp.Paren(this=exp.Sub(this=wide, expression=exp.Literal.number(2**63)))
 
 
-def _object_agg(key: exp.Expression, value: exp.Expression) -> exp.Expression:
-    """OBJECT_AGG(k, v) [DOC: sql-reference/functions/object_agg]: one OBJECT per group; pairs with
-    a NULL key or value are left out; a key twice in a group fails ("Duplicate field key").
-    [INFER] A group whose pairs are all left out gives an empty OBJECT; keys come in sorted order,
-    as Snowflake shows an OBJECT's keys."""
-    kept = exp.and_(exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null())),
-                    exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())))
-    pairs = sqlglot.parse_one("list(struct_pack(k := __K, v := __V) ORDER BY __K) FILTER (WHERE __W)", read="duckdb")
-    pairs = pairs.transform(lambda n: key.copy() if isinstance(n, exp.Column) and n.name == "__K" else
-                            objects.variant_of(value.copy()) if isinstance(n, exp.Column) and n.name == "__V" else
-                            kept.copy() if isinstance(n, exp.Column) and n.name == "__W" else n)
-    keys = exp.Count(this=key.copy())
-    distinct = exp.Count(this=exp.Distinct(expressions=[key.copy()]))
-    dup = exp.NEQ(this=exp.Filter(this=keys, expression=exp.Where(this=kept.copy())),
-                  expression=exp.Filter(this=distinct, expression=exp.Where(this=kept.copy())))
-    obj = exp.Coalesce(this=exp.func("to_json", exp.func("map_from_entries", pairs)),
-                       expressions=[exp.cast(exp.Literal.string("{}"), exp.DataType.build("JSON"))])
-    fail = exp.cast(exp.func("error", exp.Literal.string("Duplicate field key in OBJECT_AGG")),
-                    exp.DataType.build("JSON"))
-    return exp.Case(ifs=[exp.If(this=dup, true=fail)], default=obj)
-
-
 def _snowflake_functions(tree: exp.Expression) -> None:
     """Snowflake functions DuckDB lacks, as DuckDB expressions:
     * ``RATIO_TO_REPORT(x) OVER (PARTITION BY ...)``: x over the partition's sum (NULL when the
@@ -625,7 +603,7 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         agg.replace(exp.cast(exp.BitwiseRightShift(this=exp.func("bit_xor", exp.func("hash", *[a.copy() for a in args])),
                                                    expression=exp.Literal.number(1)), exp.DataType.build("BIGINT")))
     for node in list(tree.find_all(exp.ObjectAgg)):
-        node.replace(_object_agg(node.this, node.expression))
+        node.replace(objects.object_agg(node.this, node.expression))
     for node in list(tree.find_all(exp.ArraySize)):
         node.replace(_array_size(node.this))
     for node in list(tree.find_all(exp.ArrayContains)):
@@ -645,7 +623,7 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         if name in ("TO_TIMESTAMP", "TO_TIMESTAMP_NTZ", "TRY_TO_TIMESTAMP", "TRY_TO_TIMESTAMP_NTZ") and len(args) == 1:
             call.replace(_to_timestamp_ntz(args[0], strict=not name.startswith("TRY_")))
         elif name == "OBJECTAGG" and len(args) == 2:
-            call.replace(_object_agg(*args))
+            call.replace(objects.object_agg(*args))
         elif name == "HASH" and args:
             call.replace(_hash(args))
         elif name in _VARIANT_TESTS and len(args) == 1:

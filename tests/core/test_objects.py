@@ -64,7 +64,7 @@ def test_keys_from_columns_paths_and_variant_columns(con, q, provinces):
 
 
 def test_a_repeated_key_fails(q):
-    with pytest.raises(DataError, match="unique"):
+    with pytest.raises(DataError, match="Duplicate field key"):
         q("SELECT OBJECT_CONSTRUCT('a', 1, 'a', 2)")
 
 
