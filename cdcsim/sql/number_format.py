@@ -241,12 +241,20 @@ def to_char(value: exp.Expression, fmt: str) -> exp.Expression:
         raise invalid(fmt, str(e)) from None
     if model == "TM9":
         return exp.cast(value.copy(), exp.DataType.build("TEXT"))
-    assert isinstance(model, _Model)
-    tree = sqlglot.parse_one(_sql(model), read="duckdb")
+    tree = _template(fmt).copy()
     for col in list(tree.find_all(exp.Column)):
         if col.name == _VALUE:
             col.replace(value.copy())
     return tree
+
+
+@lru_cache(maxsize=256)
+def _template(fmt: str) -> exp.Expression:
+    """The parsed expression of a readable format, over the placeholder column (parsing its
+    SQL is most of a translation's cost: once per format)."""
+    model = _parse(fmt)
+    assert isinstance(model, _Model)
+    return sqlglot.parse_one(_sql(model), read="duckdb")
 
 
 def _q(text: str) -> str:

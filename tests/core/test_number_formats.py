@@ -257,21 +257,32 @@ _DECIMAL_FORMATS = ["9,999,999.99", "999.99MI", "S999.9", "99S", "MI99", "$9,990
 _HEX_FORMATS = ["XXXX", "0xxx", "S0XXX", "XXXXMI", "FMXXXX", "X,XXX", "BXX"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.one_of(st.none(),
-                 st.decimals(min_value=-10 ** 7, max_value=10 ** 7, places=4, allow_nan=False),
-                 st.integers(-10 ** 6, 10 ** 6).map(Decimal)))
-def test_decimal_formats_match_the_reference(q, value):
-    lit = "NULL" if value is None else format(value, "f")
-    cols = ", ".join(f"TO_CHAR({lit}::NUMBER(38, 4), '{f}')" for f in _DECIMAL_FORMATS)
-    assert _one(q, f"SELECT {cols}") == tuple(_reference(value, f) for f in _DECIMAL_FORMATS)
+def _table_of(q, values: list, kind: str) -> None:
+    """One row per value, in order (the SELECT over it keeps its text, so it is translated once)."""
+    q(f"CREATE TABLE IF NOT EXISTS nf_{kind} (i INT, v {'NUMBER(38, 4)' if kind == 'dec' else 'INT'})")
+    q(f"DELETE FROM nf_{kind}")
+    rows = ", ".join(f"({i}, {'NULL' if v is None else format(v, 'f')})" for i, v in enumerate(values))
+    q(f"INSERT INTO nf_{kind} VALUES {rows}")
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.integers(-70000, 70000))
-def test_hex_formats_match_the_reference(q, value):
-    cols = ", ".join(f"TO_CHAR({value}, '{f}')" for f in _HEX_FORMATS)
-    assert _one(q, f"SELECT {cols}") == tuple(_reference(Decimal(value), f) for f in _HEX_FORMATS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.none(),
+                          st.decimals(min_value=-10 ** 7, max_value=10 ** 7, places=4, allow_nan=False),
+                          st.integers(-10 ** 6, 10 ** 6).map(Decimal)), min_size=1, max_size=12))
+def test_decimal_formats_match_the_reference(q, values):
+    _table_of(q, values, "dec")
+    cols = ", ".join(f"TO_CHAR(v, '{f}')" for f in _DECIMAL_FORMATS)
+    assert q(f"SELECT {cols} FROM nf_dec ORDER BY i") == [
+        tuple(_reference(v, f) for f in _DECIMAL_FORMATS) for v in values]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(-70000, 70000), min_size=1, max_size=12))
+def test_hex_formats_match_the_reference(q, values):
+    _table_of(q, values, "hex")
+    cols = ", ".join(f"TO_CHAR(v, '{f}')" for f in _HEX_FORMATS)
+    assert q(f"SELECT {cols} FROM nf_hex ORDER BY i") == [
+        tuple(_reference(Decimal(v), f) for f in _HEX_FORMATS) for v in values]
 
 
 def test_reference_model_agrees_with_the_docs():
