@@ -44,7 +44,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from ..changes import RID
 from ..errors import compilation_error, duplicate_column, syntax_error
 from ..names import QName, duck_schema, parse_parts, qualify, quote
-from . import date_types, information_schema, number_format, objects
+from . import date_types, information_schema, number_format, objects, variant_paths
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
 _NOW_CLASSES: tuple[type, ...] = tuple(
@@ -699,6 +699,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
     inline: dict[str, str] = objects.rewrite(tree)
+    variant_paths.rewrite(tree)
     _values_columns(tree)
     _snowflake_functions(tree)
     _randstr(tree)

@@ -1,0 +1,56 @@
+"""Element access on ARRAY / OBJECT / VARIANT values (cdcsim/sql/variant_paths.py): ``x[0]`` is
+the first element of a JSON column as of a list, chains and ``:`` paths mix, the result is a
+VARIANT, and a path compared with a string compares its text."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+SETUP = """
+CREATE TABLE ev (id INT, payload VARIANT, tags ARRAY, i INT, csv VARCHAR);
+INSERT INTO ev SELECT 1, PARSE_JSON('{"status": "CANCELLED", "n": 3, "seats": [10, {"row": "F"}], "k": "status"}'),
+       ARRAY_CONSTRUCT('vip', 'late'), 1, 'a,b,c';
+INSERT INTO ev SELECT 2, PARSE_JSON('{"status": "CONFIRMED", "n": 1, "seats": []}'), ARRAY_CONSTRUCT('new'), 0, 'x';
+"""
+
+
+def test_an_array_column_is_indexed_from_zero(con, q):
+    con.execute_string(SETUP)
+    assert q("SELECT tags[0], tags[1], tags[i], tags[5], tags[-1] FROM ev ORDER BY id") == [
+        ('"vip"', '"late"', '"late"', None, None), ('"new"', None, '"new"', None, None)]
+    assert q("SELECT tags[0]::STRING, tags[i]::STRING FROM ev ORDER BY id") == [("vip", "late"), ("new", "new")]
+
+
+def test_bracket_chains_and_paths_mix(con, q):
+    con.execute_string(SETUP)
+    assert q("SELECT payload['seats'][1]['row']::STRING, payload:seats[1]['row']::STRING, "
+             "payload['seats'][0]::INT + 1, payload[payload:k::STRING]::STRING, payload:seats[i] FROM ev WHERE id = 1") == [
+        ("F", "F", 11, "CANCELLED", '{"row":"F"}')]
+
+
+def test_lists_from_functions_are_indexed_the_same_way(con, q):
+    con.execute_string(SETUP)
+    assert q("SELECT SPLIT(csv, ',')[0], SPLIT(csv, ',')[2]::STRING, ARRAY_CONSTRUCT(7, 8)[1]::INT, "
+             "SPLIT(csv, ',')[i]::STRING FROM ev WHERE id = 1") == [('"a"', "c", 8, "b")]
+
+
+def test_a_path_compared_with_a_string_compares_its_text(con, q):
+    con.execute_string(SETUP)
+    assert q("SELECT id FROM ev WHERE payload:status = 'CANCELLED'") == [(1,)]
+    assert q("SELECT id FROM ev WHERE 'CONFIRMED' = payload['status'] ORDER BY id") == [(2,)]
+    assert q("SELECT id FROM ev WHERE payload:status IN ('CANCELLED', 'CONFIRMED') ORDER BY id") == [(1,), (2,)]
+    assert q("SELECT id FROM ev WHERE payload:status LIKE 'CONF%'") == [(2,)]
+    assert q("SELECT id FROM ev WHERE payload:n > 2 AND tags[0] = 'vip'") == [(1,)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(st.one_of(st.integers(-50, 50), st.text("abc", max_size=2)), max_size=5),
+       index=st.integers(-2, 6))
+def test_indexing_matches_a_reference_model(q, items, index):
+    q("CREATE OR REPLACE TABLE arr (a ARRAY, i INT)")
+    q("INSERT INTO arr SELECT PARSE_JSON(%s), %s", (json.dumps(items), index))
+    want = json.dumps(items[index], separators=(",", ":")) if 0 <= index < len(items) else None
+    assert q(f"SELECT a[{index}], a[i] FROM arr") == [(want, want)]
