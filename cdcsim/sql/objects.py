@@ -1,5 +1,5 @@
 """OBJECT values as Snowflake builds them: OBJECT_CONSTRUCT, OBJECT_CONSTRUCT_KEEP_NULL, OBJECT_AGG,
-and any value made a VARIANT.
+OBJECT_INSERT, OBJECT_DELETE, OBJECT_PICK, and any value made a VARIANT.
 
 Snowflake [DOC: sql-reference/functions/object_construct, object_construct_keep_null]:
 
@@ -16,7 +16,14 @@ sqlglot wrote ``OBJECT_CONSTRUCT`` as a DuckDB struct literal, which kept NULL v
 column used as a key for the key's *name*, and had no ``(*)`` form. Here an object is a JSON value
 (cdcsim's VARIANT / OBJECT) built from a list of ``{k, v}`` entries: filter, sort, make a map,
 ``to_json``. [INFER] Two equal keys fail (DuckDB: "Map keys must be unique"), as Snowflake fails on
-a duplicate key. Object constants (``{'a': 1}``) are left as they were: sqlglot's tree of one no
+a duplicate key.
+
+OBJECT_INSERT(o, k, v [, update]) [DOC: sql-reference/functions/object_insert] adds or (with
+``update`` TRUE) replaces a key; a key that is there already without ``update`` fails; a SQL NULL
+key or value leaves the object as it was. OBJECT_DELETE(o, k, ...) drops keys and
+OBJECT_PICK(o, k, ... | array) keeps only the keys named. They read any OBJECT (a JSON column, a
+PARSE_JSON, an OBJECT_CONSTRUCT) as its entries, where sqlglot's STRUCT_INSERT took only a DuckDB
+struct. Object constants (``{'a': 1}``) are left as they were: sqlglot's tree of one no
 longer tells a quoted key from a name.
 """
 
@@ -93,6 +100,53 @@ def _is_star(node: exp.Expression) -> bool:
     return isinstance(node, exp.Star) or isinstance(node, exp.Column) and isinstance(node.this, exp.Star)
 
 
+_ENTRIES = "map_entries(CAST(to_json(__O) AS MAP(VARCHAR, JSON)))"
+_INSERT = (
+    "CASE WHEN __K IS NULL OR __V IS NULL THEN to_json(__O) "
+    "WHEN NOT coalesce(__U, FALSE) AND list_contains(map_keys(CAST(to_json(__O) AS MAP(VARCHAR, JSON))), __K) "
+    "THEN CAST(error(concat('Duplicate field key ', chr(39), __K, chr(39), ' in OBJECT_INSERT')) AS JSON) "
+    "ELSE to_json(map_from_entries(list_sort(list_append(list_filter(" + _ENTRIES + ", lambda e: e.key <> __K), "
+    "{'key': __K, 'value': __VJ})))) END")
+_KEEP_KEYS = "to_json(map_from_entries(list_filter(" + _ENTRIES + ", lambda e: list_contains(__KS, e.key))))"
+_DROP_KEYS = "to_json(map_from_entries(list_filter(" + _ENTRIES + ", lambda e: NOT list_contains(__KS, e.key))))"
+
+
+def _fill(template: str, **nodes: exp.Expression) -> exp.Expression:
+    """The DuckDB template with each placeholder column ``__NAME`` replaced by a copy of its node."""
+    def put(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Column) and n.name.startswith("__") and n.name[2:] in nodes:
+            return nodes[n.name[2:]].copy()
+        return n
+    return sqlglot.parse_one(template, read="duckdb").transform(put)
+
+
+def _key_list(keys: list[exp.Expression]) -> exp.Expression:
+    """OBJECT_PICK / OBJECT_DELETE's keys as a list: named one by one, or one ARRAY of them."""
+    if len(keys) == 1 and not (isinstance(keys[0], exp.Literal) and keys[0].is_string):
+        only = keys[0]
+        if isinstance(only, exp.Array):
+            return exp.Array(expressions=[exp.cast(k, "VARCHAR") for k in only.expressions])
+        # one ARRAY of keys, or one key computed: which of the two, the value tells
+        as_json = exp.func("to_json", only.copy())
+        return exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.func("json_type", as_json.copy()), expression=exp.Literal.string("ARRAY")),
+                                    true=exp.func("from_json", as_json, exp.Literal.string('["VARCHAR"]')))],
+                        default=exp.Array(expressions=[exp.cast(only, "VARCHAR")]))
+    return exp.Array(expressions=[exp.cast(k, "VARCHAR") for k in keys])
+
+
+def _object_functions(tree: exp.Expression) -> None:
+    for node in list(tree.find_all(exp.ObjectInsert)):
+        flag = node.args.get("update_flag")
+        value = node.args["value"]
+        node.replace(_fill(_INSERT, O=node.this, K=exp.cast(node.args["key"], "VARCHAR"), V=value,
+                           VJ=variant_of(value.copy()), U=flag if flag is not None else exp.false()))
+    for call in list(tree.find_all(exp.Anonymous)):
+        name = str(call.this).upper()
+        if name in ("OBJECT_DELETE", "OBJECT_PICK") and len(call.expressions) >= 2:
+            obj, *keys = call.expressions
+            call.replace(_fill(_KEEP_KEYS if name == "OBJECT_PICK" else _DROP_KEYS, O=obj, KS=_key_list(keys)))
+
+
 def rewrite(tree: exp.Expression) -> dict[str, str]:
     """Rewrite the statement's OBJECT_CONSTRUCT calls; returns the SQL of each wildcard form by
     its placeholder (the caller puts it in after generating the statement)."""
@@ -114,6 +168,7 @@ def rewrite(tree: exp.Expression) -> dict[str, str]:
                 continue
             pairs = [(e.this, e.expression) for e in items]
         node.replace(_pairs(pairs, keep_null))
+    _object_functions(tree)
     return raw
 
 

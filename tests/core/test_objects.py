@@ -98,3 +98,17 @@ def test_a_number_of_scale_zero_is_an_integer_in_a_variant(con, q):
     assert q("SELECT n::VARIANT, TO_VARIANT(n), TYPEOF(n::VARIANT), m::VARIANT, TYPEOF(m::VARIANT), "
              "OBJECT_CONSTRUCT('n', n, 'm', m) FROM nums") == [("5", "5", "INTEGER", "2.5", "DECIMAL", '{"m":2.5,"n":5}')]
     assert q("SELECT OBJECT_AGG(k, n) FROM nums") == [('{"a":5}',)]
+
+
+def test_object_insert_delete_and_pick_on_any_object(con, q):
+    # [DOC: sql-reference/functions/object_insert, object_delete, object_pick]
+    con.execute_string("""CREATE TABLE o (obj OBJECT, k VARCHAR, ks ARRAY);
+        INSERT INTO o SELECT PARSE_JSON('{"x": 1, "y": 2}'), 'y', ARRAY_CONSTRUCT('x');""")
+    assert q("SELECT OBJECT_INSERT(OBJECT_CONSTRUCT('b', 1), 'a', 2), OBJECT_INSERT(obj, 'x', 5, TRUE), "
+             "OBJECT_INSERT(obj, 'z', NULL), OBJECT_INSERT(obj, 'n', PARSE_JSON('null')) FROM o") == [
+        ('{"a":2,"b":1}', '{"x":5,"y":2}', '{"x":1,"y":2}', '{"n":null,"x":1,"y":2}')]
+    assert q("SELECT OBJECT_DELETE(obj, k), OBJECT_DELETE(obj, 'x', 'y'), OBJECT_PICK(obj, k), OBJECT_PICK(obj, ks), "
+             "OBJECT_PICK(OBJECT_CONSTRUCT('a', 1, 'b', 2, 'c', 3), ARRAY_CONSTRUCT('a', 'c')) FROM o") == [
+        ('{"x":1}', "{}", '{"y":2}', '{"x":1}', '{"a":1,"c":3}')]
+    with pytest.raises(DataError, match="Duplicate field key 'x'"):
+        q("SELECT OBJECT_INSERT(obj, 'x', 9) FROM o")
