@@ -31,6 +31,7 @@ from sqlglot.schema import MappingSchema
 from ..names import QName
 
 _CALLS = (exp.DateAdd, exp.TimestampAdd, exp.DateTrunc, exp.TimestampTrunc, exp.AddMonths)
+NODES = _CALLS  # a statement without one of these has nothing here
 # day or larger: DATEADD of a DATE stays a DATE (sqlglot's unit names, plural or not)
 _DATE_PARTS = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"}
 _MARK = "cdcsim_date_call"

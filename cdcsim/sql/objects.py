@@ -38,6 +38,8 @@ from ..errors import compilation_error
 # the placeholder's SQL goes into the statement after generation: sqlglot cannot write DuckDB's
 # ``*COLUMNS(...)`` argument unpacking
 _ROW_PLACEHOLDER = "__CDCSIM_OBJROW_{}__"
+# a statement without one of these has nothing for ``rewrite``
+NODES = (exp.Struct, exp.JSONObject, exp.StarMap, exp.ObjectInsert, exp.Anonymous)
 
 
 def variant_of(x: exp.Expression) -> exp.Expression:

@@ -694,12 +694,16 @@ def _translate(sql: str, ctx: Context) -> Translated:
         raise compilation_error("SELECT ... INTO sets Snowflake Scripting variables (INTO :var, in a block); to "
                                 "make a table from a query, use CREATE TABLE ... AS SELECT.", 1003, "42000")
     ctes = _cte_names(tree)
-    date_types.keep_dates(tree, lambda t: None if t.args.get("db") is None and t.name in ctes else _qname(t, ctx),
-                          ctx.column_types)
+    # one walk tells which of the rewrites below have anything to do (each would walk the tree)
+    present = {type(n) for n in tree.walk()}
+    if present.intersection(date_types.NODES):
+        date_types.keep_dates(tree, lambda t: None if t.args.get("db") is None and t.name in ctes else _qname(t, ctx),
+                              ctx.column_types)
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
-    inline: dict[str, str] = objects.rewrite(tree)
-    variant_paths.rewrite(tree)
+    inline: dict[str, str] = objects.rewrite(tree) if present.intersection(objects.NODES) else {}
+    if present.intersection(variant_paths.NODES):
+        variant_paths.rewrite(tree)
     _values_columns(tree)
     _snowflake_functions(tree)
     _randstr(tree)

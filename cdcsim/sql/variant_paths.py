@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+NODES = (exp.Bracket, exp.JSONExtract)  # a statement without one of these has nothing here
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
 
 
