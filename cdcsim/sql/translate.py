@@ -44,7 +44,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from ..changes import RID
 from ..errors import compilation_error, duplicate_column, syntax_error
 from ..names import QName, duck_schema, parse_parts, qualify, quote
-from . import date_types, information_schema, number_format, objects, variant_paths
+from . import arrays, date_types, information_schema, number_format, objects, variant_paths
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
 _NOW_CLASSES: tuple[type, ...] = tuple(
@@ -704,6 +704,8 @@ def _translate(sql: str, ctx: Context) -> Translated:
     inline: dict[str, str] = objects.rewrite(tree) if present.intersection(objects.NODES) else {}
     if present.intersection(variant_paths.NODES):
         variant_paths.rewrite(tree)
+    if present.intersection(arrays.NODES):
+        arrays.rewrite(tree)
     _values_columns(tree)
     _snowflake_functions(tree)
     _randstr(tree)

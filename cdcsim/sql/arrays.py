@@ -1,0 +1,86 @@
+"""Snowflake's ARRAY functions on ARRAY columns and VARIANT arrays, not only on constructed lists.
+
+cdcsim keeps ARRAY, OBJECT and VARIANT columns as JSON, while ARRAY_CONSTRUCT, SPLIT and ARRAY_AGG
+give DuckDB LISTs. sqlglot writes Snowflake's array functions (ARRAY_APPEND, ARRAY_CAT,
+ARRAY_SLICE, ARRAY_INTERSECTION, ...) as DuckDB list functions, which fail on a JSON array
+("no function matches list_append(JSON, ...)"). Here, a call with an argument that is not
+syntactically a list (a column, a path, PARSE_JSON, a cast) reads every array argument as a list
+of JSON elements and every element argument as a VARIANT; sqlglot's rules then apply unchanged
+and a resulting list is made a JSON array again, as an ARRAY value is. A call on constructed lists
+only is left as it was (its result stays a list).
+
+[INFER] Elements compare as JSON text, so a number matches a number and a string a string
+(``ARRAY_POSITION(2, a)`` finds ``2``, not ``'2'``); ARRAY_TO_STRING prints a string element
+without its quotes. ARRAY_SORT, ARRAY_MIN and ARRAY_MAX, which would order JSON text rather than
+values, are not rewritten.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .objects import variant_of
+
+# function -> (names of its array arguments, names of its element arguments), as sqlglot parses them
+_CALLS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    exp.ArrayAppend: (("this",), ("expression",)),
+    exp.ArrayPrepend: (("this",), ("expression",)),
+    exp.ArrayConcat: (("this", "expressions"), ()),
+    exp.ArrayCompact: (("this",), ()),
+    exp.ArrayDistinct: (("this",), ()),
+    exp.ArrayPosition: (("this",), ("expression",)),
+    exp.ArraySlice: (("this",), ()),
+    exp.ArrayToString: (("this",), ()),
+    exp.ArrayOverlaps: (("this", "expression"), ()),
+    exp.ArrayIntersect: (("expressions",), ()),
+    exp.ArrayExcept: (("this", "expression"), ()),
+    exp.ArrayReverse: (("this",), ()),
+    exp.ArrayInsert: (("this",), ("expression",)),
+    exp.ArrayRemove: (("this",), ("expression",)),
+}
+NODES = tuple(_CALLS)  # a statement without one of these has nothing here
+_RETURNS_LIST = (exp.ArrayAppend, exp.ArrayPrepend, exp.ArrayConcat, exp.ArrayCompact, exp.ArrayDistinct,
+                 exp.ArraySlice, exp.ArrayIntersect, exp.ArrayExcept, exp.ArrayReverse, exp.ArrayInsert,
+                 exp.ArrayRemove)
+_LISTS = (exp.Array, exp.ArrayAgg, exp.Split, exp.StringToArray, exp.RegexpSplit, *NODES)
+_ELEMENTS = '["json"]'
+
+
+def _args(call: exp.Expression, names: tuple[str, ...]) -> list[exp.Expression]:
+    out: list[exp.Expression] = []
+    for name in names:
+        value = call.args.get(name)
+        out.extend(value if isinstance(value, list) else [] if value is None else [value])
+    return out
+
+
+def _as_list(arr: exp.Expression) -> exp.Expression:
+    return exp.func("from_json", exp.func("to_json", arr), exp.Literal.string(_ELEMENTS))
+
+
+def _as_text_list(arr: exp.Expression) -> exp.Expression:
+    """The elements as text: a string without its JSON quotes, anything else as its JSON."""
+    e = exp.to_identifier("_e")
+    text = exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.func("json_type", exp.column(e)), expression=exp.Literal.string("VARCHAR")),
+                                true=exp.func("json_extract_string", exp.column(e), exp.Literal.string("$")))],
+                    default=exp.cast(exp.column(e), "VARCHAR"))
+    return exp.func("list_transform", _as_list(arr), exp.Lambda(this=text, expressions=[e]))
+
+
+def rewrite(tree: exp.Expression) -> None:
+    # inner calls first: an outer call then sees an inner one's result as the JSON it became (a
+    # to_json call, not one of the list-making nodes)
+    for call in reversed(list(tree.find_all(*NODES, bfs=False))):
+        arrays, elements = _CALLS[type(call)]
+        array_args = _args(call, arrays)
+        if not array_args or all(isinstance(a, _LISTS) for a in array_args):
+            continue
+        for arg in array_args:
+            arg.replace(_as_text_list(arg.copy()) if isinstance(call, exp.ArrayToString) else _as_list(arg.copy()))
+        for arg in _args(call, elements):
+            arg.replace(variant_of(arg.copy()))
+        if isinstance(call, _RETURNS_LIST):
+            # the call itself moves inside (not a copy): an outer call's argument list holds the wrapper
+            wrapped = exp.Anonymous(this="to_json", expressions=[])
+            call.replace(wrapped)
+            wrapped.set("expressions", [call])
