@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 
 from sqlglot import exp
 
+from . import timestamp_literals
 from .translate import Translated
 
 # The sentinel names the literal's kind (s: string, n: number), so a shape never mixes the two.
@@ -59,7 +60,9 @@ def lift(text: str) -> tuple[str, list[str]] | None:
 
     def sub(m: re.Match[str]) -> str:
         tok = m.group(0)
-        if tok[0] == '"':
+        if tok[0] == '"' or tok[0] == "'" and timestamp_literals.spaced_offset(tok[1:-1]):
+            # a timestamp with a spaced offset is rewritten by translation (timestamp_literals):
+            # it stays in the shape, so a template never renders it unrewritten
             return tok
         literals.append(tok)
         return "'" + _SENTINEL.format(len(literals) - 1, "s" if tok[0] == "'" else "n") + "'"

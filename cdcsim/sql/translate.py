@@ -44,7 +44,15 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from ..changes import RID
 from ..errors import compilation_error, duplicate_column, syntax_error
 from ..names import QName, duck_schema, parse_parts, qualify, quote
-from . import arrays, date_types, information_schema, number_format, objects, variant_paths
+from . import (
+    arrays,
+    date_types,
+    information_schema,
+    number_format,
+    objects,
+    timestamp_literals,
+    variant_paths,
+)
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
 _NOW_CLASSES: tuple[type, ...] = tuple(
@@ -699,6 +707,8 @@ def _translate(sql: str, ctx: Context) -> Translated:
     if present.intersection(date_types.NODES):
         date_types.keep_dates(tree, lambda t: None if t.args.get("db") is None and t.name in ctes else _qname(t, ctx),
                               ctx.column_types)
+    if present.intersection(timestamp_literals.NODES):
+        timestamp_literals.rewrite(tree, lambda t: _qname(t, ctx), ctx.column_types)
     tree, uses_now = _replace_now(tree)
     tree = _count_if(tree)
     inline: dict[str, str] = objects.rewrite(tree) if present.intersection(objects.NODES) else {}
