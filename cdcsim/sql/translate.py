@@ -50,6 +50,7 @@ from . import (
     information_schema,
     number_format,
     objects,
+    string_tables,
     timestamp_literals,
     variant_paths,
 )
@@ -741,6 +742,8 @@ def _translate(sql: str, ctx: Context) -> Translated:
     _sequence_reads(tree, ctx)
 
     _flatten(tree)
+    if present.intersection(string_tables.NODES):
+        string_tables.rewrite(tree)
     # Table functions: TABLE(INFORMATION_SCHEMA.X(...)) / TABLE(X(...))
     for tfr in list(tree.find_all(exp.TableFromRows)):
         inner = tfr.this
