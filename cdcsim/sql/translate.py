@@ -538,6 +538,13 @@ _VARIANT_TESTS = {"IS_OBJECT": ("OBJECT",), "IS_BOOLEAN": ("BOOLEAN",), "IS_VARC
                   "IS_CHAR": ("VARCHAR",), "IS_INTEGER": ("BIGINT", "UBIGINT"),
                   "IS_DECIMAL": ("BIGINT", "UBIGINT", "DOUBLE"), "IS_DOUBLE": ("BIGINT", "UBIGINT", "DOUBLE"),
                   "IS_REAL": ("BIGINT", "UBIGINT", "DOUBLE")}
+# AS_VARCHAR(v) and kin [DOC: sql-reference/functions/as]: the value when the VARIANT holds that
+# kind (json_type's names), else NULL
+_VARIANT_AS = {"AS_VARCHAR": ("VARCHAR", None), "AS_CHAR": ("VARCHAR", None), "AS_INTEGER": ("BIGINT", "BIGINT"),
+               "AS_DOUBLE": ("DOUBLE", "DOUBLE"), "AS_REAL": ("DOUBLE", "DOUBLE"), "AS_BOOLEAN": ("BOOLEAN", "BOOLEAN"),
+               "AS_OBJECT": ("OBJECT", "JSON"), "AS_ARRAY": ("ARRAY", "JSON")}
+_AS_KINDS = {"VARCHAR": ("VARCHAR",), "BIGINT": ("BIGINT", "UBIGINT"), "DOUBLE": ("BIGINT", "UBIGINT", "DOUBLE"),
+             "BOOLEAN": ("BOOLEAN",), "OBJECT": ("OBJECT",), "ARRAY": ("ARRAY",)}
 
 
 def _as_json(x: exp.Expression) -> exp.Expression:
@@ -635,6 +642,13 @@ def _snowflake_functions(tree: exp.Expression) -> None:
             call.replace(objects.object_agg(*args))
         elif name == "HASH" and args:
             call.replace(_hash(args))
+        elif name in _VARIANT_AS and len(args) == 1:
+            kind, to = _VARIANT_AS[name]
+            j = exp.cast(args[0].copy(), exp.DataType.build("JSON"))
+            value = exp.func("json_extract_string", j.copy(), exp.Literal.string("$")) if to is None \
+                else exp.cast(j.copy(), exp.DataType.build(to))
+            test = exp.In(this=exp.func("json_type", j), expressions=[exp.Literal.string(k) for k in _AS_KINDS[kind]])
+            call.replace(exp.Case(ifs=[exp.If(this=test, true=value)]))
         elif name in _VARIANT_TESTS and len(args) == 1:
             # IS_OBJECT(v) and kin: what the VARIANT holds (sqlglot knows IS_ARRAY and IS_NULL_VALUE)
             kind = exp.func("json_type", exp.cast(args[0].copy(), exp.DataType.build("JSON")))

@@ -54,3 +54,15 @@ def test_indexing_matches_a_reference_model(q, items, index):
     q("INSERT INTO arr SELECT PARSE_JSON(%s), %s", (json.dumps(items), index))
     want = json.dumps(items[index], separators=(",", ":")) if 0 <= index < len(items) else None
     assert q(f"SELECT a[{index}], a[i] FROM arr") == [(want, want)]
+
+
+def test_as_functions_give_the_value_of_its_kind_or_null(con, q):
+    # [DOC: sql-reference/functions/as]
+    con.execute_string("CREATE TABLE kinds (i INT, v VARIANT); "
+                       "INSERT INTO kinds SELECT column1, PARSE_JSON(column2) FROM VALUES (1, '\"x\"'), (2, '5'), "
+                       "(3, '1.5'), (4, 'true'), (5, '{\"a\": 1}'), (6, '[1]'), (7, 'null');")
+    assert q("SELECT AS_VARCHAR(v), AS_INTEGER(v), AS_DOUBLE(v), AS_BOOLEAN(v), AS_OBJECT(v), AS_ARRAY(v) "
+             "FROM kinds ORDER BY i") == [
+        ("x", None, None, None, None, None), (None, 5, 5.0, None, None, None), (None, None, 1.5, None, None, None),
+        (None, None, None, True, None, None), (None, None, None, None, '{"a":1}', None),
+        (None, None, None, None, None, "[1]"), (None, None, None, None, None, None)]
