@@ -56,15 +56,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import sqlglot
 from sqlglot import exp
 
 from ..errors import ProgrammingError, compilation_error
+from .duck_templates import fill
 
 _MAX_DECIMAL_DIGITS = 38  # DECIMAL(38, s) holds every value such a format can print
 _MAX_HEX_DIGITS = 31  # 16**31 and its two's complement arithmetic fit DuckDB's HUGEINT
 _SYMBOLS = set(";:-=/() ")
-_VALUE = "__cdcsim_nf_value__"
+_VALUE = "__VALUE"  # the placeholder column (duck_templates.fill)
 
 
 class _Invalid(Exception):
@@ -241,20 +241,10 @@ def to_char(value: exp.Expression, fmt: str) -> exp.Expression:
         raise invalid(fmt, str(e)) from None
     if model == "TM9":
         return exp.cast(value.copy(), exp.DataType.build("TEXT"))
-    tree = _template(fmt).copy()
-    for col in list(tree.find_all(exp.Column)):
-        if col.name == _VALUE:
-            col.replace(value.copy())
-    return tree
-
-
-@lru_cache(maxsize=256)
-def _template(fmt: str) -> exp.Expression:
-    """The parsed expression of a readable format, over the placeholder column (parsing its
-    SQL is most of a translation's cost: once per format)."""
-    model = _parse(fmt)
     assert isinstance(model, _Model)
-    return sqlglot.parse_one(_sql(model), read="duckdb")
+    # the SQL text is cached per model, and its parse per text (duck_templates): parsing it is most
+    # of a translation's cost
+    return fill(_sql(model), VALUE=value)
 
 
 def _q(text: str) -> str:
@@ -274,6 +264,7 @@ def _hex_case(cells: tuple[str, ...]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=256)
 def _sql(m: _Model) -> str:
     """The expression's DuckDB SQL, over the placeholder column ``_VALUE``.
 

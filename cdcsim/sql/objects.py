@@ -29,11 +29,11 @@ longer tells a quoted key from a name.
 
 from __future__ import annotations
 
-import sqlglot
 from sqlglot import exp
 
 from ..changes import RID
 from ..errors import compilation_error
+from .duck_templates import fill
 
 # the placeholder's SQL goes into the statement after generation: sqlglot cannot write DuckDB's
 # ``*COLUMNS(...)`` argument unpacking
@@ -50,10 +50,7 @@ def variant_of(x: exp.Expression) -> exp.Expression:
 
 def _entries_object(entries: exp.Expression, keep_null: bool) -> exp.Expression:
     keep = "e.k IS NOT NULL" if keep_null else "e.k IS NOT NULL AND e.v IS NOT NULL"
-    tree = sqlglot.parse_one(f"to_json(map_from_entries(list_sort(list_filter(__E, lambda e: {keep}))))",
-                             read="duckdb")
-    tree.find(exp.Column).replace(entries)
-    return tree
+    return fill(f"to_json(map_from_entries(list_sort(list_filter(__E, lambda e: {keep}))))", E=entries)
 
 
 def _pairs(pairs: list[tuple[exp.Expression, exp.Expression]], keep_null: bool) -> exp.Expression:
@@ -113,15 +110,6 @@ _KEEP_KEYS = "to_json(map_from_entries(list_filter(" + _ENTRIES + ", lambda e: l
 _DROP_KEYS = "to_json(map_from_entries(list_filter(" + _ENTRIES + ", lambda e: NOT list_contains(__KS, e.key))))"
 
 
-def _fill(template: str, **nodes: exp.Expression) -> exp.Expression:
-    """The DuckDB template with each placeholder column ``__NAME`` replaced by a copy of its node."""
-    def put(n: exp.Expression) -> exp.Expression:
-        if isinstance(n, exp.Column) and n.name.startswith("__") and n.name[2:] in nodes:
-            return nodes[n.name[2:]].copy()
-        return n
-    return sqlglot.parse_one(template, read="duckdb").transform(put)
-
-
 def _key_list(keys: list[exp.Expression]) -> exp.Expression:
     """OBJECT_PICK / OBJECT_DELETE's keys as a list: named one by one, or one ARRAY of them."""
     if len(keys) == 1 and not (isinstance(keys[0], exp.Literal) and keys[0].is_string):
@@ -140,13 +128,13 @@ def _object_functions(tree: exp.Expression) -> None:
     for node in list(tree.find_all(exp.ObjectInsert)):
         flag = node.args.get("update_flag")
         value = node.args["value"]
-        node.replace(_fill(_INSERT, O=node.this, K=exp.cast(node.args["key"], "VARCHAR"), V=value,
+        node.replace(fill(_INSERT, O=node.this, K=exp.cast(node.args["key"], "VARCHAR"), V=value,
                            VJ=variant_of(value.copy()), U=flag if flag is not None else exp.false()))
     for call in list(tree.find_all(exp.Anonymous)):
         name = str(call.this).upper()
         if name in ("OBJECT_DELETE", "OBJECT_PICK") and len(call.expressions) >= 2:
             obj, *keys = call.expressions
-            call.replace(_fill(_KEEP_KEYS if name == "OBJECT_PICK" else _DROP_KEYS, O=obj, KS=_key_list(keys)))
+            call.replace(fill(_KEEP_KEYS if name == "OBJECT_PICK" else _DROP_KEYS, O=obj, KS=_key_list(keys)))
 
 
 def rewrite(tree: exp.Expression) -> dict[str, str]:
@@ -181,10 +169,8 @@ def object_agg(key: exp.Expression, value: exp.Expression) -> exp.Expression:
     as Snowflake shows an OBJECT's keys."""
     kept = exp.and_(exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null())),
                     exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())))
-    pairs = sqlglot.parse_one("list(struct_pack(k := __K, v := __V) ORDER BY __K) FILTER (WHERE __W)", read="duckdb")
-    pairs = pairs.transform(lambda n: key.copy() if isinstance(n, exp.Column) and n.name == "__K" else
-                            variant_of(value.copy()) if isinstance(n, exp.Column) and n.name == "__V" else
-                            kept.copy() if isinstance(n, exp.Column) and n.name == "__W" else n)
+    pairs = fill("list(struct_pack(k := __K, v := __V) ORDER BY __K) FILTER (WHERE __W)",
+                 K=key, V=variant_of(value.copy()), W=kept)
     keys = exp.Count(this=key.copy())
     distinct = exp.Count(this=exp.Distinct(expressions=[key.copy()]))
     dup = exp.NEQ(this=exp.Filter(this=keys, expression=exp.Where(this=kept.copy())),

@@ -14,8 +14,9 @@ number its input rows.
 
 from __future__ import annotations
 
-import sqlglot
 from sqlglot import exp
+
+from .duck_templates import fill
 
 NODES = (exp.SplitToTable, exp.StrtokSplitToTable)  # a statement without one of these has nothing here
 _ROWS = ("SELECT CAST(NULL AS BIGINT) AS SEQ, generate_subscripts(__l, 1) AS INDEX, unnest(__l) AS VALUE "
@@ -30,13 +31,7 @@ def _subquery(call: exp.Expression) -> exp.Expression:
     if delim is None:
         delim = exp.Literal.string(" " if isinstance(call, exp.StrtokSplitToTable) else "")
     sql = _ROWS.format(parts=_STRTOK if isinstance(call, exp.StrtokSplitToTable) else _SPLIT)
-    sub = sqlglot.parse_one(sql, read="duckdb")
-    for col in list(sub.find_all(exp.Column)):
-        if col.name == "__s" and not col.table:
-            col.replace(exp.cast(text.copy(), "VARCHAR"))
-        elif col.name == "__d" and not col.table:
-            col.replace(exp.cast(delim.copy(), "VARCHAR"))
-    return sub
+    return fill(sql, s=exp.cast(text.copy(), "VARCHAR"), d=exp.cast(delim.copy(), "VARCHAR"))
 
 
 def rewrite(tree: exp.Expression) -> None:

@@ -54,6 +54,7 @@ from . import (
     timestamp_literals,
     variant_paths,
 )
+from .duck_templates import fill
 
 NOW_SQL = "coalesce(getvariable('cdcsim_now'), current_localtimestamp())"
 _NOW_CLASSES: tuple[type, ...] = tuple(
@@ -921,10 +922,7 @@ def _flatten(tree: exp.Expression) -> None:
         if isinstance(path, exp.Literal) and path.name:
             key = path.name if path.name.startswith("[") else "." + path.name
             source = exp.JSONExtract(this=source, expression=exp.Literal.string("$" + key))
-        sub = sqlglot.parse_one(_FLATTEN_SQL, read="duckdb")
-        for col in list(sub.find_all(exp.Column)):
-            if col.name == "__CDCSIM_IN" and not col.table:
-                col.replace(source.copy())
+        sub = fill(_FLATTEN_SQL, CDCSIM_IN=source)
         alias = node.args.get("alias")
         name = alias.this if alias is not None and alias.this is not None else exp.to_identifier("F")
         new = exp.Subquery(this=sub, alias=exp.TableAlias(this=name.copy()))
