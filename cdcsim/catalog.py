@@ -24,7 +24,7 @@ _DDL = [
     # divides by cdcsim_nz(divisor) (sql/translate.py). In ``main``, where unqualified calls from
     # every schema find it.
     "CREATE OR REPLACE MACRO main.cdcsim_nz(x) AS CASE WHEN x = 0 THEN error('Division by zero') ELSE x END",
-    # A value as a VARIANT (translate.VARIANT_OF): DuckDB writes a DECIMAL of scale 0 (NUMBER(10,0))
+    # A value as a VARIANT (sql/objects.variant_of): DuckDB writes a DECIMAL of scale 0 (NUMBER(10,0))
     # as 5.0, a number with a fraction, where Snowflake's VARIANT holds the INTEGER 5. The type
     # test is folded when the statement is planned, so only one branch is left to run.
     "CREATE OR REPLACE MACRO main.cdcsim_variant(x) AS CASE WHEN regexp_matches(typeof(x), "

@@ -1,4 +1,5 @@
-"""Snowflake's ARRAY functions on ARRAY columns and VARIANT arrays, not only on constructed lists.
+"""Snowflake's ARRAY functions on ARRAY columns and VARIANT arrays, not only on constructed lists
+(ARRAY_SIZE and ARRAY_CONTAINS, called from translate, read any array as JSON).
 
 cdcsim keeps ARRAY, OBJECT and VARIANT columns as JSON, while ARRAY_CONSTRUCT, SPLIT and ARRAY_AGG
 give DuckDB LISTs. sqlglot writes Snowflake's array functions (ARRAY_APPEND, ARRAY_CAT,
@@ -65,6 +66,23 @@ def _as_text_list(arr: exp.Expression) -> exp.Expression:
                                 true=exp.func("json_extract_string", exp.column(e), exp.Literal.string("$")))],
                     default=exp.cast(exp.column(e), "VARCHAR"))
     return exp.func("list_transform", _as_list(arr), exp.Lambda(this=text, expressions=[e]))
+
+
+def array_size(arr: exp.Expression) -> exp.Expression:
+    """ARRAY_SIZE(a) of an ARRAY or of a VARIANT holding one (a JSON array: DuckDB's array_length
+    refused it, so ``ARRAY_SIZE(v:items)`` failed); NULL for a VARIANT that holds no array."""
+    j = exp.func("to_json", arr.copy())
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.func("json_type", j.copy()), expression=exp.Literal.string("ARRAY")),
+                                true=exp.func("json_array_length", j))])
+
+
+def array_contains(arr: exp.Expression, value: exp.Expression) -> exp.Expression:
+    """ARRAY_CONTAINS(value, a) [DOC: sql-reference/functions/array_contains] of an ARRAY or a VARIANT
+    array: elements and value compared as VARIANTs (JSON). [INFER] A NULL value is looked for as
+    a JSON null element."""
+    probe = exp.Coalesce(this=exp.func("to_json", value.copy()),
+                         expressions=[exp.cast(exp.Literal.string("null"), exp.DataType.build("JSON"))])
+    return exp.func("list_contains", _as_list(arr.copy()), probe)
 
 
 def rewrite(tree: exp.Expression) -> None:

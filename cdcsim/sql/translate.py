@@ -540,33 +540,11 @@ _VARIANT_TESTS = {"IS_OBJECT": ("OBJECT",), "IS_BOOLEAN": ("BOOLEAN",), "IS_VARC
                   "IS_DECIMAL": ("BIGINT", "UBIGINT", "DOUBLE"), "IS_DOUBLE": ("BIGINT", "UBIGINT", "DOUBLE"),
                   "IS_REAL": ("BIGINT", "UBIGINT", "DOUBLE")}
 # AS_VARCHAR(v) and kin [DOC: sql-reference/functions/as]: the value when the VARIANT holds that
-# kind (json_type's names), else NULL
-_VARIANT_AS = {"AS_VARCHAR": ("VARCHAR", None), "AS_CHAR": ("VARCHAR", None), "AS_INTEGER": ("BIGINT", "BIGINT"),
-               "AS_DOUBLE": ("DOUBLE", "DOUBLE"), "AS_REAL": ("DOUBLE", "DOUBLE"), "AS_BOOLEAN": ("BOOLEAN", "BOOLEAN"),
-               "AS_OBJECT": ("OBJECT", "JSON"), "AS_ARRAY": ("ARRAY", "JSON")}
-_AS_KINDS = {"VARCHAR": ("VARCHAR",), "BIGINT": ("BIGINT", "UBIGINT"), "DOUBLE": ("BIGINT", "UBIGINT", "DOUBLE"),
-             "BOOLEAN": ("BOOLEAN",), "OBJECT": ("OBJECT",), "ARRAY": ("ARRAY",)}
-
-
-def _as_json(x: exp.Expression) -> exp.Expression:
-    return exp.func("to_json", x.copy())
-
-
-def _array_size(arr: exp.Expression) -> exp.Expression:
-    """ARRAY_SIZE(a) of an ARRAY or of a VARIANT holding one (a JSON array: DuckDB's array_length
-    refused it, so ``ARRAY_SIZE(v:items)`` failed); NULL for a VARIANT that holds no array."""
-    j = _as_json(arr)
-    return exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.func("json_type", j.copy()), expression=exp.Literal.string("ARRAY")),
-                                true=exp.func("json_array_length", j))])
-
-
-def _array_contains(arr: exp.Expression, value: exp.Expression) -> exp.Expression:
-    """ARRAY_CONTAINS(value, a) [DOC: sql-reference/functions/array_contains] of an ARRAY or a VARIANT
-    array: elements and value compared as VARIANTs (JSON). [INFER] A NULL value is looked for as
-    a JSON null element."""
-    elements = exp.func("from_json", _as_json(arr), exp.Literal.string('["json"]'))
-    probe = exp.Coalesce(this=_as_json(value), expressions=[exp.cast(exp.Literal.string("null"), exp.DataType.build("JSON"))])
-    return exp.func("list_contains", elements, probe)
+# kind (the kinds its IS_ test admits), else NULL; the value as text (None) or cast to the type
+_VARIANT_AS = {"AS_VARCHAR": (_VARIANT_TESTS["IS_VARCHAR"], None), "AS_CHAR": (_VARIANT_TESTS["IS_CHAR"], None),
+               "AS_INTEGER": (_VARIANT_TESTS["IS_INTEGER"], "BIGINT"), "AS_DOUBLE": (_VARIANT_TESTS["IS_DOUBLE"], "DOUBLE"),
+               "AS_REAL": (_VARIANT_TESTS["IS_REAL"], "DOUBLE"), "AS_BOOLEAN": (_VARIANT_TESTS["IS_BOOLEAN"], "BOOLEAN"),
+               "AS_OBJECT": (_VARIANT_TESTS["IS_OBJECT"], "JSON"), "AS_ARRAY": (("ARRAY",), "JSON")}
 
 
 def _hash(args: list[exp.Expression]) -> exp.Expression:
@@ -622,9 +600,9 @@ def _snowflake_functions(tree: exp.Expression) -> None:
     for node in list(tree.find_all(exp.ObjectAgg)):
         node.replace(objects.object_agg(node.this, node.expression))
     for node in list(tree.find_all(exp.ArraySize)):
-        node.replace(_array_size(node.this))
+        node.replace(arrays.array_size(node.this))
     for node in list(tree.find_all(exp.ArrayContains)):
-        node.replace(_array_contains(node.this, node.expression))
+        node.replace(arrays.array_contains(node.this, node.expression))
     for node in list(tree.find_all(exp.DateTrunc, exp.TimestampTrunc)):
         # TRUNC(d, 'MM') keeps Snowflake's abbreviation of the part; DuckDB knows full names only
         unit = node.args.get("unit")
@@ -644,11 +622,11 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         elif name == "HASH" and args:
             call.replace(_hash(args))
         elif name in _VARIANT_AS and len(args) == 1:
-            kind, to = _VARIANT_AS[name]
+            kinds, to = _VARIANT_AS[name]
             j = exp.cast(args[0].copy(), exp.DataType.build("JSON"))
             value = exp.func("json_extract_string", j.copy(), exp.Literal.string("$")) if to is None \
                 else exp.cast(j.copy(), exp.DataType.build(to))
-            test = exp.In(this=exp.func("json_type", j), expressions=[exp.Literal.string(k) for k in _AS_KINDS[kind]])
+            test = exp.In(this=exp.func("json_type", j), expressions=[exp.Literal.string(k) for k in kinds])
             call.replace(exp.Case(ifs=[exp.If(this=test, true=value)]))
         elif name in _VARIANT_TESTS and len(args) == 1:
             # IS_OBJECT(v) and kin: what the VARIANT holds (sqlglot knows IS_ARRAY and IS_NULL_VALUE)
