@@ -23,12 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
-from sqlglot.optimizer.annotate_types import annotate_types
-from sqlglot.optimizer.qualify import qualify
-from sqlglot.schema import MappingSchema
 
 from ..names import QName
+from . import catalog_types
 
 _CALLS = (exp.DateAdd, exp.TimestampAdd, exp.DateTrunc, exp.TimestampTrunc, exp.AddMonths)
 NODES = _CALLS  # a statement without one of these has nothing here
@@ -48,33 +45,6 @@ def _keeps_date(call: exp.Expression) -> bool:
     return True  # DATE_TRUNC and ADD_MONTHS give their input's type
 
 
-def _schema(copy: exp.Expression, resolve: Callable[[exp.Table], QName | None],
-            column_types: Callable[[QName], tuple[tuple[str, str], ...] | None]) -> dict:
-    """The catalog's columns of the statement's tables, keyed as the copy now names them (each
-    table fully qualified with its resolved name, so one schema depth fits all)."""
-    schema: dict = {}
-    for table in copy.find_all(exp.Table):
-        qn = resolve(table)
-        if qn is None:
-            continue
-        cols = column_types(qn)
-        if not cols:
-            continue
-        table.set("catalog", exp.to_identifier(qn.database, quoted=True))
-        table.set("db", exp.to_identifier(qn.schema, quoted=True))
-        table.set("this", exp.to_identifier(qn.name, quoted=True))
-        schema.setdefault(qn.database, {}).setdefault(qn.schema, {})[qn.name] = {
-            name: _sqlglot_type(type_text) for name, type_text in cols}
-    return schema
-
-
-def _sqlglot_type(type_text: str) -> exp.DataType:
-    try:
-        return exp.DataType.build(type_text, dialect="duckdb")
-    except (SqlglotError, ValueError):
-        return exp.DataType.build("UNKNOWN")
-
-
 def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None],
                column_types: Callable[[QName], tuple[tuple[str, str], ...] | None]) -> None:
     """Cast each date-arithmetic call whose input is a DATE (and whose part keeps it one) back to
@@ -83,18 +53,9 @@ def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None
     calls = [c for c in tree.find_all(*_CALLS) if _keeps_date(c)]
     if not calls:
         return
-    for i, call in enumerate(calls):
-        call.meta[_MARK] = i
-    copy = tree.copy()
     typed: dict[int, exp.DataType.Type] = {}
-    try:
-        schema = _schema(copy, resolve, column_types)
-        mapping = MappingSchema(schema, dialect="duckdb", normalize=False)
-        # an unknown column is left unqualified (not an error): what annotation can type without
-        # it still counts
-        copy = qualify(copy, schema=mapping, dialect="snowflake", validate_qualify_columns=False,
-                       quote_identifiers=False, identify=False)
-        copy = annotate_types(copy, schema=mapping, dialect="snowflake")
+
+    def visit(copy: exp.Expression) -> None:
         # inner calls first: a call on a call that becomes a DATE is on a DATE
         for node in reversed(list(copy.find_all(*_CALLS, bfs=False))):
             i = node.meta.get(_MARK)
@@ -105,11 +66,9 @@ def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None
                 node.type = exp.DataType.build("DATE")
             elif node.this.is_type(_TIME) and isinstance(node, _TRUNCS):
                 typed[i] = _TIME
-    except Exception:  # noqa: BLE001  the optimizer's rules on an odd tree: no types, so no casts
+
+    if not catalog_types.typed_copy(tree, calls, _MARK, resolve, column_types, visit):
         return
-    finally:
-        for call in calls:
-            call.meta.pop(_MARK, None)
     for i, call in enumerate(calls):
         kind = typed.get(i)
         if kind is None:
