@@ -21,9 +21,13 @@ M = META_SCHEMA
 _DDL = [
     f"CREATE SCHEMA IF NOT EXISTS {M}",
     # Snowflake fails a division by zero (100051) where DuckDB returns inf / NaN: translated SQL
-    # divides by cdcsim_nz(divisor) (sql/translate.py). In ``main``, where unqualified calls from
+    # divides by cdcsim_nzd(divisor, dividend) (sql/translate.py). In ``main``, where unqualified calls from
     # every schema find it.
     "CREATE OR REPLACE MACRO main.cdcsim_nz(x) AS CASE WHEN x = 0 THEN error('Division by zero') ELSE x END",
+    # ... unless the dividend is NULL: NULL / 0 is NULL (DIV0NULL(NULL, 0) too). cdcsim_nz stays
+    # for views an older cdcsim wrote.
+    "CREATE OR REPLACE MACRO main.cdcsim_nzd(x, dividend) AS "
+    "CASE WHEN x = 0 AND dividend IS NOT NULL THEN error('Division by zero') ELSE x END",
     # A value as a VARIANT (sql/objects.variant_of): DuckDB writes a DECIMAL of scale 0 (NUMBER(10,0))
     # as 5.0, a number with a fraction, where Snowflake's VARIANT holds the INTEGER 5. The type
     # test is folded when the statement is planned, so only one branch is left to run.

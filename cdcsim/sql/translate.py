@@ -47,6 +47,7 @@ from ..names import QName, duck_schema, parse_parts, qualify, quote
 from . import (
     arrays,
     date_types,
+    decimal_division,
     information_schema,
     number_format,
     objects,
@@ -350,9 +351,12 @@ def _to_char_formats(tree: exp.Expression) -> None:
 
 
 def _checked_division(tree: exp.Expression) -> None:
-    """``a / b`` fails when ``b`` is zero, as in Snowflake (100051), instead of DuckDB's inf or NaN.
+    """``a / b`` fails when ``b`` is zero and ``a`` is not NULL, as in Snowflake (100051), instead of
+    DuckDB's inf or NaN (``NULL / 0`` is NULL: DIV0NULL(NULL, 0) is NULL, so DIV0 over a NULL is).
     Divisors that cannot be zero are left alone: a non-zero number, ``NULLIF(x, 0)``."""
     for div in list(tree.find_all(exp.Div)):
+        if decimal_division.TAG in div.meta:
+            continue  # an exact division: its integer division fails on a zero itself
         d = div.expression
         inner = d.this if isinstance(d, exp.Paren) else d
         if isinstance(inner, exp.Literal) and not inner.is_string and float(inner.this) != 0:
@@ -360,7 +364,7 @@ def _checked_division(tree: exp.Expression) -> None:
         if isinstance(inner, exp.Nullif) and isinstance(inner.expression, exp.Literal) \
                 and not inner.expression.is_string and float(inner.expression.this) == 0:
             continue
-        d.replace(exp.Anonymous(this="cdcsim_nz", expressions=[d.copy()]))
+        d.replace(exp.Anonymous(this="cdcsim_nzd", expressions=[d.copy(), div.this.copy()]))
 
 
 def _convert_timezone(tree: exp.Expression) -> None:
@@ -698,9 +702,11 @@ def _translate(sql: str, ctx: Context) -> Translated:
     ctes = _cte_names(tree)
     # one walk tells which of the rewrites below have anything to do (each would walk the tree)
     present = {type(n) for n in tree.walk()}
+    resolve = lambda t: None if t.args.get("db") is None and t.name in ctes else _qname(t, ctx)  # noqa: E731
     if present.intersection(date_types.NODES):
-        date_types.keep_dates(tree, lambda t: None if t.args.get("db") is None and t.name in ctes else _qname(t, ctx),
-                              ctx.column_types)
+        date_types.keep_dates(tree, resolve, ctx.column_types)
+    if present.intersection(decimal_division.NODES):
+        decimal_division.exact_divisions(tree, resolve, ctx.column_types)  # written out last (expand)
     if present.intersection(timestamp_literals.NODES):
         timestamp_literals.rewrite(tree, lambda t: _qname(t, ctx), ctx.column_types)
     tree, uses_now = _replace_now(tree)
@@ -849,6 +855,8 @@ def _translate(sql: str, ctx: Context) -> Translated:
     if isinstance(tree, exp.Insert):
         _insert_columns(tree, ctx)
     out.tokens = tokens
+    if present.intersection(decimal_division.NODES):
+        decimal_division.expand(tree)
     try:
         out.sql = to_duck(tree)
     except (ValueError, UnsupportedError) as e:  # e.g. UNDROP: sqlglot has no DuckDB form for it

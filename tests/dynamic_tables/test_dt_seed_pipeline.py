@@ -2,7 +2,7 @@
 task -> bronze -> silver DT -> gold DT (both DOWNSTREAM), with the seed's five bookings before and
 after the seed's UPDATE of B001 and B003 to CANCELLED. Expected figures are worked out by hand from
 the seed document's definitions (what Snowflake computes for them). The rates are ROUND(... * 100.0
-/ ..., 2): DOUBLE here, NUMBER on Snowflake; the values are the same."""
+/ ..., 2): a NUMBER of scale 2, as on Snowflake (Decimal("33.33"), not the float 33.33)."""
 
 from __future__ import annotations
 
@@ -20,25 +20,25 @@ COLS = ("movie_id, total_bookings, valid_bookings, active_bookings, cancelled_bo
         "booking_days, data_quality_score")
 D = Decimal
 BEFORE = [
-    ("M001", 1, 1, 1, 0, D("25.00"), D("0.00"), D("25.00"), 1, 0, 0, 0.0, 1, 100.0),
-    ("M002", 1, 1, 1, 0, D("40.00"), D("0.00"), D("40.00"), 1, 0, 0, 0.0, 1, 100.0),
-    ("M003", 1, 1, 1, 0, D("25.00"), D("0.00"), D("25.00"), 1, 0, 0, 0.0, 1, 100.0),
-    ("M004", 1, 1, 1, 0, D("45.00"), D("0.00"), D("45.00"), 1, 0, 0, 0.0, 1, 100.0),
-    ("M005", 1, 1, 1, 0, D("44.00"), D("0.00"), D("44.00"), 1, 0, 0, 0.0, 1, 100.0),
+    ("M001", 1, 1, 1, 0, D("25.00"), D("0.00"), D("25.00"), 1, 0, 0, D("0.00"), 1, D("100.00")),
+    ("M002", 1, 1, 1, 0, D("40.00"), D("0.00"), D("40.00"), 1, 0, 0, D("0.00"), 1, D("100.00")),
+    ("M003", 1, 1, 1, 0, D("25.00"), D("0.00"), D("25.00"), 1, 0, 0, D("0.00"), 1, D("100.00")),
+    ("M004", 1, 1, 1, 0, D("45.00"), D("0.00"), D("45.00"), 1, 0, 0, D("0.00"), 1, D("100.00")),
+    ("M005", 1, 1, 1, 0, D("44.00"), D("0.00"), D("44.00"), 1, 0, 0, D("0.00"), 1, D("100.00")),
 ]
 # The seed's silver holds change EVENTS: B001's UPDATE adds a DELETE (old, BOOKED) and an INSERT
 # (new, CANCELLED) event, so M001 counts 3 "bookings": 2 active, 1 cancelled; 'UPDATE' never occurs.
 SEED_AFTER = [
-    ("M001", 3, 3, 2, 1, D("50.00"), D("25.00"), D("75.00"), 2, 0, 1, 33.33, 1, 100.0),
+    ("M001", 3, 3, 2, 1, D("50.00"), D("25.00"), D("75.00"), 2, 0, 1, D("33.33"), 1, D("100.00")),
     BEFORE[1],
-    ("M003", 3, 3, 2, 1, D("50.00"), D("25.00"), D("75.00"), 2, 0, 1, 33.33, 1, 100.0),
+    ("M003", 3, 3, 2, 1, D("50.00"), D("25.00"), D("75.00"), 2, 0, 1, D("33.33"), 1, D("100.00")),
     BEFORE[3], BEFORE[4],
 ]
 # The corrected silver holds the current state of each booking: M001 has one cancelled booking.
 CORRECTED_AFTER = [
-    ("M001", 1, 1, 0, 1, D("0.00"), D("25.00"), D("25.00"), 1, 1, 0, 100.0, 1, 100.0),
+    ("M001", 1, 1, 0, 1, D("0.00"), D("25.00"), D("25.00"), 1, 1, 0, D("100.00"), 1, D("100.00")),
     BEFORE[1],
-    ("M003", 1, 1, 0, 1, D("0.00"), D("25.00"), D("25.00"), 1, 1, 0, 100.0, 1, 100.0),
+    ("M003", 1, 1, 0, 1, D("0.00"), D("25.00"), D("25.00"), 1, 1, 0, D("100.00"), 1, D("100.00")),
     BEFORE[3], BEFORE[4],
 ]
 

@@ -1,0 +1,304 @@
+"""A NUMBER divided by a NUMBER, and the AVG of a NUMBER, is a NUMBER, as in Snowflake.
+
+Snowflake divides fixed-point numbers as fixed-point numbers: the quotient's scale is
+``max(S1, min(S1 + 6, 12))`` for a numerator of scale ``S1`` [DOC:
+sql-reference/operators-arithmetic, "Scale and precision in arithmetic operations"], so ``1/3`` is
+``0.333333`` and ``SUM(amount) / COUNT(*)`` over NUMBER(12, 2) has 8 decimals; AVG of a NUMBER
+does the same (the Snowpark AVG example shows ``1.666667`` for integers). DuckDB divides any two
+numbers as DOUBLEs, so such a result came back as a ``float`` and a table or dynamic table built
+from it got a FLOAT column (the seed's gold rates among them).
+
+Which division is between fixed-point numbers, and each operand's scale, is told here from the
+statement's types (``catalog_types``): literals (``100.0`` is NUMBER(4, 1); ``1e3`` is a FLOAT),
+catalog columns, casts, arithmetic, aggregates, CASE / IFF / COALESCE, and columns of CTEs and
+subqueries (through the expressions that make them). Such a division becomes integer arithmetic
+on the operands' unscaled values (HUGEINT: ``a`` times 10^(S - S1 + S2), over ``b`` times 10^S2),
+rounded half away from zero as Snowflake rounds (``2/3`` is ``0.666667``), then scaled back to a
+DECIMAL(38, S): exact to the last digit. The scales told here follow DuckDB's own rules where they
+agree with Snowflake's (sums, differences, products up to scale 12, ROUND, CASE), and each
+operand is cast to the DECIMAL type it was told to have, so a wrong guess could only round an
+operand, never shift its digits. ``AVG(x)`` becomes ``SUM(x)`` over ``NULLIF(COUNT(x), 0)`` the
+same way (also as a window function and with DISTINCT), which the dynamic tables' incremental
+plans keep as a SUM and a COUNT. The expression is written out rather than called as a macro:
+DuckDB expands a macro's arguments at every use, and binding the expanded form cost a refresh of
+the seed's gold more than the refresh itself.
+
+A division by zero still fails (100051). Choices where the documentation is silent [INFER]: the
+quotient's precision is always 38 (Snowflake's is L1 + S2 + S, at most 38), so DESCRIBE can show
+NUMBER(38, 8) where Snowflake shows NUMBER(18, 8); a division whose operands this module cannot
+type (a string, a VARIANT, a user function) stays DuckDB's DOUBLE division; a product of scale
+above 12, an AVG inside PIVOT (DuckDB's PIVOT takes a single aggregate), and MEDIAN, STDDEV and
+the like, are not rewritten. An operand whose unscaled value
+times the needed power of ten passes 38 digits (about 10^32 for an integer over 6 decimals) fails
+with a numeric overflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope, traverse_scope
+
+from . import catalog_types
+from .duck_templates import fill
+
+NODES = (exp.Div, exp.Avg)  # a statement without one of these has nothing here
+_MARK = "cdcsim_decimal_division"
+TAG = "cdcsim_decimal"  # a division or AVG to write out: (the quotient's scale, a's, b's)
+FLOAT = -1  # the scale of a floating-point value
+_INTS = exp.DataType.INTEGER_TYPES | {exp.DataType.Type.BIT}
+_FLOATS = exp.DataType.FLOAT_TYPES
+_DECIMALS = {exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL, exp.DataType.Type.SMALLMONEY,
+             exp.DataType.Type.MONEY}
+# integer-valued whatever their arguments are
+_INTEGER_CALLS = (exp.Count, exp.CountIf, exp.ApproxDistinct, exp.DateDiff, exp.Length, exp.Extract,
+                  exp.RowNumber, exp.Rank, exp.DenseRank, exp.Ntile, exp.Year, exp.Month, exp.Day,
+                  exp.DayOfWeek, exp.DayOfMonth, exp.DayOfYear, exp.WeekOfYear, exp.Quarter,
+                  exp.ArraySize, exp.Sign)
+# the scale of their (first) argument
+_SAME_SCALE = (exp.Paren, exp.Neg, exp.Abs, exp.Sum, exp.Min, exp.Max, exp.AnyValue, exp.First,
+               exp.Last, exp.Window, exp.Nullif)
+_ROUNDING = (exp.Round, exp.Floor, exp.Ceil)
+
+
+def quotient_scale(s: int) -> int:
+    """The scale of a quotient (and of an AVG) whose numerator has scale ``s``."""
+    return max(s, min(s + 6, 12))
+
+
+def _literal_scale(lit: exp.Literal) -> int | None:
+    text = lit.this
+    if lit.is_string:
+        return None
+    if "e" in text.lower():
+        return FLOAT
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _type_scale(dt: exp.DataType | None) -> int | None:
+    if dt is None:
+        return None
+    if dt.this in _INTS:
+        return 0
+    if dt.this in _FLOATS:
+        return FLOAT
+    if dt.this in _DECIMALS:
+        params = dt.expressions
+        if len(params) >= 2:
+            try:
+                return int(params[1].name)
+            except ValueError:
+                return None
+        return 0  # NUMBER alone is NUMBER(38, 0)
+    return None
+
+
+def _combine(scales: list[int | None]) -> int | None:
+    """The scale of a value that is one of several (CASE, COALESCE): None if any is unknown."""
+    if any(s is None for s in scales) or not scales:
+        return None
+    return FLOAT if FLOAT in scales else max(scales)  # type: ignore[type-var]
+
+
+class _Scales:
+    """Snowflake's scale of each numeric expression of one typed copy (None: not known)."""
+
+    def __init__(self, copy: exp.Expression) -> None:
+        self.memo: dict[int, int | None] = {}
+        self.sources: dict[int, exp.Expression] = {}  # a column of a CTE or subquery -> its expression
+        for scope in traverse_scope(copy):
+            for col in scope.columns:
+                src = scope.sources.get(col.table)
+                if isinstance(src, Scope):
+                    proj = _projection(src.expression, col.name)
+                    if proj is not None:
+                        self.sources[id(col)] = proj
+
+    def of(self, node: exp.Expression, depth: int = 0) -> int | None:
+        key = id(node)
+        if key not in self.memo:
+            self.memo[key] = None  # a cycle (recursive CTE) is unknown
+            self.memo[key] = self._of(node, depth) if depth < 64 else None
+        return self.memo[key]
+
+    def _of(self, n: exp.Expression, depth: int) -> int | None:
+        of: Callable[[exp.Expression], int | None] = lambda e: self.of(e, depth + 1)  # noqa: E731
+        if isinstance(n, exp.Literal):
+            return _literal_scale(n)
+        if isinstance(n, exp.Null):
+            return 0  # 1 / NULL is a NUMBER that is NULL (DIV0NULL(1, NULL) is 0.000000)
+        if isinstance(n, exp.Column):
+            src = self.sources.get(id(n))
+            return of(src) if src is not None else _type_scale(n.type)
+        if isinstance(n, (exp.Cast, exp.TryCast)):
+            return _type_scale(n.to)
+        if isinstance(n, (exp.Add, exp.Sub, exp.Mul, exp.Div)):
+            a, b = of(n.this), of(n.expression)
+            if a is None or b is None:
+                return None
+            if FLOAT in (a, b):
+                return FLOAT
+            if isinstance(n, exp.Div):
+                return quotient_scale(a)
+            if isinstance(n, exp.Mul):
+                # DuckDB keeps S1 + S2 where Snowflake caps it: beyond 12 they differ
+                return a + b if a + b <= 12 else None
+            return max(a, b)
+        if isinstance(n, exp.Avg):
+            s = of(n.this)
+            return s if s in (None, FLOAT) else quotient_scale(s)  # type: ignore[arg-type]
+        if isinstance(n, exp.Distinct):
+            return of(n.expressions[0]) if len(n.expressions) == 1 else None
+        if isinstance(n, _INTEGER_CALLS):
+            return 0
+        if isinstance(n, _SAME_SCALE):
+            return of(n.this)
+        if isinstance(n, _ROUNDING):
+            s = of(n.this)
+            if s in (None, FLOAT):
+                return s
+            d = n.args.get("decimals")
+            if d is None:
+                return 0
+            places = _literal_scale(d) if isinstance(d, exp.Literal) else None
+            if places == 0:
+                return min(s, max(int(d.this), 0))  # type: ignore[type-var]
+            return s
+        if isinstance(n, (exp.Coalesce, exp.Greatest, exp.Least)):
+            return _combine([of(n.this), *(of(e) for e in n.expressions)])
+        if isinstance(n, exp.If):
+            return _combine([of(e) for e in (n.args.get("true"), n.args.get("false")) if e is not None
+                             and not isinstance(e, exp.Null)])
+        if isinstance(n, exp.Case):
+            outs = [i.args["true"] for i in n.args.get("ifs") or []]
+            if n.args.get("default") is not None:
+                outs.append(n.args["default"])
+            return _combine([of(e) for e in outs if not isinstance(e, exp.Null)])
+        if isinstance(n, exp.Subquery):
+            q = n.this
+            return of(q.selects[0]) if isinstance(q, exp.Select) and len(q.selects) == 1 else None
+        if isinstance(n, exp.Alias):
+            return of(n.this)
+        return None
+
+
+def _projection(query: exp.Expression, name: str) -> exp.Expression | None:
+    """The expression that makes column ``name`` of a CTE or subquery (its first branch's)."""
+    while isinstance(query, exp.SetOperation):
+        query = query.this
+    if not isinstance(query, exp.Select):
+        return None
+    for p in query.selects:
+        if p.alias_or_name == name:
+            return p.this if isinstance(p, exp.Alias) else p
+    return None
+
+
+# a / b at scale S from their unscaled integers N (a's, times the power of ten that puts the
+# quotient at S) and Y (b's): rounded half away from zero, as Snowflake rounds a quotient. An integer
+# division by zero fails with DuckDB's "Division by zero" (100051); over a NULL it is NULL.
+# trunc((2N + sign(N)|Y|) / 2Y) is N / Y rounded half away from zero (DuckDB's // truncates); each
+# operand is written twice.
+_QUOTIENT = "CAST((2 * __N + sign(__N) * abs(__Y)) // (2 * __Y) AS DECIMAL(38, 0)) * __UNIT"
+
+
+def _unscaled(x: exp.Expression, scale: int, times: int = 0) -> exp.Expression:
+    """``x`` (of ``scale`` decimals) as the integer x * 10^(scale + times), a HUGEINT. The cast to
+    its DECIMAL type is a no-op when the scale was told right, and keeps the digits consistent when
+    it was not."""
+    if scale == 0:
+        out = fill("CAST(__X AS HUGEINT)", X=x)
+    else:
+        out = fill(f"CAST(CAST(__X AS DECIMAL(38, {scale})) * {10 ** scale} AS HUGEINT)", X=x)
+    return fill(f"__X * {10 ** times}", X=out) if times else out
+
+
+def _divide(a: exp.Expression, b: exp.Expression, scale: int, sa: int, sb: int) -> exp.Expression:
+    """``a / b`` (scales ``sa``, ``sb``) as a DECIMAL(38, ``scale``), exactly."""
+    unit = exp.Literal.number("0." + "0" * (scale - 1) + "1")  # 10^-scale: a DECIMAL(scale + 1, scale)
+    return exp.Paren(this=fill(_QUOTIENT, N=_unscaled(a, sa, scale - sa + sb), Y=_unscaled(b, sb), UNIT=unit))
+
+
+def _avg(node: exp.Avg, scale: int, sa: int) -> exp.Expression:
+    """AVG(x) as SUM(x) / NULLIF(COUNT(x), 0): NULL over no values, as AVG is."""
+    arg = node.this
+    total, count = exp.Sum(this=arg.copy()), exp.Count(this=arg.copy())
+    return _divide(total, exp.Nullif(this=count, expression=exp.Literal.number(0)), scale, sa, 0)
+
+
+def _div0null_of_null(tree: exp.Expression) -> None:
+    """sqlglot reads DIV0NULL(a, b) as ``IFF(b = 0 OR b IS NULL, 0, a / b)``, which is 0 for a NULL
+    ``a`` too. [INFER] Snowflake gives NULL for a NULL dividend, as DIV0 does (sqlglot's DIV0 has the
+    ``NOT a IS NULL`` test; a public test of DIV0NULL reports NULL over a NULL numerator)."""
+    for node in list(tree.find_all(exp.If)):
+        cond, false = node.this, node.args.get("false")
+        if not (isinstance(cond, exp.Or) and isinstance(cond.this, exp.EQ) and isinstance(cond.expression, exp.Is)
+                and isinstance(false, exp.Div) and isinstance(node.args.get("true"), exp.Literal)):
+            continue
+        b = false.expression
+        if cond.this.this == b and cond.expression.this == b and isinstance(cond.expression.expression, exp.Null):
+            node.set("this", exp.And(this=exp.Paren(this=cond.copy()),
+                                     expression=exp.Not(this=exp.Is(this=false.this.copy(), expression=exp.Null()))))
+
+
+def exact_divisions(tree: exp.Expression, resolve: catalog_types.Resolve,
+                    column_types: catalog_types.ColumnTypes) -> None:
+    """Tag each division and AVG of fixed-point numbers in ``tree`` with its scales, for ``expand``
+    (see the module's text)."""
+    # AVG ... FILTER / WITHIN GROUP (not Snowflake's) would put the clause on the quotient, and
+    # DuckDB's PIVOT takes one aggregate, not an expression of two
+    nodes = [n for n in tree.find_all(*NODES) if not isinstance(n, exp.Avg)
+             or n.this is not None and not isinstance(n.parent, (exp.Filter, exp.WithinGroup))
+             and n.find_ancestor(exp.Pivot) is None]
+    if not nodes:
+        return
+    _div0null_of_null(tree)
+    scales: dict[int, tuple[int, int, int]] = {}  # node -> the quotient's scale, a's, b's
+
+    def visit(copy: exp.Expression) -> None:
+        typing = _Scales(copy)
+        for node in copy.find_all(*NODES):
+            i = node.meta.get(_MARK)
+            if i is None:
+                continue
+            if isinstance(node, exp.Div):
+                a, b = typing.of(node.this), typing.of(node.expression)
+            else:
+                a, b = typing.of(node.this), 0
+            if a is None or b is None or FLOAT in (a, b):
+                continue
+            scales[i] = (quotient_scale(a), a, b)
+
+    if not catalog_types.typed_copy(tree, nodes, _MARK, resolve, column_types, visit):
+        return
+    for i, scale in scales.items():
+        nodes[i].meta[TAG] = scale
+
+
+def expand(tree: exp.Expression) -> None:
+    """Write out the divisions and AVGs ``exact_divisions`` tagged. Translation calls it last: the
+    written-out form repeats each operand, and the passes between would walk it all."""
+    tagged = [n for n in tree.find_all(*NODES) if TAG in n.meta]
+    # innermost first: an outer division's operands then hold the written-out inner ones
+    for node in sorted(tagged, key=lambda n: -_depth(n)):
+        scale, sa, sb = node.meta.pop(TAG)
+        if isinstance(node, exp.Div):
+            node.replace(_divide(node.this, node.expression, scale, sa, sb))
+            continue
+        window = node.parent if isinstance(node.parent, exp.Window) and node.parent.this is node else None
+        if window is None:
+            node.replace(_avg(node, scale, sa))
+            continue
+        # AVG(x) OVER (w): SUM(x) OVER (w) / NULLIF(COUNT(x) OVER (w), 0)
+        total, count = window.copy(), window.copy()
+        total.set("this", exp.Sum(this=node.this.copy()))
+        count.set("this", exp.Count(this=node.this.copy()))
+        window.replace(_divide(total, exp.Nullif(this=count, expression=exp.Literal.number(0)), scale, sa, 0))
+
+
+def _depth(node: exp.Expression) -> int:
+    d = 0
+    while node.parent is not None:
+        node, d = node.parent, d + 1
+    return d
