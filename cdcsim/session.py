@@ -113,6 +113,8 @@ class Session:
         self._cache: OrderedDict[tuple, _Entry] = OrderedDict()  # (text, database, schema) -> Translated
         self._temp: set[str] | None = None  # temp_tables(), until this session's next DDL
         self._templates: OrderedDict[tuple, _Entry] = OrderedDict()  # (shape, database, schema) -> Template
+        self._types_memo: dict[str, tuple[tuple[str, str], ...] | None] = {}  # fqn -> _column_types
+        self._types_version = -1
         self.query_count = 0
         self._aborted = False
         self.last_query_id: str | None = None
@@ -271,7 +273,17 @@ class Session:
 
     def _column_types(self, qn: QName) -> tuple[tuple[str, str], ...] | None:
         """A relation's user columns and their DuckDB types: a table's, a view's, this session's
-        temporary table's, or a stream's (its source's, then its metadata columns)."""
+        temporary table's, or a stream's (its source's, then its metadata columns). Kept until the
+        catalog version moves (every DDL moves it, as cached translations assume): reading
+        DuckDB's catalog costs about 1-2 ms, and each new statement over a table asks again."""
+        version = self.engine.catalog.version
+        if self._types_version != version:
+            self._types_memo, self._types_version = {}, version
+        if qn.fqn not in self._types_memo:
+            self._types_memo[qn.fqn] = self._read_column_types(qn)
+        return self._types_memo[qn.fqn]
+
+    def _read_column_types(self, qn: QName) -> tuple[tuple[str, str], ...] | None:
         info = self.engine.catalog.streams.get(qn.fqn)
         if info is not None:
             source = self._column_types(QName(*info.table_fqn.split(".", 2)))

@@ -39,11 +39,11 @@ def _schema(copy: exp.Expression, resolve: Resolve, column_types: ColumnTypes) -
         table.set("db", exp.to_identifier(qn.schema, quoted=True))
         table.set("this", exp.to_identifier(qn.name, quoted=True))
         schema.setdefault(qn.database, {}).setdefault(qn.schema, {})[qn.name] = {
-            name: _sqlglot_type(type_text) for name, type_text in cols}
+            name: sqlglot_type(type_text) for name, type_text in cols}
     return schema
 
 
-def _sqlglot_type(type_text: str) -> exp.DataType:
+def sqlglot_type(type_text: str) -> exp.DataType:
     try:
         return exp.DataType.build(type_text, dialect="duckdb")
     except (SqlglotError, ValueError):

@@ -103,6 +103,20 @@ def test_ctes_subqueries_and_the_seeds_rate(con, q):
     assert same(row[2], D("33.33"))
 
 
+def test_columns_bound_through_joins_lateral_aliases_and_correlation(con, q):
+    con.execute_string("""
+        CREATE TABLE o (id INT, amt NUMBER(10, 2), qty INT);
+        CREATE TABLE m (id INT, rate NUMBER(6, 4), v VARIANT);
+        INSERT INTO o VALUES (1, 10.00, 3);
+        INSERT INTO m SELECT 1, 0.1250, PARSE_JSON('{"x": 4}');
+    """)
+    row = q("SELECT o.amt / m.rate, amt / qty AS per, per / 2, "
+            "(SELECT MAX(m2.rate) / o.qty FROM m AS m2 WHERE m2.id = o.id), "
+            "o.amt / m.v:x::NUMBER(5, 1) FROM o JOIN m ON m.id = o.id")[0]
+    want = [D("80.00000000"), D("3.33333333"), D("1.666666665000"), D("0.0416666667"), D("2.50000000")]
+    assert [same(g, w) for g, w in zip(row, want, strict=True)] == [True] * 5
+
+
 def test_a_table_made_from_a_quotient_has_a_number_column(con, q):
     con.execute_string("""
         CREATE TABLE t (a NUMBER(12, 2), n INT);
