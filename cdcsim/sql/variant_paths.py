@@ -18,13 +18,22 @@ reads the JSON number.
 
 [INFER] A negative literal index is out of bounds (NULL), as GET's is [DOC:
 sql-reference/functions/get]; DuckDB's JSON path would count it from the end.
+
+A path (or PARSE_JSON) in arithmetic, or in SUM / AVG / ABS / ROUND / FLOOR / CEIL, is coerced to a
+number, as Snowflake coerces a VARIANT an operator needs as a number [DOC:
+sql-reference/data-type-conversion] (``payload:amount * 2``; a VARIANT string of digits counts, a
+JSON null is NULL). DuckDB had no arithmetic on JSON and failed to bind. [INFER] The number is a
+FLOAT: the value's own type is only known row by row.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-NODES = (exp.Bracket, exp.JSONExtract)  # a statement without one of these has nothing here
+NODES = (exp.Bracket, exp.JSONExtract, exp.ParseJSON)  # a statement without one of these has nothing here
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+_NUMERIC_CALLS = (exp.Neg, exp.Sum, exp.Avg, exp.Abs, exp.Round, exp.Floor, exp.Ceil)
+_DOUBLE = exp.DataType.build("DOUBLE")
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
 
 
@@ -78,6 +87,13 @@ def _as_text(node: exp.Expression) -> None:
         node.replace(exp.JSONExtractScalar(this=node.this, expression=node.expression))
 
 
+def _as_number(node: exp.Expression | None) -> None:
+    if type(node) in (exp.JSONExtract, exp.ParseJSON):
+        cast = exp.Cast(to=_DOUBLE.copy())
+        node.replace(cast)  # type: ignore[union-attr]
+        cast.set("this", node)
+
+
 def _is_text(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and node.is_string
 
@@ -101,3 +117,8 @@ def rewrite(tree: exp.Expression) -> None:
         values = node.expressions if isinstance(node, exp.In) else [node.expression]
         if values and all(_is_text(v) for v in values):
             _as_text(node.this)
+    for node in list(tree.find_all(*_ARITHMETIC)):
+        _as_number(node.this)
+        _as_number(node.expression)
+    for node in list(tree.find_all(*_NUMERIC_CALLS)):
+        _as_number(node.this)

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import cdcsim
 
 SETUP = """
 CREATE TABLE ev (id INT, payload VARIANT, tags ARRAY, i INT, csv VARCHAR);
@@ -66,3 +69,33 @@ def test_as_functions_give_the_value_of_its_kind_or_null(con, q):
         ("x", None, None, None, None, None), (None, 5, 5.0, None, None, None), (None, None, 1.5, None, None, None),
         (None, None, None, True, None, None), (None, None, None, None, '{"a":1}', None),
         (None, None, None, None, None, "[1]"), (None, None, None, None, None, None)]
+
+
+def test_paths_in_arithmetic_and_numeric_aggregates_are_numbers(con, q):
+    """``payload:amount * 2`` and ``SUM(payload:amount)``: a VARIANT an operator needs as a number
+    is coerced to one (DuckDB failed to bind arithmetic on JSON)."""
+    con.execute_string("""
+        CREATE TABLE m (id INT, v VARIANT);
+        INSERT INTO m SELECT 1, PARSE_JSON('{"x": 4, "p": 12.5, "s": "7", "n": null}');
+        INSERT INTO m SELECT 2, PARSE_JSON('{"x": -1, "p": 0.5}');
+    """)
+    row = q("SELECT v:x * 2, v:x + 1, v:p / 2, 10 / v:x, -v:x, v:s * 2, v:n + 1, ROUND(v:p, 0), ABS(v:x), "
+            "v['x'] * 3, PARSE_JSON('4') * 2, v:x - v:p FROM m WHERE id = 1")[0]
+    assert row == (8, 5, 6.25, 2.5, -4, 14, None, 13, 4, 12, 8, -8.5)
+    assert q("SELECT SUM(v:x), AVG(v:p), MAX(v:x) > 3 FROM m") == [(3, 6.5, True)]
+    with pytest.raises(cdcsim.DataError):
+        q("SELECT v:x / (v:x - v:x) FROM m")  # still a division by zero
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(vals=st.lists(st.one_of(st.none(), st.integers(-10 ** 6, 10 ** 6)), min_size=1, max_size=8),
+       k=st.integers(-50, 50))
+def test_path_arithmetic_matches_the_numbers(q, vals, k):
+    q("CREATE OR REPLACE TABLE j (i INT, v VARIANT)")
+    q("INSERT INTO j SELECT column1, PARSE_JSON(column2) FROM VALUES "
+      + ", ".join(f"({i}, '{{\"a\": {'null' if x is None else x}}}')" for i, x in enumerate(vals)))
+    got = q(f"SELECT v:a * {k} + v:a FROM j ORDER BY i")
+    assert [r[0] for r in got] == [None if x is None else x * k + x for x in vals]
+    present = [x for x in vals if x is not None]
+    total = q("SELECT SUM(v:a) FROM j")[0][0]
+    assert total == (sum(present) if present else None)
