@@ -1,4 +1,4 @@
-"""A NUMBER divided by a NUMBER, and the AVG of a NUMBER, is a NUMBER, as in Snowflake.
+"""A NUMBER divided by a NUMBER, and the AVG or MEDIAN of a NUMBER, is a NUMBER, as in Snowflake.
 
 Snowflake divides fixed-point numbers as fixed-point numbers: the quotient's scale is
 ``max(S1, min(S1 + 6, 12))`` for a numerator of scale ``S1`` [DOC:
@@ -25,12 +25,16 @@ plans keep as a SUM and a COUNT. The expression is written out rather than calle
 DuckDB expands a macro's arguments at every use, and binding the expanded form cost a refresh of
 the seed's gold more than the refresh itself.
 
+MEDIAN of a NUMBER of scale S has scale S + 3 (the Snowpark MEDIAN example shows ``3.000`` for
+integers); DuckDB gave a DOUBLE for integers and kept scale S for a DECIMAL (``1.505`` came out
+``1.50``). The input is cast to DECIMAL(38, S + 3), whose median DuckDB interpolates exactly.
+
 A division by zero still fails (100051). Choices where the documentation is silent [INFER]: the
 quotient's precision is always 38 (Snowflake's is L1 + S2 + S, at most 38), so DESCRIBE can show
 NUMBER(38, 8) where Snowflake shows NUMBER(18, 8); a division whose operands this module cannot
 type (a string, a VARIANT, a user function) stays DuckDB's DOUBLE division; a product of scale
-above 12, an AVG inside PIVOT (DuckDB's PIVOT takes a single aggregate), and MEDIAN, STDDEV and
-the like, are not rewritten. An operand whose unscaled value
+above 12, an AVG inside PIVOT (DuckDB's PIVOT takes a single aggregate), and STDDEV, VARIANCE,
+PERCENTILE_CONT and the like, are not rewritten. An operand whose unscaled value
 times the needed power of ten passes 38 digits (about 10^32 for an integer over 6 decimals) fails
 with a numeric overflow.
 """
@@ -44,7 +48,7 @@ from sqlglot import exp
 
 from . import catalog_types
 
-NODES = (exp.Div, exp.Avg)  # a statement without one of these has nothing here
+NODES = (exp.Div, exp.Avg, exp.Median)  # a statement without one of these has nothing here
 TAG = "cdcsim_decimal"  # a division or AVG to write out: (the quotient's scale, a's, b's)
 FLOAT = -1  # the scale of a floating-point value
 _INTS = exp.DataType.INTEGER_TYPES | {exp.DataType.Type.BIT}
@@ -218,6 +222,9 @@ class _Scales:
         if isinstance(n, exp.Avg):
             s = of(n.this)
             return s if s in (None, FLOAT) else quotient_scale(s)  # type: ignore[arg-type]
+        if isinstance(n, exp.Median):
+            s = of(n.this)
+            return s if s in (None, FLOAT) else s + 3  # type: ignore[operator]
         if isinstance(n, exp.Distinct):
             return of(n.expressions[0]) if len(n.expressions) == 1 else None
         if isinstance(n, _INTEGER_CALLS):
@@ -320,6 +327,11 @@ def exact_divisions(tree: exp.Expression, resolve: catalog_types.Resolve,
     _div0null_of_null(tree)
     typing = _Scales(tree, resolve, column_types)
     for node in nodes:
+        if isinstance(node, exp.Median):
+            m = typing.of(node)
+            if m is not None and m != FLOAT:
+                node.meta[TAG] = (m, 0, 0)
+            continue
         if isinstance(node, exp.Div):
             a, b = typing.of(node.this), typing.of(node.expression)
         else:
@@ -336,6 +348,11 @@ def expand(tree: exp.Expression) -> None:
     # innermost first: an outer division's operands then hold the written-out inner ones
     for node in sorted(tagged, key=lambda n: -_depth(n)):
         scale, sa, sb = node.meta.pop(TAG)
+        if isinstance(node, exp.Median):
+            # DuckDB interpolates a DECIMAL's median exactly at its scale: 3 more digits than the
+            # input's hold any midpoint (it needs one)
+            node.set("this", exp.Cast(this=node.this, to=exp.DataType.build(f"DECIMAL(38, {scale})")))
+            continue
         if isinstance(node, exp.Div):
             node.replace(_divide(node.this, node.expression, scale, sa, sb))
             continue

@@ -187,3 +187,29 @@ def test_avg_is_the_exact_mean_at_snowflakes_scale(q, groups):
             assert got[g] is None
         else:
             assert same(got[g], rounded(sum(vals, Fraction(0)) / len(vals), 9)), (got[g], vals)
+
+
+def test_median_of_a_number_has_three_more_decimals(con, q):
+    """The Snowpark MEDIAN example: [1, 3, 10, 1, 3] gives Decimal('3.000')."""
+    con.execute_string("""
+        CREATE TABLE t (g INT, x INT, a NUMBER(12, 2), f FLOAT);
+        INSERT INTO t VALUES (1, 1, 1.00, 1), (1, 3, 2.01, 2), (1, 10, NULL, 3), (1, 1, NULL, 4), (1, 3, NULL, NULL),
+                             (2, 5, 7.50, 1), (2, 6, 7.51, 2);
+    """)
+    rows = q("SELECT g, MEDIAN(x), MEDIAN(a), MEDIAN(f) FROM t GROUP BY g ORDER BY g")
+    assert same(rows[0][1], D("3.000")) and same(rows[0][2], D("1.50500")) and same(rows[1][1], D("5.500"))
+    assert same(rows[1][2], D("7.50500")) and type(rows[0][3]) is float
+    win = q("SELECT DISTINCT g, MEDIAN(a) OVER (PARTITION BY g) FROM t ORDER BY g")
+    assert [same(v, w) for (_g, v), w in zip(win, [D("1.50500"), D("7.50500")], strict=True)] == [True, True]
+    assert same(q("SELECT MEDIAN(a) / 2 FROM t WHERE g = 2")[0][0], D("3.75250000000"))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(xs=st.lists(st.integers(-10 ** 9, 10 ** 9), min_size=1, max_size=9))
+def test_median_is_exact(q, xs):
+    q("CREATE OR REPLACE TABLE md (x NUMBER(20, 2))")
+    vals = sorted(Fraction(x, 100) for x in xs)
+    q("INSERT INTO md VALUES " + ", ".join(f"({rounded(v, 2)})" for v in vals))
+    n = len(vals)
+    want = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+    assert same(q("SELECT MEDIAN(x) FROM md")[0][0], rounded(want, 5))
