@@ -551,6 +551,22 @@ _VARIANT_AS = {"AS_VARCHAR": (_VARIANT_TESTS["IS_VARCHAR"], None), "AS_CHAR": (_
                "AS_OBJECT": (_VARIANT_TESTS["IS_OBJECT"], "JSON"), "AS_ARRAY": (("ARRAY",), "JSON")}
 
 
+# WIDTH_BUCKET(x, min, max, n) [DOC: sql-reference/functions/width_bucket]: the equi-width bucket
+# 1..n of x, 0 below the range and n + 1 at or above its end; [INFER] a range given from high to
+# low counts down from min, as SQL's WIDTH_BUCKET does. DuckDB has no such function.
+_WIDTH_BUCKET = (
+    "CAST(CASE WHEN __LO < __HI THEN CASE WHEN __X < __LO THEN 0 WHEN __X >= __HI THEN __N + 1 "
+    "ELSE floor((__X - __LO) * __N / (__HI - __LO)) + 1 END "
+    "WHEN __LO > __HI THEN CASE WHEN __X > __LO THEN 0 WHEN __X <= __HI THEN __N + 1 "
+    "ELSE floor((__LO - __X) * __N / (__LO - __HI)) + 1 END END AS BIGINT)")
+# HAVERSINE(lat1, lon1, lat2, lon2) [DOC: sql-reference/functions/haversine]: the great-circle
+# distance in km on a sphere of radius 6371 km (the radius that gives the page's 3936.385096389
+# for New York to Los Angeles), a FLOAT.
+_HAVERSINE = (
+    "2 * 6371 * asin(sqrt(pow(sin(radians(__LAT2 - __LAT1) / 2), 2) "
+    "+ cos(radians(__LAT1)) * cos(radians(__LAT2)) * pow(sin(radians(__LON2 - __LON1) / 2), 2)))")
+
+
 def _hash(args: list[exp.Expression]) -> exp.Expression:
     """HASH(a, ...) / HASH(*) [DOC: sql-reference/functions/hash]: a signed 64-bit value, as in
     Snowflake (a NUMBER here, as there). DuckDB's hash is unsigned, so half its values did not fit a NUMBER / BIGINT column
@@ -575,6 +591,7 @@ def _snowflake_functions(tree: exp.Expression) -> None:
     * ``HASH_AGG(a, ...)``: an order-independent hash of the rows (XOR of the row hashes) [INFER:
       the value differs from Snowflake's; equal inputs give equal results];
     * ``[TRY_]TO_TIMESTAMP(expr)``: see ``_to_timestamp_ntz``;
+    * ``WIDTH_BUCKET`` and ``HAVERSINE`` (see their templates);
     * ``TYPEOF(variant)``: Snowflake's type names (INTEGER, DECIMAL, VARCHAR, BOOLEAN, OBJECT, ARRAY,
       NULL_VALUE) where DuckDB said JSON [INFER: a JSON number with a fraction is DECIMAL]."""
     for win in list(tree.find_all(exp.Window)):
@@ -597,6 +614,11 @@ def _snowflake_functions(tree: exp.Expression) -> None:
             running.set("spec", exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
                                                end="CURRENT ROW"))
             win.replace(exp.cast(running, exp.DataType.build("BIGINT")))
+    for node in list(tree.find_all(exp.WidthBucket)):
+        args = {k: node.args.get(k) for k in ("this", "min_value", "max_value", "num_buckets")}
+        if all(v is not None for v in args.values()):
+            node.replace(fill(_WIDTH_BUCKET, X=args["this"], LO=args["min_value"], HI=args["max_value"],
+                              N=args["num_buckets"]))
     for agg in list(tree.find_all(exp.HashAgg)):
         args = [agg.this, *agg.expressions]
         agg.replace(exp.cast(exp.BitwiseRightShift(this=exp.func("bit_xor", exp.func("hash", *[a.copy() for a in args])),
@@ -625,6 +647,8 @@ def _snowflake_functions(tree: exp.Expression) -> None:
             call.replace(objects.object_agg(*args))
         elif name == "HASH" and args:
             call.replace(_hash(args))
+        elif name == "HAVERSINE" and len(args) == 4:
+            call.replace(fill(_HAVERSINE, LAT1=args[0], LON1=args[1], LAT2=args[2], LON2=args[3]))
         elif name in _VARIANT_AS and len(args) == 1:
             kinds, to = _VARIANT_AS[name]
             j = exp.cast(args[0].copy(), exp.DataType.build("JSON"))

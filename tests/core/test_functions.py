@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cdcsim
@@ -146,3 +146,30 @@ def test_get_ddl_recreates_a_function_and_a_clone_has_its_own(q):
     q("CREATE SCHEMA copy CLONE public")
     q("INSERT INTO copy.t VALUES (4, 'w')")
     assert q("SELECT public.f(1), copy.f(1)") == [(6, 7)]
+
+
+def test_haversine_and_width_bucket_as_documented(con):
+    """HAVERSINE's New York - Los Angeles example (3936.385096389 km); WIDTH_BUCKET's Snowpark
+    example (prices into 4 buckets over 200,000-600,000) and its edges; both were unknown."""
+    cur = con.cursor()
+    (km, m), = cur.execute("SELECT HAVERSINE(40.7127, -74.0059, 34.0500, -118.2500), "
+                           "HAVERSINE(40.7127, -74.0059, 34.0500, -118.2500) * 1000").fetchall()
+    assert round(km, 9) == 3936.385096389 and round(m, 5) == 3936385.09639
+    cur.execute("CREATE TABLE p (price NUMBER(10, 2))")
+    cur.execute("INSERT INTO p VALUES (290000.00), (320000.00), (399999.99), (400000.00), (470000.00), (510000.00), "
+                "(150000.00), (600000), (NULL)")
+    got = cur.execute("SELECT WIDTH_BUCKET(price, 200000, 600000, 4) FROM p").fetchall()
+    assert [g for (g,) in got] == [1, 2, 2, 3, 3, 4, 0, 5, None]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(x=st.integers(-1000, 1000), lo=st.integers(-500, 500), width=st.integers(1, 500), n=st.integers(1, 12),
+       down=st.booleans())
+def test_width_bucket_matches_its_definition(con, x, lo, width, n, down):
+    hi = lo - width if down else lo + width
+    (got,), = con.cursor().execute(f"SELECT WIDTH_BUCKET({x}, {lo}, {hi}, {n})").fetchall()
+    if not down:
+        want = 0 if x < lo else n + 1 if x >= hi else (x - lo) * n // (hi - lo) + 1
+    else:
+        want = 0 if x > lo else n + 1 if x <= hi else (lo - x) * n // (lo - hi) + 1
+    assert got == want
