@@ -25,6 +25,9 @@ plans keep as a SUM and a COUNT. The expression is written out rather than calle
 DuckDB expands a macro's arguments at every use, and binding the expanded form cost a refresh of
 the seed's gold more than the refresh itself.
 
+CEIL(x, n) and FLOOR(x, n) of a NUMBER stay NUMBERs of min(S, n) decimals (sqlglot wrote them over
+POWER(10, n), a DOUBLE, so ``CEIL(12.345, 1)`` came back as the float 12.4).
+
 MEDIAN of a NUMBER of scale S has scale S + 3 (the Snowpark MEDIAN example shows ``3.000`` for
 integers); DuckDB gave a DOUBLE for integers and kept scale S for a DECIMAL (``1.505`` came out
 ``1.50``). The input is cast to DECIMAL(38, S + 3), whose median DuckDB interpolates exactly.
@@ -48,7 +51,7 @@ from sqlglot import exp
 
 from . import catalog_types
 
-NODES = (exp.Div, exp.Avg, exp.Median)  # a statement without one of these has nothing here
+NODES = (exp.Div, exp.Avg, exp.Median, exp.Ceil, exp.Floor)  # a statement without one of these has nothing here
 TAG = "cdcsim_decimal"  # a division or AVG to write out: (the quotient's scale, a's, b's)
 FLOAT = -1  # the scale of a floating-point value
 _INTS = exp.DataType.INTEGER_TYPES | {exp.DataType.Type.BIT}
@@ -291,6 +294,28 @@ def _divide(a: exp.Expression, b: exp.Expression, scale: int, sa: int, sb: int) 
     return exp.Paren(this=exp.Mul(this=exp.Cast(this=q, to=_NUMBER.copy()), expression=unit))
 
 
+def _places(node: exp.Ceil | exp.Floor) -> int | None:
+    """CEIL / FLOOR's literal places (``CEIL(x, -1)``), or None (none given, or not a literal)."""
+    d = node.args.get("decimals")
+    neg = isinstance(d, exp.Neg)
+    lit = d.this if neg else d  # type: ignore[union-attr]
+    if not (isinstance(lit, exp.Literal) and not lit.is_string and lit.name.isdigit()):
+        return None
+    return -int(lit.name) if neg else int(lit.name)
+
+
+def _ceil_floor(node: exp.Ceil | exp.Floor, places: int, scale: int) -> exp.Expression:
+    """CEIL(x, n) / FLOOR(x, n) of a NUMBER of ``scale`` decimals as a NUMBER of min(scale, n)
+    decimals (sqlglot wrote it over POWER(10, n), a DOUBLE): the whole part of x * 10^n, times
+    10^-n, in DECIMAL arithmetic."""
+    if places >= scale:
+        return node.this  # already on that grid
+    to_whole = str(10 ** places) if places >= 0 else "0." + "0" * (-places - 1) + "1"
+    back = "0." + "0" * (places - 1) + "1" if places > 0 else str(10 ** -places)
+    whole = type(node)(this=exp.Mul(this=exp.Paren(this=node.this), expression=exp.Literal.number(to_whole)))
+    return exp.Paren(this=exp.Mul(this=exp.Cast(this=whole, to=_NUMBER.copy()), expression=exp.Literal.number(back)))
+
+
 def _avg(node: exp.Avg, scale: int, sa: int) -> exp.Expression:
     """AVG(x) as SUM(x) / NULLIF(COUNT(x), 0): NULL over no values, as AVG is."""
     arg = node.this
@@ -327,6 +352,11 @@ def exact_divisions(tree: exp.Expression, resolve: catalog_types.Resolve,
     _div0null_of_null(tree)
     typing = _Scales(tree, resolve, column_types)
     for node in nodes:
+        if isinstance(node, (exp.Ceil, exp.Floor)):
+            places, s = _places(node), typing.of(node.this)
+            if places is not None and s is not None and s != FLOAT and node.args.get("to") is None:
+                node.meta[TAG] = (places, s, 0)
+            continue
         if isinstance(node, exp.Median):
             m = typing.of(node)
             if m is not None and m != FLOAT:
@@ -348,6 +378,9 @@ def expand(tree: exp.Expression) -> None:
     # innermost first: an outer division's operands then hold the written-out inner ones
     for node in sorted(tagged, key=lambda n: -_depth(n)):
         scale, sa, sb = node.meta.pop(TAG)
+        if isinstance(node, (exp.Ceil, exp.Floor)):
+            node.replace(_ceil_floor(node, scale, sa))
+            continue
         if isinstance(node, exp.Median):
             # DuckDB interpolates a DECIMAL's median exactly at its scale: 3 more digits than the
             # input's hold any midpoint (it needs one)

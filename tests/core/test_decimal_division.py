@@ -213,3 +213,23 @@ def test_median_is_exact(q, xs):
     n = len(vals)
     want = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
     assert same(q("SELECT MEDIAN(x) FROM md")[0][0], rounded(want, 5))
+
+
+def test_ceil_and_floor_to_places_stay_numbers(q):
+    """CEIL / FLOOR's documented examples: CEIL(135.135, 1) = 135.2, CEIL(-975.975, -1) = -970,
+    FLOOR(-975.975, 2) = -975.98; all NUMBERs (sqlglot's form gave floats)."""
+    row = q("SELECT CEIL(135.135, 1), CEIL(-975.975, -1), FLOOR(-975.975, 2), FLOOR(12.345, 5), CEIL(1.5::FLOAT, 1)")[0]
+    assert same(row[0], D("135.2")) and row[1] == -970 and same(row[2], D("-975.98")) and same(row[3], D("12.345"))
+    assert type(row[4]) is float
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(x=st.integers(-10 ** 9, 10 ** 9), places=st.integers(-3, 4))
+def test_ceil_and_floor_match_decimal_rounding(q, x, places):
+    from decimal import ROUND_CEILING, ROUND_FLOOR
+    v = D(x).scaleb(-3)  # a NUMBER(20, 3)
+    got = q(f"SELECT CEIL({v}::NUMBER(20, 3), {places}), FLOOR({v}::NUMBER(20, 3), {places})")[0]
+    grid = D(1).scaleb(-min(places, 3))
+    want = [v.quantize(grid, rounding=r) if places >= 0 else (v.scaleb(places).quantize(D(1), rounding=r)).scaleb(-places)
+            for r in (ROUND_CEILING, ROUND_FLOOR)]
+    assert [g == w for g, w in zip(got, want, strict=True)] == [True, True], (got, want)
