@@ -1,6 +1,7 @@
 """Snowflake's fixed-position numeric format models (``TO_CHAR(<number>, '9,999.99')``) as DuckDB SQL.
 
-This module owns the numeric side of ``TO_CHAR`` / ``TO_VARCHAR`` with a literal format: the format
+This module owns the numeric side of ``TO_CHAR`` / ``TO_VARCHAR`` with a literal format (and its
+inverse, ``TO_NUMBER`` / ``TO_DECIMAL`` reading text with one: ``from_text``): the format
 model is parsed here, once, at translation time, and the result is one DuckDB expression that
 does all per-row work in SQL (no Python UDF). ``translate._to_char_formats`` decides which
 formats come here.
@@ -341,3 +342,36 @@ def _sql(m: _Model) -> str:
     per_text = f"list_transform([{digits}], lambda {d}: {inner})[1]"
     per_value = f"CASE WHEN {v} IS NULL THEN NULL ELSE list_transform([{text}], lambda {s}: {per_text})[1] END"
     return f"list_transform([{_VALUE}], lambda {v}: {per_value})[1]"
+
+
+def from_text(value: exp.Expression, fmt: str, precision: int, scale: int, safe: bool) -> exp.Expression:
+    """``TO_NUMBER(text, fmt, p, s)`` (and TO_DECIMAL, TO_NUMERIC, their TRY_ forms): the text read
+    with the numeric format model ``fmt`` as a NUMBER(p, s) [DOC: sql-reference/functions/to_decimal].
+    The model says which characters belong to the number's print and are not digits: ``$``, the
+    group separators, blanks, its literal text, and where the sign stands (a trailing ``MI`` or
+    ``S``). They are taken out and the rest is read as a number, rounded to ``s`` decimals; text
+    that is not a number then fails with 100038 (TRY_: NULL). [INFER] The digit positions are not
+    counted: more digits than the format has are read, not refused. A hexadecimal model is
+    refused as not supported."""
+    try:
+        model = _parse(fmt)
+    except _Invalid as e:
+        raise invalid(fmt, str(e)) from None
+    text = exp.func("trim", exp.cast(value.copy(), exp.DataType.build("VARCHAR")))
+    if model != "TM9":
+        assert isinstance(model, _Model)
+        if model.hex:
+            raise invalid(fmt, "reading hexadecimal text is not supported by cdcsim")
+        strip = [re.escape(t) for t in (model.prefix.strip(), model.suffix.strip()) if t]
+        if model.dollar:
+            strip.append(re.escape("$"))
+        if "," in model.int_cells:
+            strip.append(",")
+        strip.append(r"\s")
+        text = exp.func("regexp_replace", text, exp.Literal.string("|".join(strip)), exp.Literal.string(""),
+                        exp.Literal.string("g"))
+        if model.sign in ("MI>", "S>"):
+            # a sign after the digits goes before them
+            text = exp.func("regexp_replace", text, exp.Literal.string(r"^(.*)([+-])$"), exp.Literal.string(r"\2\1"))
+    to = exp.DataType.build(f"DECIMAL({precision}, {scale})")
+    return exp.TryCast(this=text, to=to) if safe else exp.Cast(this=text, to=to)

@@ -350,6 +350,21 @@ def _to_char_formats(tree: exp.Expression) -> None:
             node.replace(exp.TimeToStr(this=node.this, format=converted))
 
 
+def _to_number_formats(tree: exp.Expression) -> None:
+    """TO_NUMBER / TO_DECIMAL / TRY_TO_NUMBER with a literal format model read the text with it
+    (``number_format.from_text``); sqlglot cast it to a DOUBLE, so ``'1,234.5'`` failed and the
+    precision and scale were lost."""
+    for node in list(tree.find_all(exp.ToNumber)):
+        fmt, p, s = node.args.get("format"), node.args.get("precision"), node.args.get("scale")
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+            continue
+        lits = [v for v in (p, s) if v is not None]
+        if not all(isinstance(v, exp.Literal) and not v.is_string and v.name.isdigit() for v in lits):
+            continue
+        node.replace(number_format.from_text(node.this, fmt.name, int(p.name) if p is not None else 38,
+                                             int(s.name) if s is not None else 0, bool(node.args.get("safe"))))
+
+
 def _checked_division(tree: exp.Expression) -> None:
     """``a / b`` fails when ``b`` is zero and ``a`` is not NULL, as in Snowflake (100051), instead of
     DuckDB's inf or NaN (``NULL / 0`` is NULL: DIV0NULL(NULL, 0) is NULL, so DIV0 over a NULL is).
@@ -408,6 +423,7 @@ def _fix_types(tree: exp.Expression) -> None:
     _convert_timezone(tree)
     _variant_text_casts(tree)
     _to_char_formats(tree)
+    _to_number_formats(tree)
     _checked_division(tree)
     for dt in tree.find_all(exp.DataType):
         if dt.this.name in _JSON_TYPES or str(dt.this).split(".")[-1] in _JSON_TYPES:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import cdcsim
 from cdcsim.errors import ProgrammingError
 from cdcsim.sql.translate import translate
 
@@ -293,3 +294,26 @@ def test_reference_model_agrees_with_the_docs():
     assert _reference(Decimal("-12"), "0XXX") == "FFF4"
     assert _reference(Decimal("1.2"), "S000,000.000") == "+000,001.200"
     assert _reference(Decimal("-7"), "MI99") == "- 7"
+
+
+def test_to_number_reads_text_with_a_format_model(q):
+    """TO_NUMBER / TO_DECIMAL / TRY_TO_NUMBER with a format: group separators, $, a trailing MI or
+    S, and the precision and scale (sqlglot cast the text to a DOUBLE: '1,234.5' failed)."""
+    row = q("SELECT TO_NUMBER('1,234.5', '9,999.9', 10, 1), TO_DECIMAL('$1,234.56', '$9,999.99', 10, 2), "
+            "TO_NUMBER('12-', '99MI'), TO_NUMBER(' 12+', '99S'), TO_NUMBER('-12', 'S99'), "
+            "TO_NUMBER('12.3456', '99.9999', 10, 1), TRY_TO_NUMBER('abc', '999')")[0]
+    assert row == (Decimal("1234.5"), Decimal("1234.56"), -12, 12, -12, Decimal("12.3"), None)
+    with pytest.raises(cdcsim.DataError) as e:
+        q("SELECT TO_NUMBER('abc', '999')")
+    assert e.value.errno == 100038
+
+
+_ROUND_TRIP_FORMATS = ["9,999,999.99", "$9,999,999.00", "S9999999.99", "9999999.99MI", "FM9,999,999.99", "0000000.00S"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cents=st.integers(-999_999_999, 999_999_999), fmt=st.sampled_from(_ROUND_TRIP_FORMATS))
+def test_to_number_reads_back_what_to_char_prints(q, cents, fmt):
+    value = Decimal(cents).scaleb(-2)
+    (got,), = q(f"SELECT TO_NUMBER(TO_CHAR({value}::NUMBER(12, 2), '{fmt}'), '{fmt}', 12, 2)")
+    assert got == value
