@@ -575,6 +575,10 @@ _WIDTH_BUCKET = (
     "ELSE floor((__X - __LO) * __N / (__HI - __LO)) + 1 END "
     "WHEN __LO > __HI THEN CASE WHEN __X > __LO THEN 0 WHEN __X <= __HI THEN __N + 1 "
     "ELSE floor((__LO - __X) * __N / (__LO - __HI)) + 1 END END AS BIGINT)")
+# OCTET_LENGTH(x) [DOC: sql-reference/functions/octet_length]: the bytes of a string (UTF-8) or of
+# a BINARY. DuckDB's octet_length takes a BLOB only and failed on text; typeof() is folded when the
+# statement is planned, and both branches bind for either type.
+_OCTET_LENGTH = "CASE WHEN typeof(__X) = 'BLOB' THEN octet_length(CAST(__X AS BLOB)) ELSE strlen(CAST(__X AS VARCHAR)) END"
 # HAVERSINE(lat1, lon1, lat2, lon2) [DOC: sql-reference/functions/haversine]: the great-circle
 # distance in km on a sphere of radius 6371 km (the radius that gives the page's 3936.385096389
 # for New York to Los Angeles), a FLOAT.
@@ -607,7 +611,7 @@ def _snowflake_functions(tree: exp.Expression) -> None:
     * ``HASH_AGG(a, ...)``: an order-independent hash of the rows (XOR of the row hashes) [INFER:
       the value differs from Snowflake's; equal inputs give equal results];
     * ``[TRY_]TO_TIMESTAMP(expr)``: see ``_to_timestamp_ntz``;
-    * ``WIDTH_BUCKET`` and ``HAVERSINE`` (see their templates);
+    * ``WIDTH_BUCKET``, ``HAVERSINE`` and ``OCTET_LENGTH`` of text (see their templates);
     * ``TYPEOF(variant)``: Snowflake's type names (INTEGER, DECIMAL, VARCHAR, BOOLEAN, OBJECT, ARRAY,
       NULL_VALUE) where DuckDB said JSON [INFER: a JSON number with a fraction is DECIMAL]."""
     for win in list(tree.find_all(exp.Window)):
@@ -635,6 +639,8 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         if all(v is not None for v in args.values()):
             node.replace(fill(_WIDTH_BUCKET, X=args["this"], LO=args["min_value"], HI=args["max_value"],
                               N=args["num_buckets"]))
+    for node in list(tree.find_all(exp.ByteLength)):
+        node.replace(fill(_OCTET_LENGTH, X=node.this))
     for agg in list(tree.find_all(exp.HashAgg)):
         args = [agg.this, *agg.expressions]
         agg.replace(exp.cast(exp.BitwiseRightShift(this=exp.func("bit_xor", exp.func("hash", *[a.copy() for a in args])),

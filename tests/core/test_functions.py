@@ -173,3 +173,12 @@ def test_width_bucket_matches_its_definition(con, x, lo, width, n, down):
     else:
         want = 0 if x > lo else n + 1 if x <= hi else (lo - x) * n // (lo - hi) + 1
     assert got == want
+
+
+def test_octet_length_of_text_and_binary(con):
+    """OCTET_LENGTH counts a string's UTF-8 bytes (DuckDB's took a BLOB only and failed on text)."""
+    cur = con.cursor()
+    cur.execute("CREATE TABLE ob (a STRING, b BINARY)")
+    cur.execute("INSERT INTO ob SELECT 'é€x', TO_BINARY('616263', 'HEX')")
+    assert cur.execute("SELECT OCTET_LENGTH(a), OCTET_LENGTH(b), OCTET_LENGTH(NULL), LENGTH(a) FROM ob").fetchall() == [
+        (len("é€x".encode()), 3, None, 3)]
