@@ -52,7 +52,9 @@ from sqlglot import exp
 from . import catalog_types
 
 NODES = (exp.Div, exp.Avg, exp.Median, exp.Ceil, exp.Floor)  # a statement without one of these has nothing here
-TAG = "cdcsim_decimal"  # a division or AVG to write out: (the quotient's scale, a's, b's)
+# a node to write out: (its result's scale, a's, b's) for a division or AVG; (scale, 0, 0) for
+# MEDIAN; (places, the input's scale, 0) for CEIL / FLOOR
+TAG = "cdcsim_decimal"
 FLOAT = -1  # the scale of a floating-point value
 _INTS = exp.DataType.INTEGER_TYPES | {exp.DataType.Type.BIT}
 _FLOATS = exp.DataType.FLOAT_TYPES
@@ -238,13 +240,10 @@ class _Scales:
             s = of(n.this)
             if s in (None, FLOAT):
                 return s
-            d = n.args.get("decimals")
-            if d is None:
+            if n.args.get("decimals") is None:
                 return 0
-            places = _literal_scale(d) if isinstance(d, exp.Literal) else None
-            if places == 0:
-                return min(s, max(int(d.this), 0))  # type: ignore[type-var]
-            return s
+            places = _places(n)
+            return s if places is None else min(s, max(places, 0))  # type: ignore[type-var]
         if isinstance(n, (exp.Coalesce, exp.Greatest, exp.Least)):
             return _combine([of(n.this), *(of(e) for e in n.expressions)])
         if isinstance(n, exp.If):
@@ -294,8 +293,8 @@ def _divide(a: exp.Expression, b: exp.Expression, scale: int, sa: int, sb: int) 
     return exp.Paren(this=exp.Mul(this=exp.Cast(this=q, to=_NUMBER.copy()), expression=unit))
 
 
-def _places(node: exp.Ceil | exp.Floor) -> int | None:
-    """CEIL / FLOOR's literal places (``CEIL(x, -1)``), or None (none given, or not a literal)."""
+def _places(node: exp.Expression) -> int | None:
+    """ROUND / CEIL / FLOOR's literal places (``CEIL(x, -1)``), or None (none given, or not a literal)."""
     d = node.args.get("decimals")
     neg = isinstance(d, exp.Neg)
     lit = d.this if neg else d  # type: ignore[union-attr]

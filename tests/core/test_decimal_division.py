@@ -233,3 +233,10 @@ def test_ceil_and_floor_match_decimal_rounding(q, x, places):
     want = [v.quantize(grid, rounding=r) if places >= 0 else (v.scaleb(places).quantize(D(1), rounding=r)).scaleb(-places)
             for r in (ROUND_CEILING, ROUND_FLOOR)]
     assert [g == w for g, w in zip(got, want, strict=True)] == [True, True], (got, want)
+
+
+def test_a_quotient_of_a_rounded_number_takes_the_rounded_scale(q):
+    """CEIL / FLOOR / ROUND to places give their result's scale to a quotient over them."""
+    row = q("SELECT CEIL(12.345, -1) / 3, ROUND(12.345, -1) / 3, ROUND(12.345, 1) / 3, FLOOR(12.345, 2) / 3")[0]
+    want = [D("6.666667"), D("3.333333"), D("4.1000000"), D("4.11333333")]
+    assert [same(g, w) for g, w in zip(row, want, strict=True)] == [True] * 4
