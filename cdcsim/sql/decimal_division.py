@@ -33,8 +33,11 @@ integers); DuckDB gave a DOUBLE for integers and kept scale S for a DECIMAL (``1
 ``1.50``). The input is cast to DECIMAL(38, S + 3), whose median DuckDB interpolates exactly.
 
 A division by zero still fails (100051). Choices where the documentation is silent [INFER]: the
-quotient's precision is always 38 (Snowflake's is L1 + S2 + S, at most 38), so DESCRIBE can show
-NUMBER(38, 8) where Snowflake shows NUMBER(18, 8); a division whose operands this module cannot
+quotient is a DECIMAL(26 + S, S) (Snowflake's precision is L1 + S2 + S, at most 38): with 38 for
+every quotient, DuckDB unified two of different scales (``COALESCE(a / 3, b / 7)``, a UNION) at
+the smaller scale and rounded the other's digits away, and 26 integer digits leave room for any
+scale up to 12. So DESCRIBE shows NUMBER(32, 6) for an integer quotient where Snowflake shows
+NUMBER(38, 6), and a quotient of 10^26 or more overflows (100038) where Snowflake answers; a division whose operands this module cannot
 type (a string, a VARIANT, a user function) stays DuckDB's DOUBLE division; a product of scale
 above 12, an AVG inside PIVOT (DuckDB's PIVOT takes a single aggregate), and STDDEV, VARIANCE,
 PERCENTILE_CONT and the like, are not rewritten. An operand whose unscaled value
@@ -56,6 +59,7 @@ NODES = (exp.Div, exp.Avg, exp.Median, exp.Ceil, exp.Floor)  # a statement witho
 # MEDIAN; (places, the input's scale, 0) for CEIL / FLOOR
 TAG = "cdcsim_decimal"
 FLOAT = -1  # the scale of a floating-point value
+INTEGER_DIGITS = 26  # a quotient's integer digits (see the module's text)
 _INTS = exp.DataType.INTEGER_TYPES | {exp.DataType.Type.BIT}
 _FLOATS = exp.DataType.FLOAT_TYPES
 _DECIMALS = {exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL, exp.DataType.Type.SMALLMONEY,
@@ -290,7 +294,10 @@ def _divide(a: exp.Expression, b: exp.Expression, scale: int, sa: int, sb: int) 
     num = exp.Add(this=two(n), expression=exp.Mul(this=exp.Sign(this=n.copy()), expression=exp.Abs(this=y)))
     q = exp.IntDiv(this=exp.Paren(this=num), expression=exp.Paren(this=two(y.copy())))
     unit = exp.Literal.number("0." + "0" * (scale - 1) + "1")  # 10^-scale: a DECIMAL(scale + 1, scale)
-    return exp.Paren(this=exp.Mul(this=exp.Cast(this=q, to=_NUMBER.copy()), expression=unit))
+    value = exp.Mul(this=exp.Cast(this=q, to=_NUMBER.copy()), expression=unit)
+    # DECIMAL(26 + S, S), not (38, S): DuckDB unifies DECIMAL(38, 6) and DECIMAL(38, 8) (in CASE,
+    # COALESCE, UNION) as DECIMAL(38, 6), rounding the other side's digits away
+    return exp.Cast(this=value, to=exp.DataType.build(f"DECIMAL({min(38, INTEGER_DIGITS + scale)}, {scale})"))
 
 
 def _places(node: exp.Expression) -> int | None:
