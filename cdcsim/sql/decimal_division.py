@@ -191,7 +191,21 @@ class _Scales:
             return _text_scale(cols[name])
         if isinstance(src, exp.Subquery):
             return self._projected(src.this, name, depth)
+        if isinstance(src, exp.Values):
+            return self._values_column(src, name, depth)
         return None
+
+    def _values_column(self, values: exp.Values, name: str, depth: int) -> object:
+        """A column of a VALUES list (COLUMN1, COLUMN2, ... unless its alias names them): the scale
+        its rows' expressions share."""
+        rows = [r.expressions if isinstance(r, exp.Tuple) else [r] for r in values.expressions]
+        alias = values.args.get("alias")
+        names = [c.name for c in alias.columns] if alias is not None and alias.columns else \
+            [f"COLUMN{i + 1}" for i in range(len(rows[0]) if rows else 0)]
+        if name not in names:
+            return _MISSING
+        i = names.index(name)
+        return _combine([self.of(r[i], depth + 1) for r in rows if i < len(r)])
 
     def _projected(self, query: exp.Expression, name: str, depth: int) -> object:
         """The scale of column ``name`` of a CTE's or subquery's query (its first branch)."""

@@ -249,3 +249,11 @@ def test_quotients_of_different_scales_meet_without_losing_digits(q):
     assert [same(v, D("3.33666667")) for v in row] == [True, True]
     union = q("SELECT 1 / 3 UNION ALL SELECT 10.01 / 3")
     assert [same(v, w) for (v,), w in zip(union, [D("0.33333300"), D("3.33666667")], strict=True)] == [True, True]
+
+
+def test_columns_of_a_values_list_are_typed_from_their_rows(q):
+    """VALUES (1.5), (2.50): a NUMBER of scale 2, so its AVG has 8 decimals (it stayed a DOUBLE)."""
+    row = q("SELECT AVG(column1), SUM(column1) / COUNT(*) FROM VALUES (1.5), (2.50), (NULL)")[0]
+    assert same(row[0], D("2.00000000")) and same(row[1], D("1.33333333"))
+    row = q("SELECT AVG(x), AVG(y) FROM (VALUES (1.5, 2), (2.5, 3)) AS v(x, y)")[0]
+    assert same(row[0], D("2.0000000")) and same(row[1], D("2.500000"))
