@@ -284,8 +284,13 @@ _HUGEINT = exp.DataType.build("HUGEINT", dialect="duckdb")
 _NUMBER = exp.DataType.build("DECIMAL(38, 0)", dialect="duckdb")
 
 
+def _ten_to(power: int) -> exp.Literal:
+    """10^power as a literal: an integer, or a DECIMAL(-power + 1, -power) such as 0.001."""
+    return exp.Literal.number(str(10 ** power) if power >= 0 else "0." + "0" * (-power - 1) + "1")
+
+
 def _times(x: exp.Expression, power: int) -> exp.Expression:
-    return exp.Mul(this=exp.Paren(this=x), expression=exp.Literal.number(10 ** power)) if power else x
+    return exp.Mul(this=exp.Paren(this=x), expression=_ten_to(power)) if power else x
 
 
 def _integer(x: exp.Expression, scale: int, power: int) -> exp.Expression:
@@ -307,8 +312,7 @@ def _divide(a: exp.Expression, b: exp.Expression, scale: int, sa: int, sb: int) 
     two = lambda e: exp.Mul(this=exp.Literal.number(2), expression=e)  # noqa: E731
     num = exp.Add(this=two(n), expression=exp.Mul(this=exp.Sign(this=n.copy()), expression=exp.Abs(this=y)))
     q = exp.IntDiv(this=exp.Paren(this=num), expression=exp.Paren(this=two(y.copy())))
-    unit = exp.Literal.number("0." + "0" * (scale - 1) + "1")  # 10^-scale: a DECIMAL(scale + 1, scale)
-    value = exp.Mul(this=exp.Cast(this=q, to=_NUMBER.copy()), expression=unit)
+    value = exp.Mul(this=exp.Cast(this=q, to=_NUMBER.copy()), expression=_ten_to(-scale))
     # DECIMAL(26 + S, S), not (38, S): DuckDB unifies DECIMAL(38, 6) and DECIMAL(38, 8) (in CASE,
     # COALESCE, UNION) as DECIMAL(38, 6), rounding the other side's digits away
     return exp.Cast(this=value, to=exp.DataType.build(f"DECIMAL({min(38, INTEGER_DIGITS + scale)}, {scale})"))
@@ -330,17 +334,22 @@ def _ceil_floor(node: exp.Ceil | exp.Floor, places: int, scale: int) -> exp.Expr
     10^-n, in DECIMAL arithmetic."""
     if places >= scale:
         return node.this  # already on that grid
-    to_whole = str(10 ** places) if places >= 0 else "0." + "0" * (-places - 1) + "1"
-    back = "0." + "0" * (places - 1) + "1" if places > 0 else str(10 ** -places)
-    whole = type(node)(this=exp.Mul(this=exp.Paren(this=node.this), expression=exp.Literal.number(to_whole)))
-    return exp.Paren(this=exp.Mul(this=exp.Cast(this=whole, to=_NUMBER.copy()), expression=exp.Literal.number(back)))
+    whole = type(node)(this=_times(node.this, places))
+    return exp.Paren(this=exp.Mul(this=exp.Cast(this=whole, to=_NUMBER.copy()), expression=_ten_to(-places)))
 
 
-def _avg(node: exp.Avg, scale: int, sa: int) -> exp.Expression:
-    """AVG(x) as SUM(x) / NULLIF(COUNT(x), 0): NULL over no values, as AVG is."""
-    arg = node.this
-    total, count = exp.Sum(this=arg.copy()), exp.Count(this=arg.copy())
-    return _divide(total, exp.Nullif(this=count, expression=exp.Literal.number(0)), scale, sa, 0)
+def _avg(node: exp.Avg, scale: int, sa: int) -> None:
+    """AVG(x) [OVER (w)] becomes SUM(x) [OVER (w)] / NULLIF(COUNT(x) [OVER (w)], 0): NULL over no
+    values, as AVG is."""
+    total, count = exp.Sum(this=node.this.copy()), exp.Count(this=node.this.copy())
+    target: exp.Expression = node
+    if isinstance(node.parent, exp.Window) and node.parent.this is node:
+        target = node.parent
+        total_w, count_w = target.copy(), target.copy()
+        total_w.set("this", total)
+        count_w.set("this", count)
+        total, count = total_w, count_w
+    target.replace(_divide(total, exp.Nullif(this=count, expression=exp.Literal.number(0)), scale, sa, 0))
 
 
 def _div0null_of_null(tree: exp.Expression) -> None:
@@ -359,16 +368,16 @@ def _div0null_of_null(tree: exp.Expression) -> None:
 
 
 def exact_divisions(tree: exp.Expression, resolve: catalog_types.Resolve,
-                    column_types: catalog_types.ColumnTypes) -> None:
+                    column_types: catalog_types.ColumnTypes) -> bool:
     """Tag each division and AVG of fixed-point numbers in ``tree`` with its scales, for ``expand``
-    (see the module's text)."""
+    (see the module's text); whether it tagged any."""
     # AVG ... FILTER / WITHIN GROUP (not Snowflake's) would put the clause on the quotient, and
     # DuckDB's PIVOT takes one aggregate, not an expression of two
     nodes = [n for n in tree.find_all(*NODES) if not isinstance(n, exp.Avg)
              or n.this is not None and not isinstance(n.parent, (exp.Filter, exp.WithinGroup))
              and n.find_ancestor(exp.Pivot) is None]
     if not nodes:
-        return
+        return False
     _div0null_of_null(tree)
     typing = _Scales(tree, resolve, column_types)
     for node in nodes:
@@ -389,6 +398,7 @@ def exact_divisions(tree: exp.Expression, resolve: catalog_types.Resolve,
         if a is None or b is None or FLOAT in (a, b):
             continue
         node.meta[TAG] = (quotient_scale(a), a, b)
+    return any(TAG in n.meta for n in nodes)
 
 
 def expand(tree: exp.Expression) -> None:
@@ -408,16 +418,8 @@ def expand(tree: exp.Expression) -> None:
             continue
         if isinstance(node, exp.Div):
             node.replace(_divide(node.this, node.expression, scale, sa, sb))
-            continue
-        window = node.parent if isinstance(node.parent, exp.Window) and node.parent.this is node else None
-        if window is None:
-            node.replace(_avg(node, scale, sa))
-            continue
-        # AVG(x) OVER (w): SUM(x) OVER (w) / NULLIF(COUNT(x) OVER (w), 0)
-        total, count = window.copy(), window.copy()
-        total.set("this", exp.Sum(this=node.this.copy()))
-        count.set("this", exp.Count(this=node.this.copy()))
-        window.replace(_divide(total, exp.Nullif(this=count, expression=exp.Literal.number(0)), scale, sa, 0))
+        else:
+            _avg(node, scale, sa)
 
 
 def _depth(node: exp.Expression) -> int:

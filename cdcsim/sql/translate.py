@@ -751,7 +751,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
     resolve = lambda t: None if t.args.get("db") is None and t.name in ctes else _qname(t, ctx)  # noqa: E731
     if present.intersection(date_types.NODES):
         date_types.keep_dates(tree, resolve, ctx.column_types)
-    if present.intersection(decimal_division.NODES):
+    exact = present.intersection(decimal_division.NODES) and \
         decimal_division.exact_divisions(tree, resolve, ctx.column_types)  # written out last (expand)
     if present.intersection(timestamp_literals.NODES):
         timestamp_literals.rewrite(tree, lambda t: _qname(t, ctx), ctx.column_types)
@@ -901,7 +901,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
     if isinstance(tree, exp.Insert):
         _insert_columns(tree, ctx)
     out.tokens = tokens
-    if present.intersection(decimal_division.NODES):
+    if exact:
         decimal_division.expand(tree)
     try:
         out.sql = to_duck(tree)
