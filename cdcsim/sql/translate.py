@@ -514,16 +514,28 @@ _JSON_TYPES_SF = {"UBIGINT": "INTEGER", "BIGINT": "INTEGER", "DOUBLE": "DECIMAL"
                   "BOOLEAN": "BOOLEAN", "OBJECT": "OBJECT", "ARRAY": "ARRAY", "NULL": "NULL_VALUE"}
 
 
-def _to_timestamp_ntz(arg: exp.Expression, strict: bool = True) -> exp.Expression:
+def _to_timestamp_ntz(arg: exp.Expression, strict: bool = True, target: str = "TIMESTAMP") -> exp.Expression:
     """TO_TIMESTAMP(x) of an expression sqlglot leaves to DuckDB (a column, ``ms / 1000``): DuckDB's
     to_timestamp takes only numbers and answers a TIMESTAMPTZ; Snowflake's reads a timestamp
     string as one, and a number (or a string of digits) as seconds since the epoch, into a
     TIMESTAMP_NTZ [DOC: sql-reference/functions/to_timestamp]. A *string* of digits has its unit
     read from its magnitude, as the same page documents: under 31,536,000,000 seconds, then
     milliseconds, microseconds, and from 31,536,000,000,000,000 nanoseconds (an epoch-ms string
-    such as '1700000000000' used to come out in the year 55840)."""
+    such as '1700000000000' used to come out in the year 55840).
+
+    ``target="TIMESTAMPTZ"``: TO_TIMESTAMP_LTZ / TO_TIMESTAMP_TZ [DOC: sql-reference/functions/to_timestamp]
+    of a column failed as an unknown function (sqlglot rewrites only a literal argument). Text is
+    read as an instant: with its offset when it has one (also after a space, as Snowflake writes it,
+    see sql/timestamp_literals.py), else as wall-clock time in the session's time zone, as is a
+    TIMESTAMP_NTZ or DATE argument; a number is seconds (or, as text, the unit its magnitude tells)
+    since the epoch. [INFER] A TIMESTAMP_TZ keeps no offset here (the engine's TIMESTAMP_TZ is its
+    TIMESTAMP_LTZ), so both read alike."""
     text = exp.cast(arg.copy(), exp.DataType.build("VARCHAR"))
-    as_ts = exp.TryCast(this=text.copy(), to=exp.DataType.build("TIMESTAMP"))
+    if target == "TIMESTAMPTZ":
+        # an offset after a space, as Snowflake shows a TIMESTAMP_TZ, is glued to the time for DuckDB
+        text = exp.func("regexp_replace", text, exp.Literal.string(r"(\d)\s+([+-]\d{2}(:?\d{2})?|Z)\s*$"),
+                        exp.Literal.string(r"\1\2"))
+    as_ts = exp.TryCast(this=text.copy(), to=exp.DataType.build(target))
     secs = exp.TryCast(this=text.copy(), to=exp.DataType.build("DOUBLE"))
     micros = exp.cast(exp.Mul(this=secs, expression=exp.Literal.number(1_000_000)), exp.DataType.build("BIGINT"))
     n = exp.TryCast(this=text.copy(), to=exp.DataType.build("HUGEINT"))
@@ -541,6 +553,8 @@ def _to_timestamp_ntz(arg: exp.Expression, strict: bool = True) -> exp.Expressio
         exp.func("regexp_full_match", text.copy(), exp.Literal.string(r"\s*-?[0-9]+\s*")))
     number = exp.Case(ifs=[exp.If(this=digits, true=exp.func("make_timestamp", exp.cast(scaled, exp.DataType.build("BIGINT"))))],
                       default=exp.func("make_timestamp", micros))
+    if target == "TIMESTAMPTZ":  # seconds since the epoch name an instant (UTC), not a wall-clock time
+        number = exp.func("timezone", exp.Literal.string("UTC"), number)
     value = exp.Coalesce(this=as_ts, expressions=[number])
     if not strict:  # TRY_TO_TIMESTAMP: NULL for what is neither
         return value
@@ -549,7 +563,7 @@ def _to_timestamp_ntz(arg: exp.Expression, strict: bool = True) -> exp.Expressio
                    exp.Is(this=value.copy(), expression=exp.Null()))
     message = exp.DPipe(this=exp.DPipe(this=exp.Literal.string("Timestamp '"), expression=text.copy()),
                         expression=exp.Literal.string("' is not recognized"))
-    return exp.Case(ifs=[exp.If(this=bad, true=exp.cast(exp.func("error", message), exp.DataType.build("TIMESTAMP")))],
+    return exp.Case(ifs=[exp.If(this=bad, true=exp.cast(exp.func("error", message), exp.DataType.build(target)))],
                     default=value)
 
 
@@ -610,7 +624,7 @@ def _snowflake_functions(tree: exp.Expression) -> None:
       condition held for (the event number, from 0);
     * ``HASH_AGG(a, ...)``: an order-independent hash of the rows (XOR of the row hashes) [INFER:
       the value differs from Snowflake's; equal inputs give equal results];
-    * ``[TRY_]TO_TIMESTAMP(expr)``: see ``_to_timestamp_ntz``;
+    * ``[TRY_]TO_TIMESTAMP[_NTZ | _LTZ | _TZ](expr)``: see ``_to_timestamp_ntz``;
     * ``WIDTH_BUCKET``, ``HAVERSINE`` and ``OCTET_LENGTH`` of text (see their templates);
     * ``TYPEOF(variant)``: Snowflake's type names (INTEGER, DECIMAL, VARCHAR, BOOLEAN, OBJECT, ARRAY,
       NULL_VALUE) where DuckDB said JSON [INFER: a JSON number with a fraction is DECIMAL]."""
@@ -665,6 +679,8 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         name, args = str(call.this).upper(), call.expressions
         if name in ("TO_TIMESTAMP", "TO_TIMESTAMP_NTZ", "TRY_TO_TIMESTAMP", "TRY_TO_TIMESTAMP_NTZ") and len(args) == 1:
             call.replace(_to_timestamp_ntz(args[0], strict=not name.startswith("TRY_")))
+        elif name in ("TO_TIMESTAMP_LTZ", "TO_TIMESTAMP_TZ", "TRY_TO_TIMESTAMP_LTZ", "TRY_TO_TIMESTAMP_TZ") and len(args) == 1:
+            call.replace(_to_timestamp_ntz(args[0], strict=not name.startswith("TRY_"), target="TIMESTAMPTZ"))
         elif name == "OBJECTAGG" and len(args) == 2:
             call.replace(objects.object_agg(*args))
         elif name == "HASH" and args:

@@ -6,7 +6,7 @@ column must stay invisible)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -486,6 +486,31 @@ def test_to_timestamp_of_an_expression_is_a_timestamp_ntz(q):
     assert q("SELECT TRY_TO_TIMESTAMP(s) FROM ev WHERE ms = 0") == [(None,)]
     with pytest.raises(cdcsim.DataError) as e:
         q("SELECT TO_TIMESTAMP(s) FROM ev")
+    assert e.value.msg == "Timestamp 'garbage' is not recognized"
+
+
+def test_to_timestamp_ltz_and_tz_of_an_expression_is_an_instant(q):
+    """TO_TIMESTAMP_LTZ / TO_TIMESTAMP_TZ of a column failed as an unknown function (sqlglot
+    rewrites only a literal argument). Text with an offset (also after a space, as Snowflake
+    writes it) names that instant; text without one, a TIMESTAMP_NTZ and a DATE are wall-clock
+    time in the session's zone (UTC here); a number is seconds since the epoch."""
+    utc = UTC
+    q("CREATE TABLE raw (s STRING, n NUMBER(12, 1), t TIMESTAMP_NTZ, d DATE)")
+    q("INSERT INTO raw VALUES ('2024-01-31 10:00:00 +0200', 1700000000.5, '2024-05-01 09:30:00', '2024-05-02'), "
+      "('2024-01-31T10:00:00-05:00', NULL, NULL, NULL), ('1700000000', NULL, NULL, NULL), ('2024-01-31', NULL, NULL, NULL)")
+    got = q("SELECT TO_TIMESTAMP_LTZ(s), TO_TIMESTAMP_TZ(s), TO_TIMESTAMP_LTZ(n), TO_TIMESTAMP_TZ(t), TO_TIMESTAMP_LTZ(d) "
+            "FROM raw ORDER BY n NULLS LAST, s")
+    assert [tuple(None if v is None else v.astimezone(utc) for v in r) for r in got] == [
+        (datetime(2024, 1, 31, 8, tzinfo=utc), datetime(2024, 1, 31, 8, tzinfo=utc),
+         datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=utc), datetime(2024, 5, 1, 9, 30, tzinfo=utc),
+         datetime(2024, 5, 2, tzinfo=utc)),
+        (datetime(2023, 11, 14, 22, 13, 20, tzinfo=utc),) * 2 + (None,) * 3,
+        (datetime(2024, 1, 31, tzinfo=utc),) * 2 + (None,) * 3,
+        (datetime(2024, 1, 31, 15, tzinfo=utc),) * 2 + (None,) * 3]
+    q("INSERT INTO raw (s) VALUES ('garbage')")
+    assert q("SELECT TRY_TO_TIMESTAMP_LTZ(s), TRY_TO_TIMESTAMP_TZ(s) FROM raw WHERE s = 'garbage'") == [(None, None)]
+    with pytest.raises(cdcsim.DataError) as e:
+        q("SELECT TO_TIMESTAMP_TZ(s) FROM raw")
     assert e.value.msg == "Timestamp 'garbage' is not recognized"
 
 
