@@ -49,9 +49,11 @@ from . import (
     date_types,
     decimal_division,
     information_schema,
+    nested_windows,
     number_format,
     objects,
     string_tables,
+    text_functions,
     timestamp_literals,
     variant_paths,
 )
@@ -621,7 +623,8 @@ def _snowflake_functions(tree: exp.Expression) -> None:
     * ``RATIO_TO_REPORT(x) OVER (PARTITION BY ...)``: x over the partition's sum (NULL when the
       sum is 0, as a ratio of nothing);
     * ``CONDITIONAL_TRUE_EVENT(cond) OVER (... ORDER BY ...)``: how many rows up to this one the
-      condition held for (the event number, from 0);
+      condition held for (the event number, from 0); ``CONDITIONAL_CHANGE_EVENT(x)``: the same
+      for ``x != LAG(x)`` (a NULL on either side is no change, as the page's definition gives);
     * ``HASH_AGG(a, ...)``: an order-independent hash of the rows (XOR of the row hashes) [INFER:
       the value differs from Snowflake's; equal inputs give equal results];
     * ``[TRY_]TO_TIMESTAMP[_NTZ | _LTZ | _TZ](expr)``: see ``_to_timestamp_ntz``;
@@ -639,8 +642,15 @@ def _snowflake_functions(tree: exp.Expression) -> None:
             total.set("this", exp.Sum(this=arg.copy()))
             total.set("order", None)
             win.replace(exp.Div(this=arg.copy(), expression=exp.Nullif(this=total, expression=exp.Literal.number(0))))
-        elif name == "CONDITIONAL_TRUE_EVENT":
+        elif name in ("CONDITIONAL_TRUE_EVENT", "CONDITIONAL_CHANGE_EVENT"):
             cond = fn.expressions[0]
+            if name == "CONDITIONAL_CHANGE_EVENT":
+                # the page's definition: CONDITIONAL_TRUE_EVENT(x != LAG(x) OVER w) OVER w (the
+                # nested LAG is computed a level down, see sql/nested_windows.py)
+                lag = win.copy()
+                lag.set("this", exp.Anonymous(this="LAG", expressions=[cond.copy()]))
+                lag.set("spec", None)
+                cond = exp.NEQ(this=exp.Paren(this=cond.copy()), expression=lag)
             count = exp.Sum(this=exp.Case(ifs=[exp.If(this=cond.copy(), true=exp.Literal.number(1))],
                                           default=exp.Literal.number(0)))
             running = win.copy()
@@ -778,8 +788,12 @@ def _translate(sql: str, ctx: Context) -> Translated:
         variant_paths.rewrite(tree)
     if present.intersection(arrays.NODES):
         arrays.rewrite(tree)
+    if present.intersection(text_functions.NODES):
+        text_functions.rewrite(tree)
     _values_columns(tree)
     _snowflake_functions(tree)
+    if present.intersection(nested_windows.NODES):
+        nested_windows.rewrite(tree)
     _randstr(tree)
     _unqualify_set_targets(tree)
     tree = _session_literals(tree, ctx)
