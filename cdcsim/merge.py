@@ -32,6 +32,7 @@ from sqlglot import exp
 from .changes import QRID, USER_COLUMNS
 from .commands import Result
 from .errors import NotSupportedError, duplicate_row
+from .names import quote
 from .parameters import parameter
 from .sql.translate import Translated, to_duck
 
@@ -241,6 +242,10 @@ def run_merge(s: Session, tr: Translated, _sql: str, values: list[Any] | None) -
             if isinstance(cols, exp.Tuple) or isinstance(cols, exp.Schema):
                 col_sql = "(" + ", ".join(_bare(c, "table") if isinstance(c, exp.Column) else to_duck(c)
                                           for c in cols.expressions) + ")"
+            elif tr.target is not None:
+                # no column list: the table's own columns, in order (not its hidden row id, which a
+                # tracked table has: "table has 3 columns but 2 values were supplied")
+                col_sql = "(" + ", ".join(quote(c) for c in s._insert_columns(tr.target)) + ")"
             vals = then.expression
             val_exprs = vals.expressions if isinstance(vals, exp.Tuple) else [vals]
             val_sql = ", ".join(s._resolve_tokens(tr, to_duck(v)) for v in val_exprs)
