@@ -54,6 +54,9 @@ _DDL = [
         fqn VARCHAR PRIMARY KEY, kind VARCHAR, created_on TIMESTAMP, comment VARCHAR)""",
     # a view's CREATE statement as written (GET_DDL), kept from the version that added it
     f"ALTER TABLE {M}.objects ADD COLUMN IF NOT EXISTS text VARCHAR",
+    # a table's history by time (time_travel.py): one mark per write statement
+    f"""CREATE TABLE IF NOT EXISTS {M}.history_marks (
+        table_id BIGINT, ts TIMESTAMP, stmt BIGINT, query_id VARCHAR)""",
 ]
 
 

@@ -27,7 +27,7 @@ from datetime import timedelta
 
 import duckdb
 
-from . import changes
+from . import changes, time_travel
 from .commands import Result, command
 from .engine import HOOKS
 from .errors import compilation_error, not_found
@@ -194,8 +194,8 @@ def _plan(s: Session, table: QName, props: dict[str, str]) -> list[tuple[str, ob
 def _write(s: Session, d: duckdb.DuckDBPyConnection, table: QName, plan: list[tuple[str, object]]) -> None:
     for key, value in plan:
         if key == TRACKING:
-            if value:
-                changes.track(d, table)
+            if value:  # an explicit TRUE also starts the table's history (time_travel.py)
+                time_travel.start(s, changes.track(d, table))
             else:
                 _stop(s, table)
         elif key == "COMMENT":
@@ -215,8 +215,8 @@ def _refuse_readers(s: Session, table: QName) -> None:
     table_id = s.engine.catalog.tracked.get(table.fqn)
     if table_id is None:
         return
-    holders = [r[0] for r in s.duck.execute(f"SELECT holder FROM {M}.log_holds WHERE table_id = ? ORDER BY 1",
-                                            [table_id]).fetchall()]
+    holders = [r[0] for r in s.duck.execute(f"SELECT holder FROM {M}.log_holds WHERE table_id = ? AND holder <> ? "
+                                            "ORDER BY 1", [table_id, time_travel.HOLDER]).fetchall()]
     if holders:
         kind, _, name = holders[0].partition(":")
         reader = f"stream '{name}'" if kind == "stream" else f"dynamic table {name or kind}"

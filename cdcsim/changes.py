@@ -159,6 +159,7 @@ def untrack(con: duckdb.DuckDBPyConnection, table_id: int) -> None:
     con.execute(f"DROP TABLE IF EXISTS {log_table(table_id)}")
     con.execute(f"DELETE FROM {M}.tracked_tables WHERE id = ?", [table_id])
     con.execute(f"DELETE FROM {M}.log_holds WHERE table_id = ?", [table_id])
+    con.execute(f"DELETE FROM {M}.history_marks WHERE table_id = ?", [table_id])  # its history went with it
 
 
 def current_stmt(con: duckdb.DuckDBPyConnection) -> int:

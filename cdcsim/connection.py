@@ -96,6 +96,7 @@ class Cursor:
         self.query = command
         self.sfqid = str(uuid.uuid4())
         session = self.connection._session
+        session.query_id = self.sfqid
         self._result = session.execute(command, params)
         remember(session, self.sfqid, self._result)
         self._pos = 0
@@ -111,7 +112,7 @@ class Cursor:
         if batch is not None:
             sql, columns, rows = batch
             self.query = command
-            self.sfqid = str(uuid.uuid4())
+            self.sfqid = self.connection._session.query_id = str(uuid.uuid4())
             self._result = self.connection._session.execute_batch(sql, columns, rows)
             remember(self.connection._session, self.sfqid, self._result)
             self._pos = 0
@@ -132,6 +133,7 @@ class Cursor:
         self._check()
         query_id = str(uuid.uuid4())
         session = self.connection._session
+        session.query_id = query_id
         try:
             result = session.execute(command, params)
         except Error as e:

@@ -27,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from . import changes, frames, identity
+from . import changes, frames, identity, time_travel
 from .catalog import StreamInfo
 from .commands import COMMAND_PREFIXES, Result, find
 from .engine import Engine
@@ -119,6 +119,7 @@ class Session:
         self._aborted = False
         self.last_query_id: str | None = None
         self.query_ids: list[str] = []  # result_scan: the ids LAST_QUERY_ID(n) counts
+        self.query_id: str | None = None  # the running statement's id, when a cursor gave one (time_travel)
         self.results: OrderedDict[str, Result] = OrderedDict()  # result_scan: recent results by id
         self.scanned: set[str] = set()  # result_scan: the ids whose result is registered with DuckDB
         self.async_errors: dict[str, Error] = {}  # async_queries: failed execute_async ids
@@ -443,8 +444,9 @@ class Session:
         # its snapshot is then fixed, so one probe of the log both ends the window and describes
         # it. Outside one, the window's end and the probe are two reads of the log, the second
         # filtered to the first's end (1M pending inserts: 3.2 + 9.4 ms, against a 30 ms read).
+        history = self._history_of(tr)
         needs_own_txn = not self.in_txn and (bool(tr.streams) or tr.is_ddl or tr.overwrite
-                                             or self._is_tracked_merge(tr))
+                                             or self._is_tracked_merge(tr) or history is not None)
         if tr.is_write:
             self.acquire_write()
         own = False
@@ -481,6 +483,8 @@ class Session:
                 result = self._result(tr)
                 if gone:
                     result = Result.status(f"Drop statement executed successfully ({tr.target.name} already dropped).")
+            if history is not None:  # in the statement's transaction: its time is its changes' time
+                time_travel.record(self, history, tr.target.fqn)
             if consumes:
                 for fqn in tr.streams:
                     w = self.windows.get(fqn)
@@ -518,6 +522,13 @@ class Session:
                 if self.catalog_dirty:
                     self.reload_catalog()
                 self._after_write()
+
+    def _history_of(self, tr: Translated) -> int | None:
+        """The change log of the table a write statement changes, when that table keeps history."""
+        if not tr.is_write or tr.target is None or tr.temporary or tr.kind not in _DML_KINDS:
+            return None
+        table_id = self.engine.catalog.tracked.get(tr.target.fqn)
+        return table_id if table_id is not None and table_id in time_travel.history_ids(self) else None
 
     def _is_tracked_merge(self, tr: Translated) -> bool:
         return tr.kind == "merge" and tr.target is not None and tr.target.fqn in self.engine.catalog.tracked
@@ -614,7 +625,9 @@ class Session:
             if tok.kind == "stream":
                 sql = sql.replace(quoted, "(" + self.stream_sql(tok.name) + ")")
             elif tok.kind == "changes":
-                sql = sql.replace(quoted, "(" + self.changes_sql(tok.name, *tok.args) + ")")
+                sql = sql.replace(quoted, "(" + self.changes_sql(tok.name, *self._points(tr, tok.args)) + ")")
+            elif tok.kind == "timetravel":
+                sql = sql.replace(quoted, "(" + self.table_at_sql(tok.name, *self._points(tr, tok.args)) + ")")
             elif tok.kind == "tablefn":
                 fn = self.engine.hooks.table_functions[tok.name]
                 sql = sql.replace(quoted, "(" + fn(self, list(tok.args), dict(tok.kwargs)) + ")")
@@ -687,14 +700,51 @@ class Session:
         cache[table.fqn] = (version, cols)
         return cols
 
-    def changes_sql(self, table_fqn: str, stream_fqn: str, append_only: bool) -> str:
-        """``table CHANGES(INFORMATION => ...) AT(STREAM => stream)``: the net changes since the
-        stream's offset in the mode INFORMATION names (whatever the stream's own mode), read without
-        consuming (the statement does not list the stream among those it reads)."""
-        info = self.stream_info(stream_fqn)
-        if info.table_fqn != table_fqn:
-            raise compilation_error(f"Stream '{stream_fqn}' is not on table '{table_fqn}'.", 2099, "42601")
-        return self.stream_sql(stream_fqn, append_only=append_only, initial=False)
+    def _points(self, tr: Translated, args: tuple) -> tuple:
+        """A token's Time Travel points with the tokens in their values (LAST_QUERY_ID()) filled."""
+        return tuple((p[0], p[1], self._resolve_tokens(tr, p[2])) if isinstance(p, tuple) and len(p) == 3 else p
+                     for p in args)
+
+    def _tracked_table(self, table_fqn: str) -> tuple[QName, int]:
+        table_id = self.engine.catalog.tracked.get(table_fqn)
+        if table_id is None:
+            raise time_travel.unavailable(table_fqn, " (change tracking is not enabled on it.)")
+        return QName(*table_fqn.split(".", 2)), table_id
+
+    def table_at_sql(self, table_fqn: str, point: time_travel.Point) -> str:
+        """``table AT | BEFORE (...)``: the table's rows as of that version (time_travel.py)."""
+        table, table_id = self._tracked_table(table_fqn)
+        at = time_travel.resolve(self, table_fqn, table_id, point)
+        cols = self.table_columns(table)
+        names = ", ".join(quote(c.name) for c in cols)
+        return f"SELECT {names} FROM {changes.state_at_sql(table, table_id, cols, at)} AS _v"
+
+    def changes_sql(self, table_fqn: str, stream_fqn: str | None, append_only: bool,
+                    start: time_travel.Point, end: time_travel.Point | None) -> str:
+        """``table CHANGES(INFORMATION => ...) AT | BEFORE (...) [END (...)]``: the net changes from
+        the start version to the end one (or to now) in the mode INFORMATION names, read without
+        consuming. From AT(STREAM => s) without END, exactly what the stream shows (whatever its
+        own mode), without listing the stream among those the statement reads."""
+        if stream_fqn is not None and end is None:
+            info = self.stream_info(stream_fqn)
+            if info.table_fqn != table_fqn:
+                raise compilation_error(f"Stream '{stream_fqn}' is not on table '{table_fqn}'.", 2099, "42601")
+            return self.stream_sql(stream_fqn, append_only=append_only, initial=False)
+        table, table_id = self._tracked_table(table_fqn)
+        lo = time_travel.resolve(self, table_fqn, table_id, start)
+        if end is not None:
+            hi = max(lo, time_travel.resolve(self, table_fqn, table_id, end))
+        else:
+            hi = changes.window_end(self.duck, table_id, lo, self.own_floor if self.in_txn else None)[0]
+        cols = self.table_columns(table)
+        inner = changes.delta_sql(self.duck, table, table_id, cols, lo, hi, append_only=append_only)
+        return self._change_rows(cols, table_id, inner)
+
+    @staticmethod
+    def _change_rows(cols: list[changes.Column], table_id: int, inner: str) -> str:
+        names = ", ".join(quote(c.name) for c in cols)
+        return (f"SELECT {names}, \"METADATA$ACTION\", \"METADATA$ISUPDATE\", "
+                f"{changes.row_id_sql(table_id, changes.QRID)} AS \"METADATA$ROW_ID\" FROM ({inner}) AS _s")
 
     def stream_sql(self, fqn: str, *, append_only: bool | None = None, initial: bool = True) -> str:
         """The stream's rows now: its window's net changes (``append_only`` overrides the stream's
@@ -721,8 +771,7 @@ class Session:
             fresh = not (self.in_txn and self.own_floor is not None)
             inner = changes.delta_sql(self.duck, table, info.table_id, cols, w.lo, w.hi,
                                       append_only=append_only, probe=w.probe if fresh else None)
-        return (f"SELECT {names}, \"METADATA$ACTION\", \"METADATA$ISUPDATE\", "
-                f"{changes.row_id_sql(info.table_id, changes.QRID)} AS \"METADATA$ROW_ID\" FROM ({inner}) AS _s")
+        return self._change_rows(cols, info.table_id, inner)
 
     def _apply_consumption(self) -> None:
         now = self.now()

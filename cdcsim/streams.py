@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from . import change_tracking, changes, view_streams
+from . import change_tracking, changes, time_travel, view_streams
 from .catalog import StreamInfo
 from .commands import BOOLEAN, TEXT, TIMESTAMP_NTZ, Result, command, name_taken
 from .engine import HOOKS
@@ -51,8 +51,9 @@ _OPT = r"(?:\s+(?:APPEND_ONLY|SHOW_INITIAL_ROWS|INSERT_ONLY)\s*=\s*(?:TRUE|FALSE
 @command(
     rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?STREAM\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})"
     rf"(?P<copy>\s+COPY\s+GRANTS)?\s+ON\s+(?P<kind>TABLE|VIEW|DYNAMIC\s+TABLE)\s+(?P<table>{QNAME_RE})"
-    rf"(?:\s+(?P<atb>AT|BEFORE)\s*\(\s*STREAM\s*=>\s*'(?P<at>[^']+)'\s*\))?"
-    rf"(?P<opts>{_OPT})"
+    rf"(?:\s+(?P<atb>AT|BEFORE)\s*\(\s*(?:STREAM\s*=>\s*'(?P<at>[^']+)'|(?P<tkind>TIMESTAMP|OFFSET|STATEMENT)"
+    rf"\s*=>\s*(?P<tval>.+?))\s*\))?"
+    rf"(?P<opts>{_OPT})$"
 )
 def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     if m.group("replace") and m.group("ine"):
@@ -99,7 +100,19 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         for g in HOOKS.write_guards:  # e.g. a dynamic table refreshed in FULL takes no stream
             g(s, source, "stream")
     at_offset: int | None = None
-    if m.group("at"):
+    if m.group("tkind"):
+        # a point in the table's history (time_travel.py): the stream starts at that version
+        if kind != "TABLE":
+            raise compilation_error(f"CREATE STREAM ... {m.group('atb').upper()}({m.group('tkind').upper()} => ...) "
+                                    f"on '{table.fqn}' is supported on a table only.", 2000, "0A000")
+        table_id = cat.tracked.get(table.fqn)
+        if table_id is None:
+            raise time_travel.unavailable(table.fqn, " (cdcsim keeps a table's history from ALTER TABLE ... SET "
+                                                     "CHANGE_TRACKING = TRUE on.)")
+        tr = s.translate(f"SELECT {m.group('tval')}")
+        point = (m.group("atb").upper(), m.group("tkind").upper(), f"({s._resolve_tokens(tr)})")
+        at_offset = time_travel.resolve(s, table.fqn, table_id, point)
+    elif m.group("at"):
         src = s.qualify(parse_parts(m.group("at")))
         src_info = cat.streams.get(src.fqn)
         if src_info is None:
@@ -154,15 +167,6 @@ def clone_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         for i in _live_logs(s, info):
             changes.set_hold(d, i, "stream:" + qn.fqn, int(offset))
     return Result.status(f"Stream {qn.name} successfully created.")
-
-
-@command(rf"CREATE\s+(?:OR\s+REPLACE\s+)?STREAM\s+(?:IF\s+NOT\s+EXISTS\s+)?{QNAME_RE}.*?\s(?:AT|BEFORE)\s*\(\s*"
-         r"(?P<kind>TIMESTAMP|OFFSET|STATEMENT)\s*=>.*")
-def _stream_at_time(s: Session, m: re.Match[str], _p: object) -> Result:
-    raise compilation_error(
-        f"CREATE STREAM ... AT | BEFORE ({m.group('kind').upper()} => ...) is not supported by cdcsim: it keeps "
-        "no table history by time. Use AT(STREAM => '<stream>') to start at another stream's offset.",
-        2000, "0A000")
 
 
 @command(rf"DROP\s+STREAM\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})")

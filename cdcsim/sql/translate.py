@@ -878,10 +878,19 @@ def _translate(sql: str, ctx: Context) -> Translated:
         if table.args.get("db") is None and table.name in ctes:
             continue
         qn = _qname(table, ctx)
-        if table.args.get("when") is not None:
-            raise compilation_error(
-                f"Time Travel (AT | BEFORE) on '{qn.fqn}' is not supported by cdcsim: it keeps no table history "
-                "by time. Read a stream, or CHANGES(...) AT(STREAM => '<stream>').", 2000, "0A000")
+        if table.args.get("when") is not None and table.args.get("changes") is None:
+            if ctx.is_stream(qn):  # [DOC S2] streams keep no Time Travel history
+                raise compilation_error(f"Time Travel (AT | BEFORE) is not supported on stream '{qn.fqn}': a "
+                                        "stream has no history of its own.", 2000, "0A000")
+            # the table as of a point in its history (see time_travel.py), built at execution
+            ph = f"__CDCSIM_TOK_{len(tokens)}__"
+            tokens.append(Token(ph, "timetravel", qn.fqn, (_point(table.args["when"], ctx),)))
+            new = exp.Table(this=exp.to_identifier(ph, quoted=True))
+            new.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias or qn.name, quoted=True)))
+            table.replace(new)
+            if qn != out.target:
+                out.relations.append(qn)
+            continue
         if out.temporary and isinstance(table.parent, exp.AlterRename):  # a temporary table's new name
             table.set("catalog", None)
             table.set("db", None)
@@ -999,33 +1008,50 @@ def _flatten(tree: exp.Expression) -> None:
                 join.set("on", exp.true())
 
 
+def _point(when: exp.Expression, ctx: Context) -> tuple[str, str, str]:
+    """An ``AT | BEFORE | END (<kind> => <value>)`` clause as (side, kind, DuckDB SQL of the value),
+    for the session to resolve at execution (time_travel.resolve)."""
+    side, kind = str(when.this).upper(), str(when.args.get("kind") or "").upper()
+    value = when.expression
+    if kind not in ("TIMESTAMP", "OFFSET", "STATEMENT", "STREAM") or value is None:
+        raise compilation_error(f"invalid Time Travel point {side}({kind} => ...)", 1003, "42000")
+    if side == "END" and kind == "STREAM":
+        raise compilation_error("END(STREAM => ...) is not supported: END takes TIMESTAMP, OFFSET or STATEMENT.",
+                                1003, "42000")
+    if kind == "STREAM":
+        if not (isinstance(value, exp.Literal) and value.is_string):
+            raise compilation_error("AT(STREAM => ...) takes a stream's name as a string.", 1003, "42000")
+        fqn = qualify(parse_parts(value.name), ctx.database, ctx.schema).fqn
+        return side, kind, "'" + fqn.replace("'", "''") + "'"
+    return side, kind, to_duck(value)
+
+
 def _changes_token(table: exp.Table, qn: QName, ctx: Context, ph: str) -> Token:
-    """``t CHANGES(INFORMATION => DEFAULT | APPEND_ONLY) AT(STREAM => 's')`` [DOC S8, reference 1.9]:
-    the net changes of ``t`` since the stream's offset, read without moving it. The other starting
-    points (TIMESTAMP, OFFSET, STATEMENT) and END need the table's history by time, which cdcsim
-    does not keep: they fail with a compilation error that says so."""
+    """``t CHANGES(INFORMATION => DEFAULT | APPEND_ONLY) AT | BEFORE (...) [END (...)]`` [DOC S8,
+    reference 1.9]: the net changes of ``t`` from a version to another (or to now), read without
+    moving any stream. AT(STREAM => 's') starts at the stream's offset; TIMESTAMP, OFFSET and
+    STATEMENT points need the table's history (time_travel.py)."""
     clause = table.args["changes"]
     info = str(clause.args.get("information").name if clause.args.get("information") else "DEFAULT").upper()
     if info not in ("DEFAULT", "APPEND_ONLY"):
         raise compilation_error(f"invalid value [{info}] for parameter 'INFORMATION'", 1008, "22023")
-    at = clause.args.get("at_before")
-    kind = str(at.args.get("kind") or "").upper() if at is not None else ""
-    fixed = at is not None and kind == "STREAM" and isinstance(at.expression, exp.Literal)
-    stream = qualify(parse_parts(at.expression.name), ctx.database, ctx.schema) if fixed else None
+    at = clause.args.get("at_before") or table.args.get("when")
+    if at is None:
+        raise compilation_error(f"CHANGES on '{qn.fqn}' needs a starting point: AT | BEFORE (...).", 1003, "42000")
+    start = _point(at, ctx)
+    end = _point(clause.args["end"], ctx) if clause.args.get("end") is not None else None
+    stream = QName(*start[2][1:-1].replace("''", "'").split(".", 2)) if start[1] == "STREAM" else None
     # a view has no row ids of its own: a stream on it stands for its change tracking (the
     # session checks at execution that the stream is on this view)
     if not ctx.has_row_id(qn) and (stream is None or not ctx.is_stream(stream)):
         raise compilation_error(
             f"Change tracking is not enabled on table '{qn.fqn}'. Enable it with "
             f"ALTER TABLE ... SET CHANGE_TRACKING = TRUE, or create a stream on it.", 2201, "0A000")
-    if stream is None or clause.args.get("end") is not None or str(at.this).upper() != "AT":
-        raise compilation_error(
-            f"CHANGES on '{qn.fqn}' is supported from AT(STREAM => '<stream>') only: cdcsim keeps no table "
-            "history by time (TIMESTAMP, OFFSET, STATEMENT, END).", 2000, "0A000")
     new = exp.Table(this=exp.to_identifier(ph, quoted=True))
     new.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias or qn.name, quoted=True)))
     table.replace(new)
-    return Token(ph, "changes", qn.fqn, (stream.fqn, info == "APPEND_ONLY"))
+    return Token(ph, "changes", qn.fqn, (stream.fqn if stream is not None else None, info == "APPEND_ONLY",
+                                         start, end))
 
 
 def to_duck(node: exp.Expression) -> str:
