@@ -397,7 +397,13 @@ class Session:
                     raise map_duck_error(e, self.in_txn) from None
             if COMMAND_PREFIXES.match(text):
                 raise syntax_error(f"Syntax error: unexpected or unsupported statement '{text[:60]}'")
-            return self.run(self.translate(text), values)
+            tr = self.translate(text)
+            if values and paramstyle.placeholders(tr.sql) != len(values):
+                # a rewrite wrote an argument more than once (WIDTH_BUCKET(?, ...), TO_TIMESTAMP_LTZ(?)):
+                # DuckDB would number the copies as parameters of their own. Bound on the client, as
+                # snowflake.connector's default paramstyle does.
+                tr, values = self.translate(paramstyle.inline(text, values)), None
+            return self.run(tr, values)
 
     def _identifier_variables(self, text: str) -> str:
         """``IDENTIFIER($name)`` names the object a session variable holds (sqlglot reads only a

@@ -78,6 +78,11 @@ def needs_inlining(sql: str, values: list[Any] | None) -> bool:
     return bool(values) and _TABLE_FUNCTION.search(sql) is not None
 
 
+def placeholders(sql: str) -> int:
+    """How many ``?`` placeholders ``sql`` has (outside literals and quoted names)."""
+    return sum(1 for m in _QMARK.finditer(sql) if m.group(0) == "?")
+
+
 def inline(sql: str, values: list[Any]) -> str:
     """``sql`` (``?`` placeholders) with each placeholder replaced by its value as a SQL literal."""
     from ..scripting.run import literal

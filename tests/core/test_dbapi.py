@@ -49,6 +49,20 @@ def test_a_placeholder_takes_a_cast(q, sql, params):
     assert q(sql, params) == [(datetime(2025, 9, 1).date(), 42)]
 
 
+@pytest.mark.parametrize("sql,params,expected", [
+    ("select WIDTH_BUCKET(%s, 0, 10, 5)", (3,), 2),
+    ("select OCTET_LENGTH(?)", ["abc"], 3),
+    ("select ROUND(HAVERSINE(%(lat)s, 0, %(lat)s, 1), 3)", {"lat": 0}, 111.195),
+    ("select YEAR(TO_TIMESTAMP_LTZ(?))", ["2024-05-01 10:00:00"], 2024),
+])
+def test_a_parameter_inside_a_rewritten_function(q, sql, params, expected):
+    """A rewrite that writes its argument more than once (WIDTH_BUCKET, HAVERSINE, OCTET_LENGTH,
+    TO_TIMESTAMP_LTZ) made DuckDB count each copy of a ``?`` as a parameter of its own, and the
+    statement failed as "Session variable '$2' does not exist"."""
+    got = q(sql, params)[0][0]
+    assert (float(got) if isinstance(got, decimal.Decimal) else got) == pytest.approx(expected)
+
+
 def test_wrong_parameter_count_is_a_programming_error(q):
     with pytest.raises(cdcsim.ProgrammingError):
         q("select ?", [1, 2])
