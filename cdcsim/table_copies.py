@@ -11,8 +11,9 @@ created through the session's ordinary DDL path, so guards and bookkeeping (repl
 table, a dynamic table's name) apply as for any CREATE TABLE.
 
 [INFER] Choices where the behaviour is not what Snowflake does:
-* ``CLONE ... AT | BEFORE (...)`` (Time Travel) fails with a compilation error: cdcsim keeps no
-  table history outside change tracking.
+* ``CLONE ... AT | BEFORE (...)`` copies the source's rows as of that point, which needs the
+  source's history (time_travel.py: change tracking turned on explicitly); elsewhere it fails with
+  Snowflake's Time Travel error before anything is made.
 * CLONE copies the rows in a second statement after the CREATE; if that copy fails the new table
   is dropped again, so the statement leaves no half-made table behind (a replaced table is not
   restored).
@@ -39,11 +40,12 @@ from .sql.translate import Translated
 def _create_copy(s: Session, m: re.Match[str], _p: object) -> Result:
     how = m.group("how").upper()
     rest = (m.group("rest") or "").strip()
+    when = re.fullmatch(r"((?:AT|BEFORE)\s*\(.*\))(?:\s+COPY\s+GRANTS)?", rest, re.IGNORECASE | re.DOTALL)
+    if how == "CLONE" and when is not None:
+        rest, at = "", " " + when.group(1)  # the source as of a point in its history (time_travel.py)
+    else:
+        at = ""
     if rest and not re.fullmatch(r"COPY\s+GRANTS", rest, re.IGNORECASE):
-        if how == "CLONE" and re.match(r"(AT|BEFORE)\s*\(", rest, re.IGNORECASE):
-            raise compilation_error(
-                "Time Travel (CLONE ... AT | BEFORE) is not supported by cdcsim: it keeps no table history.",
-                2000, "0A000")
         raise compilation_error(f"syntax error: unexpected '{rest.split()[0]}'.", 1003, "42000")
     target = s.qualify(parse_parts(m.group("name")))
     source = s.qualify(parse_parts(m.group("src")))
@@ -53,12 +55,14 @@ def _create_copy(s: Session, m: re.Match[str], _p: object) -> Result:
         raise not_found("Table", source.fqn)
     if m.group("ine") and s.relation_kind(target) is not None:
         return Result.status(f"{target.name} already exists, statement succeeded.")
+    if at:  # a point outside the source's history fails before anything is made
+        s.execute(f"SELECT 1 FROM {_sf(source)}{at} LIMIT 0")
     ddl = _copy_ddl(s, source, target, bool(m.group("replace")))
     s.run(ddl)
     if how == "CLONE":
         cols = ", ".join(quote(c) for c in _visible_columns(s, source))
         try:
-            s.execute(f"INSERT INTO {_sf(target)} ({cols}) SELECT {cols} FROM {_sf(source)}")
+            s.execute(f"INSERT INTO {_sf(target)} ({cols}) SELECT {cols} FROM {_sf(source)}{at}")
         except Exception:
             s.execute(f"DROP TABLE IF EXISTS {_sf(target)}")
             raise

@@ -90,6 +90,20 @@ def test_merge_and_truncate_are_versions_too(con):
                      "ORDER BY id") == [(1, "DELETE"), (2, "DELETE"), (3, "DELETE")]
 
 
+def test_a_clone_at_a_point_in_time_copies_that_version(con):
+    run(con, "CREATE TABLE t (id INT, v STRING) CHANGE_TRACKING = TRUE")
+    run(con, "INSERT INTO t VALUES (1, 'a'), (2, 'b')")
+    con.advance(minutes=1)
+    run(con, "DELETE FROM t WHERE id = 1")
+    run(con, "CREATE TABLE restored CLONE t AT(OFFSET => -30)")
+    assert rows(con, "SELECT * FROM restored ORDER BY id") == [(1, "a"), (2, "b")]
+    run(con, "CREATE TABLE keep (id INT)")
+    with pytest.raises(cdcsim.ProgrammingError) as e:  # outside the history: nothing is made or replaced
+        run(con, "CREATE OR REPLACE TABLE keep CLONE t AT(OFFSET => -3600)")
+    assert e.value.errno == 707
+    assert rows(con, "SELECT count(*) FROM keep") == [(0,)]
+
+
 def test_points_outside_the_history_fail_as_snowflake_does(con):
     run(con, "CREATE TABLE t (id INT)")
     run(con, "CREATE STREAM s ON TABLE t")  # tracked for the stream only: no history
