@@ -8,9 +8,9 @@ from ..changes import RID
 from ..names import META_SCHEMA
 
 VIEWS = {"TABLES", "COLUMNS", "SCHEMATA", "VIEWS"}
+_INTEGERS = "('BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT', 'UBIGINT', 'UINTEGER', 'USMALLINT', 'UTINYINT')"
 
-_TYPE = """CASE WHEN data_type LIKE 'DECIMAL%' OR data_type IN ('BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT',
-    'HUGEINT', 'UBIGINT', 'UINTEGER', 'USMALLINT', 'UTINYINT') THEN 'NUMBER' WHEN data_type = 'VARCHAR' THEN 'TEXT'
+_TYPE = f"""CASE WHEN data_type LIKE 'DECIMAL%' OR data_type IN {_INTEGERS} THEN 'NUMBER' WHEN data_type = 'VARCHAR' THEN 'TEXT'
     WHEN data_type = 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' WHEN data_type = 'TIMESTAMP WITH TIME ZONE' THEN 'TIMESTAMP_LTZ'
     WHEN data_type IN ('DOUBLE', 'FLOAT') THEN 'FLOAT' WHEN data_type = 'JSON' THEN 'VARIANT'
     WHEN data_type = 'BLOB' THEN 'BINARY' ELSE data_type END"""
@@ -38,6 +38,8 @@ def view_sql(database: str, name: str) -> str:
             f"column_name AS \"COLUMN_NAME\", column_index AS \"ORDINAL_POSITION\", "
             f"CASE WHEN column_default LIKE '%cdcsim_now%' THEN 'CURRENT_TIMESTAMP()' ELSE column_default END "
             f"AS \"COLUMN_DEFAULT\", CASE WHEN is_nullable THEN 'YES' ELSE 'NO' END AS \"IS_NULLABLE\", "
-            f"{_TYPE} AS \"DATA_TYPE\", numeric_precision AS \"NUMERIC_PRECISION\", numeric_scale AS "
+            # an integer column is a NUMBER(38, 0), as DESCRIBE says (DuckDB counts an INTEGER's 32 bits)
+            f"{_TYPE} AS \"DATA_TYPE\", CASE WHEN data_type IN {_INTEGERS} THEN 38 ELSE numeric_precision END "
+            f"AS \"NUMERIC_PRECISION\", numeric_scale AS "
             f"\"NUMERIC_SCALE\", comment AS \"COMMENT\" FROM duckdb_columns() "
             f"WHERE starts_with(schema_name, {prefix}) AND column_name <> '{RID}' AND schema_name <> '{META_SCHEMA}'")

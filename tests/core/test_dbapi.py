@@ -294,6 +294,10 @@ def test_information_schema_views(q):
         ("A", "NUMBER", None), ("C", "TIMESTAMP_NTZ", "CURRENT_TIMESTAMP()")]
     assert ("PUBLIC", "T", "BASE TABLE") in q("select table_schema, table_name, table_type "
                                               "from information_schema.tables")
+    # an INT is a NUMBER(38, 0) here as in DESCRIBE (DuckDB's own view counts an INTEGER's 32 bits)
+    q("create table n (i int, b bigint, d number(10, 2))")
+    assert q("select column_name, numeric_precision, numeric_scale from information_schema.columns "
+             "where table_name = 'N' order by ordinal_position") == [("I", 38, 0), ("B", 38, 0), ("D", 10, 2)]
 
 
 def test_session_functions_report_snowflake_names(q):
