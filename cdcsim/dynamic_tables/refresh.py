@@ -238,8 +238,10 @@ def refresh_one(s: Session, reg: Registry, dt: DT, initialize: bool) -> Outcome:
         probes = {r[0]: r[1:] for r in con.execute(q).fetchall()}
         hi = max([hi, *(int(p[6]) for p in probes.values() if p[6] is not None)])
         for i, src in enumerate(tracked):
-            if probes[i][0]:
-                src.mixed = bool(probes[i][1])
+            # the next probe tests one event per row only for an input whose last window held more
+            # than inserts: an input that had none (a join's dimension that did not change) skips
+            # that subquery; a window that then holds updates is tested by delta_sql's own query
+            src.mixed = bool(probes[i][1])
     changed = [(i, src) for i, src in enumerate(tracked) if probes[i][0]]
     minimal = _has_consumers(s, reg, dt)
     watched = _read_by_stream(s, dt)

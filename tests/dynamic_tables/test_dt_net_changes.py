@@ -169,3 +169,23 @@ def test_a_stream_on_a_latest_version_table_sees_a_changed_key_as_an_update(con:
     assert _refresh(con, "d", query) == (2, 1)
     assert [r[:4] for r in q(con, seen)] == [(3, 30, "DELETE", False), (3, 31, "INSERT", False),
                                               (3, 32, "INSERT", False)]
+
+
+def test_an_input_quiet_for_a_window_then_changed_twice_per_row(con):
+    """A probe skips the one-event-per-row test for an input whose last window held no update or
+    delete (a join's dimension that did not change); when that input's next window holds a row
+    changed by two statements, the delta still nets them (delta_sql tests the window itself)."""
+    cur = con.cursor()
+    cur.execute("CREATE TABLE fact (id INT, dim_id INT, amt INT)")
+    cur.execute("CREATE TABLE dim (dim_id INT, region STRING)")
+    cur.execute("INSERT INTO dim VALUES (1, 'a'), (2, 'b')")
+    cur.execute("INSERT INTO fact VALUES (1, 1, 10), (2, 2, 20), (3, 1, 5)")
+    query = "SELECT d.region, sum(f.amt) AS s, count(*) AS n FROM fact f JOIN dim d ON f.dim_id = d.dim_id GROUP BY d.region"
+    cur.execute(f"CREATE DYNAMIC TABLE j TARGET_LAG = DOWNSTREAM WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS {query}")
+    cur.execute("UPDATE fact SET amt = amt + 1 WHERE id = 1")  # the dimension's window is empty
+    _refresh(con, "j", query)
+    cur.execute("UPDATE dim SET region = 'c' WHERE dim_id = 1")
+    cur.execute("UPDATE dim SET region = 'd' WHERE dim_id = 1")  # the same row again, another statement
+    cur.execute("UPDATE fact SET amt = amt * 2 WHERE id = 2")
+    _refresh(con, "j", query)
+    assert sorted(q(con, "SELECT * FROM j")) == [("b", 40, 1), ("d", 16, 2)]
