@@ -179,12 +179,13 @@ def _instant(s: Session, kind: str, value_sql: str | None) -> datetime:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise ProgrammingError(f"Invalid value [{value}] for OFFSET: a number of seconds (-N).", 1008, "22023")
         return s.now() + timedelta(seconds=float(value))
+    raw = value
     if isinstance(value, str):  # a TIMESTAMP without a cast is read as UTC [DOC: at-before]
         value = s.duck.execute("SELECT TRY_CAST(? AS TIMESTAMP)", [value]).fetchone()[0]
     elif isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if not isinstance(value, datetime):
-        raise ProgrammingError(f"Invalid value [{value}] for TIMESTAMP: a timestamp.", 1008, "22023")
+        raise ProgrammingError(f"Invalid value [{raw}] for TIMESTAMP: a timestamp.", 1008, "22023")
     return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
 
 

@@ -53,6 +53,11 @@ def analyse(s: Session, query: str) -> Analysis:
         t.set("this", exp.to_identifier(qn.name, quoted=True))
         if qn.fqn in s.engine.catalog.streams:
             raise compilation_error(f"Dynamic tables cannot read from stream '{qn.fqn}'.", 2_760, "0A000")
+        if t.args.get("when") is not None or t.args.get("changes") is not None:
+            # [INFER] a refresh reads its inputs at its data timestamp; a fixed point or a change
+            # interval has no meaning there
+            raise compilation_error(f"Dynamic tables cannot read '{qn.fqn}' at a point in time (AT | BEFORE) or "
+                                    "its CHANGES.", 2_000, "0A000")
         if qn.fqn in reg.tables:
             kind = "DYNAMIC_TABLE"
         else:

@@ -878,6 +878,12 @@ def _translate(sql: str, ctx: Context) -> Translated:
         if table.args.get("db") is None and table.name in ctes:
             continue
         qn = _qname(table, ctx)
+        if (table.args.get("when") is not None or table.args.get("changes") is not None) \
+                and isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "VIEW":
+            # the point would be fixed when the view is made, not when it is read
+            raise compilation_error(f"A view cannot use Time Travel (AT | BEFORE) or CHANGES on '{qn.fqn}' in cdcsim: "
+                                    "the point would be fixed when the view is made. Use the clause in the query "
+                                    "that reads the view's tables.", 2000, "0A000")
         if table.args.get("when") is not None and table.args.get("changes") is None:
             if ctx.is_stream(qn):  # [DOC S2] streams keep no Time Travel history
                 raise compilation_error(f"Time Travel (AT | BEFORE) is not supported on stream '{qn.fqn}': a "

@@ -135,6 +135,25 @@ def test_points_outside_the_history_fail_as_snowflake_does(con):
     assert rows(con, "SELECT count(*) FROM t AT(OFFSET => -86400 + 30)") == [(1,)]
 
 
+def test_views_and_dynamic_tables_refuse_a_fixed_point_and_bad_values_fail(con):
+    """A view or a dynamic table would fix the point when it is made (the statement's points are
+    resolved when it runs): both refuse it. A value that is no time or no number fails by name."""
+    run(con, "CREATE TABLE t (id INT) CHANGE_TRACKING = TRUE")
+    run(con, "CREATE STREAM s ON TABLE t")
+    for sql in ("CREATE VIEW v AS SELECT * FROM t AT(OFFSET => -60)",
+                "CREATE VIEW v AS SELECT * FROM t CHANGES(INFORMATION => DEFAULT) AT(STREAM => 's')",
+                "CREATE DYNAMIC TABLE d TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT * FROM t AT(OFFSET => -60)"):
+        with pytest.raises(cdcsim.ProgrammingError) as e:
+            run(con, sql)
+        assert e.value.sqlstate == "0A000" and "CDCSIM.PUBLIC.T" in e.value.msg, sql
+    assert rows(con, "SHOW VIEWS") == [] and rows(con, "SHOW DYNAMIC TABLES") == []
+    for sql, text in (("SELECT * FROM t AT(TIMESTAMP => 'garbage')", "[garbage] for TIMESTAMP"),
+                      ("SELECT * FROM t AT(OFFSET => 'x')", "[x] for OFFSET")):
+        with pytest.raises(cdcsim.ProgrammingError) as e:
+            run(con, sql)
+        assert text in e.value.msg
+
+
 def test_turning_tracking_off_or_dropping_the_table_ends_its_history(con):
     run(con, "CREATE TABLE t (id INT) CHANGE_TRACKING = TRUE")
     run(con, "INSERT INTO t VALUES (1)")
