@@ -57,6 +57,10 @@ _DDL = [
     # a table's history by time (time_travel.py): one mark per write statement
     f"""CREATE TABLE IF NOT EXISTS {M}.history_marks (
         table_id BIGINT, ts TIMESTAMP, stmt BIGINT, query_id VARCHAR)""",
+    # dropped tables kept for UNDROP (undrop.py)
+    f"""CREATE TABLE IF NOT EXISTS {M}.dropped_tables (
+        id BIGINT, fqn VARCHAR, dropped_on TIMESTAMP, retention_days INTEGER, ddl VARCHAR, comment VARCHAR,
+        params VARCHAR)""",
 ]
 
 

@@ -16,5 +16,6 @@ from . import (  # noqa: F401
     table_copies,
     table_swap,
     tasks,
+    undrop,
 )
 from .scripting import log as scripting_log  # noqa: F401

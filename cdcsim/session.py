@@ -870,6 +870,10 @@ class Session:
             replace = tr.kind == "drop" or bool(tr.ast is not None and tr.ast.args.get("replace"))
             kind = str(tr.ast.args.get("kind", "")).upper() if tr.ast is not None else ""
             if replace and kind in ("TABLE", ""):
+                if tr.kind == "drop":
+                    from . import undrop  # (it imports this module)
+
+                    undrop.keep(self, target, cat.tracked[target.fqn])  # while its history is known
                 self.stop_tracking(target)
         if phase == "post" and tr.kind == "create" and tr.ast is not None \
                 and str(tr.ast.args.get("kind", "")).upper() == "VIEW":

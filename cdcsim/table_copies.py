@@ -57,7 +57,7 @@ def _create_copy(s: Session, m: re.Match[str], _p: object) -> Result:
         return Result.status(f"{target.name} already exists, statement succeeded.")
     if at:  # a point outside the source's history fails before anything is made
         s.execute(f"SELECT 1 FROM {_sf(source)}{at} LIMIT 0")
-    ddl = _copy_ddl(s, source, target, bool(m.group("replace")))
+    ddl = copy_ddl(s, source, target, bool(m.group("replace")))
     s.run(ddl)
     if how == "CLONE":
         cols = ", ".join(quote(c) for c in _visible_columns(s, source))
@@ -93,7 +93,7 @@ def _visible_columns(s: Session, table: QName) -> list[str]:
     return [r[0] for r in rows if r[0] != RID]
 
 
-def _copy_ddl(s: Session, source: QName, target: QName, replace: bool) -> Translated:
+def copy_ddl(s: Session, source: QName, target: QName, replace: bool) -> Translated:
     """The source's DuckDB DDL renamed to ``target``, without the hidden row id."""
     (sql,) = s.duck.execute(
         "SELECT sql FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",

@@ -125,7 +125,7 @@ def test_variant_paths_cast_to_text_give_the_text(con, q):
 
 
 @pytest.mark.parametrize("sql", ["INSERT INTO tgt_s (id) VALUES (1)", "DELETE FROM tgt_s",
-                                 "UPDATE tgt_s SET name = 'x'", "UNDROP TABLE tgt"])
+                                 "UPDATE tgt_s SET name = 'x'"])  # (UNDROP: test_undrop.py)
 def test_unsupported_writes_fail_in_snowflake_style(q, tracked, sql):
     if "tgt_s" in sql and not tracked:
         q("CREATE STREAM tgt_s ON TABLE tgt")
