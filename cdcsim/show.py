@@ -18,6 +18,7 @@ _TABLE_COLS = ["created_on", "name", "database_name", "schema_name", "kind", "co
                "bytes", "owner", "retention_time", "automatic_clustering", "change_tracking", "is_external",
                "enable_schema_evolution", "owner_role_type", "is_event", "budget", "is_hybrid", "is_iceberg",
                "is_dynamic", "is_immutable"]
+_TABLE_TYPES = [TIMESTAMP_NTZ] + [TEXT] * 6 + [FIXED, FIXED] + [TEXT] * 13
 
 
 def _relations(s: Session, kind: str) -> list[tuple[str, str, str, int, str | None, str]]:
@@ -66,9 +67,11 @@ def hidden_tables(s: Session) -> set[tuple[str, str, str]]:
     return fn(s) if fn else set()
 
 
-@command(rf"SHOW\s+(?P<terse>TERSE\s+)?(?P<kind>TABLES|VIEWS)(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}"
-         r"(?:\s+LIMIT\s+(?P<lim>\d+))?")
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?(?P<kind>TABLES|VIEWS)(?P<history>\s+HISTORY)?(?:\s+LIKE\s+'(?P<like>[^']*)')?"
+         rf"{_SCOPE}(?:\s+LIMIT\s+(?P<lim>\d+))?")
 def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
+    """``SHOW TABLES HISTORY`` also lists the dropped tables UNDROP can restore (undrop.py), with a
+    ``dropped_on`` column (NULL for a table that exists) [DOC: sql-reference/sql/show-tables]."""
     kind = "VIEW" if m.group("kind").upper() == "VIEWS" else "TABLE"
     hidden = hidden_tables(s)
     rows = [r for r in _filter(_relations(s, kind), m, s) if (r[0], r[1], r[2]) not in hidden]
@@ -97,8 +100,15 @@ def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
             str(change_tracking.days(s, f"{r[0]}.{r[1]}.{r[2]}", change_tracking.RETENTION)), "OFF",
             "ON" if f"{r[0]}.{r[1]}.{r[2]}" in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N", "N", "N")
            for r in rows]
-    types = [TIMESTAMP_NTZ] + [TEXT] * 6 + [FIXED, FIXED] + [TEXT] * 13
-    return Result.table(_TABLE_COLS, out, types)
+    if not m.group("history"):
+        return Result.table(_TABLE_COLS, out, _TABLE_TYPES)
+    from .undrop import dropped  # (it imports the session and table modules this one sits beside)
+
+    kept = _filter([(*parts, 0, comment, "TABLE", on, keep) for parts, comment, on, keep in dropped(s)], m, s)
+    out = [(*r, None) for r in out] + [
+        (None, r[2], r[0], r[1], "TABLE", r[4] or "", "", r[3], None, "SYSADMIN", str(r[7]), "OFF", "ON", "N", "N",
+         "ROLE", "N", None, "N", "N", "N", "N", r[6]) for r in kept]
+    return Result.table([*_TABLE_COLS, "dropped_on"], out, [*_TABLE_TYPES, TIMESTAMP_NTZ])
 
 
 @command(r"SHOW\s+(?P<terse>TERSE\s+)?SCHEMAS(?:\s+LIKE\s+'(?P<like>[^']*)')?"

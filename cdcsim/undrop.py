@@ -70,6 +70,19 @@ def _purge(s: Session) -> None:
             s.duck.execute(f"DELETE FROM {M}.dropped_tables WHERE id = ?", [n])
 
 
+def dropped(s: Session) -> list[tuple[tuple[str, str, str], str | None, object, int]]:
+    """((database, schema, name), comment, dropped_on, retention days) of the kept versions within
+    retention, newest first (SHOW TABLES HISTORY)."""
+    now = s.now()
+    out = []
+    for fqn, on, keep_days, comment in s.duck.execute(
+            f"SELECT fqn, dropped_on, retention_days, comment FROM {M}.dropped_tables "
+            "ORDER BY dropped_on DESC, id DESC").fetchall():
+        if on + timedelta(days=int(keep_days)) >= now:
+            out.append((tuple(fqn.split(".", 2)), comment, on, int(keep_days)))
+    return out
+
+
 @command(rf"UNDROP\s+TABLE\s+(?P<name>{QNAME_RE})\s*")
 def undrop_table(s: Session, m: re.Match[str], _p: object) -> Result:
     table = s.qualify(parse_parts(m.group("name")))

@@ -81,3 +81,17 @@ def test_a_drop_in_an_open_transaction_keeps_the_transactions_rows(con):
     assert con._session.duck.execute("SELECT count(*) FROM _cdcsim.dropped_tables").fetchall() == [(1,)]
     q(con, "UNDROP TABLE t")
     assert q(con, "SELECT * FROM t") == [(1,)]
+
+
+def test_show_tables_history_lists_what_undrop_can_restore(con):
+    q(con, "CREATE TABLE t (id INT) CHANGE_TRACKING = TRUE DATA_RETENTION_TIME_IN_DAYS = 3")
+    q(con, "CREATE TABLE other (id INT)")
+    q(con, "DROP TABLE t")
+    con.advance(minutes=5)
+    rows = {r[1]: r for r in q(con, "SHOW TABLES HISTORY")}
+    assert rows["OTHER"][-1] is None
+    assert rows["T"][-1] == datetime(2025, 9, 3, 11, 0) and rows["T"][10] == "3"
+    assert [r[1] for r in q(con, "SHOW TABLES HISTORY LIKE 'T%'")] == ["T"]
+    assert "T" not in {r[1] for r in q(con, "SHOW TABLES")}
+    q(con, "UNDROP TABLE t")
+    assert [r[-1] for r in q(con, "SHOW TABLES HISTORY LIKE 'T'")] == [None]
