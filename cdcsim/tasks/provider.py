@@ -51,7 +51,7 @@ from ..scheduler import provider
 from . import graph
 from .history import Record
 from .model import Task
-from .runner import FAILED, SKIPPED, SUCCEEDED, Outcome, RunContext, run_task
+from .runner import CANCELLED, FAILED, SKIPPED, SUCCEEDED, Outcome, RunContext, run_task
 from .store import GraphRun, LastRun, TaskStore, epoch_ms, store_of
 
 if TYPE_CHECKING:
@@ -231,6 +231,9 @@ class TaskProvider:
             for f in todo:
                 outcomes.pop(f, None)
 
+        with st.lock:
+            prior_success = st.last_success.get(fqn)
+
         def instant() -> datetime:
             return now if clock.manual else clock.now()
 
@@ -240,7 +243,7 @@ class TaskProvider:
                          attempt, run_config, t.query_hash(), 1, group, st.next_seq())
             with st.lock:
                 st.executing[t.fqn] = rec
-            ctx = RunContext(t, root, run_config, returns)
+            ctx = RunContext(t, root, run_config, returns, group, run_id, prior_success)
             ctx.cancelled = lambda: root.fqn in st.cancel
             try:
                 out = run_task(engine, sess, t, sched_t, ctx)
@@ -292,6 +295,9 @@ class TaskProvider:
             with st.lock:
                 st.cancel.discard(fqn)
                 st.last_runs[fqn] = LastRun(group, run_id, attempt, dict(outcomes), run_config, root.graph_version)
+                if outcomes.get(root.fqn) == SUCCEEDED and FAILED not in outcomes.values() \
+                        and CANCELLED not in outcomes.values():
+                    st.last_success[fqn] = (group, run_id)
             self._account(engine, st, fqn, outcomes, records, source, scheduled, now)
         finally:
             with st.lock:

@@ -62,8 +62,13 @@ def _error(e: BaseException) -> tuple[str, str]:
 class RunContext:
     """What the SYSTEM$ functions a body may call need to know about the run in progress."""
 
-    def __init__(self, task: Task, root: Task, config: str | None, returns: dict[str, str]):
+    def __init__(self, task: Task, root: Task, config: str | None, returns: dict[str, str],
+                 group: str | None = None, run_id: int | None = None,
+                 last_success: tuple[str, int] | None = None):
         self.task, self.root, self.config, self.returns = task, root, config, returns
+        # the graph run group, its RUN_ID (the original scheduled time, epoch ms) and the latest
+        # successful group's, as the root's initial run found it (SYSTEM$TASK_RUNTIME_INFO)
+        self.group, self.run_id, self.last_success = group, run_id, last_success
         self.return_value: str | None = None
         self.cancelled: Callable[[], bool] = lambda: False
 

@@ -84,6 +84,8 @@ class TaskStore:
         self.graph_runs: dict[str, GraphRun] = {}  # GRAPH_RUN_GROUP_ID -> graph run in flight
         self.requests: list[Request] = []
         self.last_runs: dict[str, LastRun] = {}
+        # root -> (GRAPH_RUN_GROUP_ID, RUN_ID) of its latest successful graph run (SYSTEM$TASK_RUNTIME_INFO)
+        self.last_success: dict[str, tuple[str, int]] = {}
         self.cancel: set[str] = set()  # roots whose in-flight graph run is being cancelled
         self._flushes = 0
         self.last_flush = datetime.min  # clock time of the last history write

@@ -7,15 +7,17 @@
 * Inside a task run: ``SYSTEM$GET_TASK_GRAPH_CONFIG(['<key>'])``, ``SYSTEM$SET_RETURN_VALUE('<v>')``
   (shown as RETURN_VALUE in TASK_HISTORY), ``SYSTEM$GET_PREDECESSOR_RETURN_VALUE(['<task>'])`` and
   ``SYSTEM$CURRENT_USER_TASK_NAME()``; outside a run they return NULL [INFER].
+* ``SYSTEM$TASK_RUNTIME_INFO('<arg_name>')``: see ``task_runtime_info``.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..engine import HOOKS
-from ..errors import compilation_error, not_found
+from ..errors import ProgrammingError, compilation_error, not_found
 from ..names import parse_parts, qualify
 from . import graph
 from .store import store_of
@@ -110,6 +112,46 @@ def get_predecessor_return_value(s: Session, args: list) -> str:
     return "NULL"
 
 
+_RUNTIME_INFO = ("CURRENT_TASK_NAME", "CURRENT_ROOT_TASK_NAME", "CURRENT_ROOT_TASK_UUID",
+                 "CURRENT_TASK_GRAPH_RUN_GROUP_ID", "CURRENT_TASK_GRAPH_ORIGINAL_SCHEDULED_TIMESTAMP",
+                 "LAST_SUCCESSFUL_TASK_GRAPH_RUN_GROUP_ID", "LAST_SUCCESSFUL_TASK_GRAPH_ORIGINAL_SCHEDULED_TIMESTAMP")
+
+
+def _ms_text(ms: int) -> str:
+    """A RUN_ID back as the naive time it was made from (store.epoch_ms reads naive as local)."""
+    return datetime.fromtimestamp(ms / 1000).isoformat(sep=" ", timespec="milliseconds")
+
+
+def task_runtime_info(s: Session, args: list) -> str:
+    """SYSTEM$TASK_RUNTIME_INFO('<arg_name>') [DOC: sql-reference/functions/system_task_runtime_info]:
+    about the run in progress, as a string; outside a task run it fails. The two LAST_SUCCESSFUL_
+    values are those of the root's latest graph run in which no task failed or was cancelled, as
+    the current graph run found it when it started; NULL before the first.
+    [INFER] A timestamp is written in the engine's clock without an offset (cdcsim's timestamps
+    are TIMESTAMP_NTZ), so it casts to any timestamp type. The last successful graph run is kept
+    while the database is open, not across a reopen. The error outside a run is cdcsim's (091098):
+    the page does not give Snowflake's."""
+    name = str(args[0]).upper() if args and isinstance(args[0], str) else None
+    if len(args) != 1 or name not in _RUNTIME_INFO:
+        raise compilation_error(f"Invalid argument for SYSTEM$TASK_RUNTIME_INFO: expected one of {', '.join(_RUNTIME_INFO)}",
+                                1_044, "42P13")
+    run = _run(s)
+    if run is None:
+        raise ProgrammingError("SYSTEM$TASK_RUNTIME_INFO can only be called from within a task run.", 91_098,
+                               "22000")
+    last = run.last_success
+    value = {
+        "CURRENT_TASK_NAME": run.task.name,
+        "CURRENT_ROOT_TASK_NAME": run.root.name,
+        "CURRENT_ROOT_TASK_UUID": run.root.id,
+        "CURRENT_TASK_GRAPH_RUN_GROUP_ID": run.group,
+        "CURRENT_TASK_GRAPH_ORIGINAL_SCHEDULED_TIMESTAMP": None if run.run_id is None else _ms_text(run.run_id),
+        "LAST_SUCCESSFUL_TASK_GRAPH_RUN_GROUP_ID": None if last is None else last[0],
+        "LAST_SUCCESSFUL_TASK_GRAPH_ORIGINAL_SCHEDULED_TIMESTAMP": None if last is None else _ms_text(last[1]),
+    }[name]
+    return _lit(value)
+
+
 def current_user_task_name(s: Session, args: list) -> str:
     run = _run(s)
     return "NULL" if run is None else _lit(run.task.name)
@@ -121,5 +163,6 @@ HOOKS.system_functions.update({
     "SYSTEM$SET_RETURN_VALUE": set_return_value,
     "SYSTEM$GET_PREDECESSOR_RETURN_VALUE": get_predecessor_return_value,
     "SYSTEM$CURRENT_USER_TASK_NAME": current_user_task_name,
+    "SYSTEM$TASK_RUNTIME_INFO": task_runtime_info,
     "SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS": cancel_ongoing_executions,
 })

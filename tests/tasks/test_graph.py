@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from taskdb import DB, T0
 
@@ -227,3 +229,45 @@ def test_execute_task_retry_last(g: DB) -> None:
     assert len({h["RUN_ID"] for h in hist}) == 1 and len({h["GRAPH_RUN_GROUP_ID"] for h in hist}) == 1
     with pytest.raises(ProgrammingError, match="did not fail"):
         g.x("EXECUTE TASK root RETRY LAST")
+
+
+def test_task_runtime_info_drives_an_incremental_load(db):
+    """SYSTEM$TASK_RUNTIME_INFO [DOC: functions/system_task_runtime_info]: the page's use, loading
+    the events between the last successful graph run's scheduled time and this one's. A failed run
+    does not move LAST_SUCCESSFUL_..., so the next run loads its window again; a child sees its own
+    name, the root's name and the same run group as the root."""
+    db.x("CREATE TABLE events (ts TIMESTAMP, v INT)")
+    db.x("CREATE TABLE loaded (ts TIMESTAMP, v INT, run_ts TIMESTAMP)")
+    db.x("CREATE TABLE runs (task STRING, root STRING, grp STRING)")
+    db.x("CREATE TABLE switch (fail BOOLEAN)")
+    db.x("INSERT INTO switch VALUES (FALSE)")
+    db.x("CREATE TASK r WAREHOUSE = wh SCHEDULE = '1 minute' AS BEGIN "
+         "INSERT INTO loaded SELECT ts, v, SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_ORIGINAL_SCHEDULED_TIMESTAMP')::TIMESTAMP "
+         "FROM events WHERE ts >= coalesce(SYSTEM$TASK_RUNTIME_INFO('LAST_SUCCESSFUL_TASK_GRAPH_ORIGINAL_SCHEDULED_TIMESTAMP')"
+         "::TIMESTAMP, '1970-01-01'::TIMESTAMP) "
+         "AND ts < SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_ORIGINAL_SCHEDULED_TIMESTAMP')::TIMESTAMP; "
+         "INSERT INTO runs SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_NAME'), NULL, "
+         "SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'); "
+         "SELECT CASE WHEN fail THEN 1 / 0 END FROM switch; END")
+    db.x("CREATE TASK c WAREHOUSE = wh AFTER r AS INSERT INTO runs SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_NAME'), "
+         "SYSTEM$TASK_RUNTIME_INFO('CURRENT_ROOT_TASK_NAME'), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')")
+    db.x("ALTER TASK c RESUME")
+    db.x("ALTER TASK r RESUME")
+    db.x("INSERT INTO events VALUES ('2025-09-03 09:03:30', 1)")
+    db.con.advance(minutes=1)  # 09:04: loads [-, 09:04)
+    db.x("INSERT INTO events VALUES ('2025-09-03 09:04:30', 2)")
+    db.x("UPDATE switch SET fail = TRUE")
+    db.con.advance(minutes=1)  # 09:05: loads 2, then fails (a block commits statement by statement)
+    db.x("UPDATE switch SET fail = FALSE")
+    db.x("INSERT INTO events VALUES ('2025-09-03 09:05:30', 3)")
+    db.con.advance(minutes=1)  # 09:06: the last success is still 09:04, so 2 and 3 load
+    got = db.x("SELECT v, run_ts FROM loaded ORDER BY run_ts, v")
+    t = lambda m: datetime(2025, 9, 3, 9, m)  # noqa: E731
+    assert got == [(1, t(4)), (2, t(5)), (2, t(6)), (3, t(6))]
+    assert [s for _n, s in db.states("R")] == ["SUCCEEDED", "FAILED", "SUCCEEDED"]
+    runs = db.x("SELECT task, root, grp FROM runs")
+    first_group = {g for task, _r, g in runs if task == "R"}
+    assert ("C", "R") in {(task, root) for task, root, _g in runs}
+    assert {g for task, _r, g in runs if task == "C"} <= first_group
+    with pytest.raises(ProgrammingError):
+        db.x("SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_NAME')")  # outside a task run
