@@ -714,7 +714,7 @@ class Session:
     def _tracked_table(self, table_fqn: str) -> tuple[QName, int]:
         table_id = self.engine.catalog.tracked.get(table_fqn)
         if table_id is None:
-            raise time_travel.unavailable(table_fqn, " (change tracking is not enabled on it.)")
+            raise time_travel.no_history(table_fqn)
         return QName(*table_fqn.split(".", 2)), table_id
 
     def table_at_sql(self, table_fqn: str, point: time_travel.Point) -> str:

@@ -107,8 +107,7 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
                                     f"on '{table.fqn}' is supported on a table only.", 2000, "0A000")
         table_id = cat.tracked.get(table.fqn)
         if table_id is None:
-            raise time_travel.unavailable(table.fqn, " (cdcsim keeps a table's history from ALTER TABLE ... SET "
-                                                     "CHANGE_TRACKING = TRUE on.)")
+            raise time_travel.no_history(table.fqn)
         tr = s.translate(f"SELECT {m.group('tval')}")
         point = (m.group("atb").upper(), m.group("tkind").upper(), f"({s._resolve_tokens(tr)})")
         at_offset = time_travel.resolve(s, table.fqn, table_id, point)

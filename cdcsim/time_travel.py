@@ -89,13 +89,6 @@ def start(s: Session, table_id: int) -> None:
     _forget_cache(s)
 
 
-def stop(s: Session, table_id: int) -> None:
-    """The table keeps no more history (change tracking off, or the table gone)."""
-    s.duck.execute(f"DELETE FROM {M}.history_marks WHERE table_id = ?", [table_id])
-    changes.drop_hold(s.duck, table_id, HOLDER)
-    _forget_cache(s)
-
-
 def record(s: Session, table_id: int, table_fqn: str) -> None:
     """Mark a write statement on the table, in its transaction (the caller's)."""
     # a number of its own, above every event of the statement (the write lock is held): marks are
@@ -109,16 +102,19 @@ def record(s: Session, table_id: int, table_fqn: str) -> None:
         prune(s, table_id, table_fqn)
 
 
-def prune(s: Session, table_id: int, table_fqn: str) -> None:
-    """Move the history hold up to the version at the retention cutoff and drop older marks."""
+def _cutoff(s: Session, table_fqn: str) -> datetime:
+    """The oldest time the table's history still covers (its retention period back from now)."""
     from .change_tracking import RETENTION, days  # (change_tracking imports this module)
 
-    cutoff = s.now() - timedelta(days=days(s, table_fqn, RETENTION))
-    row = s.duck.execute(f"SELECT max(stmt), max(ts) FROM {M}.history_marks WHERE table_id = ? AND ts < ?",
-                         [table_id, cutoff]).fetchone()
-    if row[0] is None:
+    return s.now() - timedelta(days=days(s, table_fqn, RETENTION))
+
+
+def prune(s: Session, table_id: int, table_fqn: str) -> None:
+    """Move the history hold up to the version at the retention cutoff and drop older marks."""
+    floor = s.duck.execute(f"SELECT max(stmt) FROM {M}.history_marks WHERE table_id = ? AND ts < ?",
+                           [table_id, _cutoff(s, table_fqn)]).fetchone()[0]
+    if floor is None:
         return
-    floor = int(row[0])
     s.duck.execute(f"DELETE FROM {M}.history_marks WHERE table_id = ? AND stmt < ?", [table_id, floor])
     changes.set_hold(s.duck, table_id, HOLDER, floor)
 
@@ -130,7 +126,8 @@ def unavailable(table_fqn: str, why: str = "") -> ProgrammingError:
         f"time travel period or before the object creation time.{why}", 707, "02000")
 
 
-def _no_history(table_fqn: str) -> ProgrammingError:
+def no_history(table_fqn: str) -> ProgrammingError:
+    """Snowflake's error for a point on a table that keeps no history here, saying how to get it."""
     return unavailable(table_fqn, " (cdcsim keeps a table's history from ALTER TABLE ... SET CHANGE_TRACKING = "
                                   "TRUE on.)")
 
@@ -145,7 +142,7 @@ def resolve(s: Session, table_fqn: str, table_id: int, point: Point) -> int:
             raise ProgrammingError(f"Stream '{info.fqn}' is not on table '{table_fqn}'.", 2099, "42601")
         return int(s.duck.execute(f"SELECT stmt_offset FROM {M}.streams WHERE fqn = ?", [info.fqn]).fetchone()[0])
     if table_id not in history_ids(s):
-        raise _no_history(table_fqn)
+        raise no_history(table_fqn)
     if kind == "STATEMENT":
         qid = str(_value(s, value_sql))
         row = s.duck.execute(f"SELECT max(stmt) FROM {M}.history_marks WHERE table_id = ? AND query_id = ?",
@@ -161,13 +158,10 @@ def resolve(s: Session, table_fqn: str, table_id: int, point: Point) -> int:
             raise unavailable(table_fqn)
         return int(before)
     at = _instant(s, kind, value_sql)
-    from .change_tracking import RETENTION, days
-
     first, version = s.duck.execute(
         f"SELECT min(ts), coalesce(max(stmt) FILTER (WHERE ts < ?), min(stmt)) FROM {M}.history_marks "
         "WHERE table_id = ?", [at, table_id]).fetchone()
-    cutoff = s.now() - timedelta(days=days(s, table_fqn, RETENTION))
-    if first is None or at < first or at < cutoff:
+    if first is None or at < first or at < _cutoff(s, table_fqn):
         raise unavailable(table_fqn)
     return int(version)
 

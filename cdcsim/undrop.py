@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from . import changes, time_travel
 from .change_tracking import DEFAULTS, RETENTION, days
@@ -50,7 +50,7 @@ def keep(s: Session, table: QName, table_id: int) -> None:
     d = s.duck
     _purge(s)
     n = int(d.execute(f"SELECT nextval('{M}.obj_seq')").fetchone()[0])
-    cols = ", ".join(quote(c.name) for c in changes.user_columns(d, table) if not c.generated)
+    cols = ", ".join(quote(c) for c in s._insert_columns(table))
     d.execute(f"CREATE TABLE {_copy_table(n)} AS SELECT {cols} FROM {table.duck}")
     comment = d.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
                         [table.duck_schema, table.name]).fetchone()[0]
@@ -60,12 +60,15 @@ def keep(s: Session, table: QName, table_id: int) -> None:
                comment, json.dumps(params)])
 
 
+def _expired(s: Session, dropped_on: datetime, keep_days: int) -> bool:
+    return dropped_on + timedelta(days=int(keep_days)) < s.now()
+
+
 def _purge(s: Session) -> None:
     """Drop the kept versions past their retention period."""
-    now = s.now()
     for n, dropped_on, keep_days in s.duck.execute(f"SELECT id, dropped_on, retention_days FROM {M}.dropped_tables"
                                                    ).fetchall():
-        if dropped_on + timedelta(days=int(keep_days)) < now:
+        if _expired(s, dropped_on, keep_days):
             s.duck.execute(f"DROP TABLE IF EXISTS {_copy_table(n)}")
             s.duck.execute(f"DELETE FROM {M}.dropped_tables WHERE id = ?", [n])
 
@@ -73,12 +76,11 @@ def _purge(s: Session) -> None:
 def dropped(s: Session) -> list[tuple[tuple[str, str, str], str | None, object, int]]:
     """((database, schema, name), comment, dropped_on, retention days) of the kept versions within
     retention, newest first (SHOW TABLES HISTORY)."""
-    now = s.now()
     out = []
     for fqn, on, keep_days, comment in s.duck.execute(
             f"SELECT fqn, dropped_on, retention_days, comment FROM {M}.dropped_tables "
             "ORDER BY dropped_on DESC, id DESC").fetchall():
-        if on + timedelta(days=int(keep_days)) >= now:
+        if not _expired(s, on, keep_days):
             out.append((tuple(fqn.split(".", 2)), comment, on, int(keep_days)))
     return out
 
@@ -99,7 +101,7 @@ def undrop_table(s: Session, m: re.Match[str], _p: object) -> Result:
                 "kept history: ALTER TABLE ... SET CHANGE_TRACKING = TRUE.)", 2003, "02000")
         n, ddl, comment, params = row
         d.execute(ddl)
-        cols = ", ".join(quote(c.name) for c in changes.user_columns(d, table) if not c.generated)
+        cols = ", ".join(quote(c) for c in s._insert_columns(table))
         d.execute(f"INSERT INTO {table.duck} ({cols}) SELECT {cols} FROM {_copy_table(n)}")
         if comment:
             d.execute(f"COMMENT ON TABLE {table.duck} IS '" + str(comment).replace("'", "''") + "'")

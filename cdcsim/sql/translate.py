@@ -1025,11 +1025,16 @@ def _point(when: exp.Expression, ctx: Context) -> tuple[str, str, str]:
         raise compilation_error("END(STREAM => ...) is not supported: END takes TIMESTAMP, OFFSET or STATEMENT.",
                                 1003, "42000")
     if kind == "STREAM":
-        if not (isinstance(value, exp.Literal) and value.is_string):
-            raise compilation_error("AT(STREAM => ...) takes a stream's name as a string.", 1003, "42000")
-        fqn = qualify(parse_parts(value.name), ctx.database, ctx.schema).fqn
+        fqn = _stream_named(value, ctx).fqn
         return side, kind, "'" + fqn.replace("'", "''") + "'"
     return side, kind, to_duck(value)
+
+
+def _stream_named(value: exp.Expression, ctx: Context) -> QName:
+    """The stream an ``AT(STREAM => '<name>')`` names, qualified in the statement's schema."""
+    if not (isinstance(value, exp.Literal) and value.is_string):
+        raise compilation_error("AT(STREAM => ...) takes a stream's name as a string.", 1003, "42000")
+    return qualify(parse_parts(value.name), ctx.database, ctx.schema)
 
 
 def _changes_token(table: exp.Table, qn: QName, ctx: Context, ph: str) -> Token:
@@ -1046,7 +1051,7 @@ def _changes_token(table: exp.Table, qn: QName, ctx: Context, ph: str) -> Token:
         raise compilation_error(f"CHANGES on '{qn.fqn}' needs a starting point: AT | BEFORE (...).", 1003, "42000")
     start = _point(at, ctx)
     end = _point(clause.args["end"], ctx) if clause.args.get("end") is not None else None
-    stream = QName(*start[2][1:-1].replace("''", "'").split(".", 2)) if start[1] == "STREAM" else None
+    stream = _stream_named(at.expression, ctx) if start[1] == "STREAM" else None
     # a view has no row ids of its own: a stream on it stands for its change tracking (the
     # session checks at execution that the stream is on this view)
     if not ctx.has_row_id(qn) and (stream is None or not ctx.is_stream(stream)):
