@@ -152,6 +152,12 @@ def _table(s: Session, m: re.Match[str]) -> QName | None:
     return table
 
 
+def check(s: Session, table: QName, props: dict[str, str]) -> None:
+    """Fail as ``apply`` would for a bad property, changing nothing (CREATE OR ALTER TABLE checks
+    every change before it makes any)."""
+    _plan(s, table, props)
+
+
 def apply(s: Session, table: QName, props: dict[str, str]) -> None:
     """ALTER TABLE ... SET: validate every property first, then set them all in one transaction."""
     plan = _plan(s, table, props)

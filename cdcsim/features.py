@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     access_control,
     change_tracking,
+    create_or_alter,
     dynamic_tables,
     functions,
     get_ddl,
