@@ -434,6 +434,12 @@ def _fix_types(tree: exp.Expression) -> None:
             # TIMESTAMP_NTZ(9) is Snowflake's default precision, not a request for DuckDB's
             # nanosecond type: every naive timestamp is DuckDB's TIMESTAMP (microseconds)
             dt.set("expressions", [])
+        elif dt.this in _BINARY_TYPES and dt.expressions:
+            # BINARY(n): DuckDB's BLOB takes no length, and the column failed to create
+            dt.set("expressions", [])
+
+
+_BINARY_TYPES = {exp.DataType.Type.BINARY, exp.DataType.Type.VARBINARY}
 
 
 def _literal_value(node: exp.Expression) -> object:

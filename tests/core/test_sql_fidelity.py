@@ -636,3 +636,12 @@ def test_context_functions_of_a_session(con):
     cur.execute("CREATE TABLE audit (s STRING, at TIMESTAMP_NTZ)")
     cur.execute("INSERT INTO audit SELECT CURRENT_SESSION(), CURRENT_TIMESTAMP()")
     assert cur.execute("SELECT s FROM audit").fetchall() == [(mine,)]
+
+
+def test_binary_columns_take_a_length(q):
+    """BINARY(n) / VARBINARY(n) columns [DOC: sql-reference/data-types-text, BINARY]: DuckDB's BLOB
+    takes no length, and CREATE TABLE failed with a binder error."""
+    q("CREATE TABLE bins (b BINARY(5), v VARBINARY(8))")
+    q("INSERT INTO bins SELECT TO_BINARY('4142', 'HEX'), NULL")
+    assert q("SELECT b, v FROM bins") == [(b"AB", None)]
+    assert [r[1] for r in q("DESC TABLE bins")] == ["BINARY(8388608)", "BINARY(8388608)"]
