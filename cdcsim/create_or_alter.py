@@ -18,6 +18,8 @@ TABLE" and "CREATE OR ALTER TABLE usage notes"]:
 * A table property or parameter the definition leaves out is unset (COMMENT,
   DATA_RETENTION_TIME_IN_DAYS, MAX_DATA_EXTENSION_TIME_IN_DAYS), except CHANGE_TRACKING, which is
   only ever changed when the definition names it.
+* Plain ``ALTER TABLE ... ALTER | MODIFY COLUMN ... TYPE`` follows the same type rules (it used to
+  let DuckDB cast a NUMBER column to text or change its scale).
 * CTAS, LIKE, CLONE and USING TEMPLATE are not allowed; nor are views and dynamic tables (CREATE OR
   ALTER DYNAMIC TABLE has its own statement).
 
@@ -51,6 +53,7 @@ from sqlglot.errors import ParseError
 from . import change_tracking
 from .changes import RID
 from .commands import Result, command
+from .engine import HOOKS
 from .errors import Error, compilation_error, syntax_error
 from .names import QNAME_RE, QName, parse_parts, quote
 from .session import Session
@@ -315,3 +318,29 @@ def _properties(tree: exp.Create) -> dict[str, str]:
     for key in _UNSET_WHEN_ABSENT:
         out.setdefault(key, "DEFAULT")
     return out
+
+
+def _alter_column_type(s: Session, phase: str, kind: str, target: QName) -> None:
+    """ALTER TABLE ... ALTER | MODIFY COLUMN ... [SET DATA] TYPE follows the same rules (DuckDB
+    would cast a NUMBER to text, or shorten a NUMBER's scale, and Snowflake refuses both), checked
+    in the statement's transaction before DuckDB changes the column."""
+    if kind != "alter" or phase != "pre":
+        return
+    try:
+        tree = sqlglot.parse_one(s.statement, read="snowflake")
+    except ParseError:
+        return  # DuckDB's own error follows
+    have = {c.name: c for c in _columns(s, target)}
+    for action in tree.find_all(exp.AlterColumn):
+        dtype = action.args.get("dtype")
+        name = action.this.name if action.this.quoted else action.this.name.upper()
+        if dtype is None or name not in have:
+            continue
+        dtype = dtype.copy()
+        if dtype.this in (exp.DataType.Type.BINARY, exp.DataType.Type.VARBINARY):
+            dtype.set("expressions", [])
+        new = s.duck.execute(f"SELECT typeof(CAST(NULL AS {dtype.sql(dialect='duckdb')}))").fetchone()[0]
+        _type_change(s, target, have[name], Column(name, new, True, None, None))
+
+
+HOOKS.table_ddl.append(_alter_column_type)

@@ -204,3 +204,36 @@ def test_kept_columns_keep_their_values_new_ones_are_null(cur, case):
     expect = sorted((tuple(row[old.index(n)] for n in kept) + (None,) * len(added) for row in values),
                     key=repr)
     assert sorted(rows(cur, "SELECT * FROM t"), key=repr) == expect
+
+
+# -- plain ALTER TABLE ... ALTER COLUMN follows the same type rules ------------------------------
+
+@pytest.mark.parametrize("tracked", [False, True], ids=["untracked", "tracked"])
+@pytest.mark.parametrize("statement, error", [
+    ("ALTER TABLE t ALTER COLUMN c SET DATA TYPE NUMBER(14,2)", None),
+    ("ALTER TABLE t MODIFY COLUMN c NUMBER(14,2)", None),
+    ("ALTER TABLE t ALTER c TYPE NUMBER(5,2)", None),
+    ("ALTER TABLE t ALTER COLUMN b SET DATA TYPE VARCHAR(50)", None),
+    ("ALTER TABLE t MODIFY COLUMN c NUMBER(12,4)", "changing the scale of a number is not supported"),
+    ("ALTER TABLE t ALTER COLUMN a SET DATA TYPE VARCHAR", "to a different data type is not supported"),
+    ("ALTER TABLE t ALTER COLUMN b SET DATA TYPE NUMBER", "to a different data type is not supported"),
+    ("ALTER TABLE t ALTER c TYPE NUMBER(3,2)", "cannot hold every value"),
+])
+def test_alter_column_type_changes_as_snowflake_allows(cur, tracked, statement, error):
+    """[DOC: sql-reference/sql/alter-table-column]: a synonymous type, a longer text, a NUMBER's
+    precision up (or down when every value fits) at the same scale; not another type or scale."""
+    cur.execute("CREATE TABLE t (a INT, b VARCHAR(10), c NUMBER(10,2))")
+    cur.execute("INSERT INTO t VALUES (1, 'x', 123.45)")
+    if tracked:
+        cur.execute("CREATE STREAM s ON TABLE t")
+    before = columns(cur)
+    if error is None:
+        cur.execute(statement)
+    else:
+        with pytest.raises(ProgrammingError, match=error):
+            cur.execute(statement)
+        assert columns(cur) == before
+    assert rows(cur, "SELECT a, b, c FROM t") == [(1, "x", Decimal("123.45"))]
+    if tracked:
+        cur.execute("INSERT INTO t VALUES (2, 'y', 1)")
+        assert rows(cur, "SELECT a FROM s") == [(2,)]
