@@ -14,6 +14,7 @@ One concept per module:
 * ``graph_functions`` — the TASK_DEPENDENTS, COMPLETE_TASK_GRAPHS and CURRENT_TASK_GRAPHS table
   functions;
 * ``statements`` — CREATE / ALTER / DROP / EXECUTE / SHOW / DESCRIBE TASK;
+* ``create_or_alter`` — CREATE OR ALTER TASK (create, or alter into the given definition);
 * ``sysfuncs`` — SYSTEM$TASK_DEPENDENTS_ENABLE, SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS and the
   in-run SYSTEM$ functions (GET_TASK_GRAPH_CONFIG, SET_RETURN_VALUE, GET_PREDECESSOR_RETURN_VALUE,
   CURRENT_USER_TASK_NAME).
@@ -31,7 +32,7 @@ CLONE.
 from __future__ import annotations
 
 from ..engine import HOOKS
-from . import provider, statements, store, sysfuncs  # noqa: F401  (register commands, hooks, provider)
+from . import create_or_alter, provider, statements, store, sysfuncs  # noqa: F401  (register commands, hooks)
 from .graph_functions import complete_task_graphs, current_task_graphs, task_dependents
 from .history import task_history
 

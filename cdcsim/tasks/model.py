@@ -23,6 +23,14 @@ DEFAULT_TIMEOUT_MS = 3_600_000
 DEFAULT_SUSPEND_AFTER = 10
 DEFAULT_TRIGGER_INTERVAL_S = 30.0
 _STREAM_ARG = re.compile(r"SYSTEM\$STREAM_HAS_DATA\s*\(\s*'((?:[^']|'')+)'\s*\)", re.IGNORECASE)
+# What a CREATE TASK statement defines. CREATE OR ALTER TASK sets exactly these from its text (an
+# omitted one goes back to its default); the other fields are the task's identity (name, id,
+# created_on, owner) and runtime state, which it keeps.
+DEFINITION_FIELDS = ("definition", "condition", "warehouse", "initial_warehouse_size", "schedule", "config",
+                     "overlap_policy", "session_params", "timeout_ms", "suspend_after", "error_integration",
+                     "success_integration", "log_level", "comment", "finalize", "retry_attempts",
+                     "min_trigger_interval_s", "target_completion_interval", "min_statement_size",
+                     "max_statement_size", "predecessors", "execute_as_user")
 _DATETIMES = {"created_on", "last_committed_on", "last_suspended_on", "base", "next_due", "last_trigger_run",
               "resumed_on"}
 
@@ -76,6 +84,12 @@ class Task:
 
     def snapshot(self) -> Task:
         return copy.copy(self)
+
+    def same_definition(self, other: Task) -> bool:
+        """Whether ``other`` defines this task; AFTER lists are compared as sets, since a child
+        waits for all of its predecessors whatever their order."""
+        return all(getattr(self, f) == getattr(other, f) for f in DEFINITION_FIELDS if f != "predecessors") \
+            and set(self.predecessors) == set(other.predecessors)
 
     # ---- derived (cached per definition text; never persisted)
     def parsed_schedule(self, relaxed: bool) -> Schedule | None:

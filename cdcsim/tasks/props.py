@@ -167,14 +167,20 @@ class Scanner:
         return out
 
 
-def props_list(sc: Scanner, stop: set[str]) -> list[tuple[str, Value]]:
-    """``KEY = value [,] KEY = value ...`` until a word in ``stop`` or the end."""
+def props_list(sc: Scanner, stop: set[str], refuse: str | None = None) -> list[tuple[str, Value]]:
+    """``KEY = value [,] KEY = value ...`` until a word in ``stop`` or the end.
+
+    Tag, contact and COPY GRANTS clauses are skipped (accepted, not modelled), or refused with an
+    error naming the statement ``refuse`` (CREATE OR ALTER TASK does not take them)."""
     out: list[tuple[str, Value]] = []
     while not sc.at_end():
         w = sc.peek_word()
         if not w or w in stop:
             break
         sc.word()
+        if refuse and w in ("WITH", "TAG", "CONTACT", "COPY"):
+            clause = f"{w} {sc.peek_word()}" if w in ("WITH", "COPY") else w
+            raise compilation_error(f"{refuse} does not support {clause}.", 2_000, "0A000")
         if w in ("WITH", "TAG", "CONTACT"):
             if w == "WITH":
                 sc.word()

@@ -1,6 +1,7 @@
 """Task statements: CREATE [OR REPLACE] TASK [IF NOT EXISTS], ALTER TASK (RESUME, SUSPEND, SET,
 UNSET, MODIFY AS / WHEN, REMOVE WHEN, ADD / REMOVE AFTER, SET / UNSET FINALIZE), DROP TASK,
-EXECUTE TASK, SHOW TASKS and DESCRIBE TASK [DOC T1, T5, T6, T8].
+EXECUTE TASK, SHOW TASKS and DESCRIBE TASK [DOC T1, T5, T6, T8]; CREATE OR ALTER TASK (in
+``create_or_alter``) reuses its parsing, checks and storage.
 
 Choices [INFER]:
 * EXECUTE TASK ... RETRY LAST re-runs the failed tasks of the latest graph run and what depends on
@@ -29,7 +30,7 @@ from contextlib import contextmanager
 from ..commands import TEXT, TIMESTAMP_NTZ, Result, command
 from ..engine import HOOKS
 from ..errors import NotSupportedError, ProgrammingError, already_exists, compilation_error, not_found
-from ..names import QNAME_RE, like_to_regex, parse_parts, qualify
+from ..names import QNAME_RE, QName, like_to_regex, parse_parts, qualify
 from ..session import Session
 from ..streams import _SCOPE, show_scope
 from . import graph, props
@@ -169,19 +170,15 @@ def suspend(s: Session, t: Task, reason: str) -> None:
 
 
 # ---------------------------------------------------------------------------- CREATE
-@command(rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?TASK\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})"
-         r"(?P<rest>\s.*)")
-def create_task(s: Session, m: re.Match[str], _p: object) -> Result:
-    if m.group("replace") and m.group("ine"):
-        raise compilation_error("OR REPLACE and IF NOT EXISTS are incompatible.", 2_016)
-    qn = s.qualify(parse_parts(m.group("name")))
-    st = store_of(s.engine)
-    rest = m.group("rest")
+def parse_definition(s: Session, qn: QName, rest: str, statement: str | None = None) -> Task:
+    """A new task from the clauses after its name in CREATE [OR ALTER] TASK: what the text leaves
+    out stays at its default. ``statement`` names a statement that refuses tag, contact and
+    COPY GRANTS clauses (CREATE OR ALTER TASK)."""
     sc = Scanner(rest)
     t = Task(qn.database, qn.schema, qn.name, str(uuid.uuid4()), s.now(), "")
     preds: list[str] = []
     while True:
-        for key, val in props.props_list(sc, {"AFTER", "WHEN", "AS", "EXECUTE"}):
+        for key, val in props.props_list(sc, {"AFTER", "WHEN", "AS", "EXECUTE"}, statement):
             props.apply(t, key, val, s.engine.relaxed, qn.database, qn.schema)
         w = sc.peek_word()
         if w == "AFTER":
@@ -205,6 +202,31 @@ def create_task(s: Session, m: re.Match[str], _p: object) -> Result:
             raise sc.error("AS <sql>")
     t.predecessors = list(dict.fromkeys(preds))
     parse_body(t.definition)
+    return t
+
+
+def add_task(s: Session, st: TaskStore, t: Task) -> None:
+    """Store a new (or recreated) task after the checks every definition passes (the caller
+    holds ``ddl_lock``)."""
+    graph.check_predecessors(st, t, t.predecessors)
+    for p in t.predecessors:
+        graph.require_roots_suspended(st, st.tasks[p])
+    _validate(s, st, t)
+    st.tasks[t.fqn] = t
+    st.touch()
+    st.observed.pop(t.fqn, None)
+    _mark_modified(st, t)
+    _persist(s, st, [t])
+
+
+@command(rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?TASK\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})"
+         r"(?P<rest>\s.*)")
+def create_task(s: Session, m: re.Match[str], _p: object) -> Result:
+    if m.group("replace") and m.group("ine"):
+        raise compilation_error("OR REPLACE and IF NOT EXISTS are incompatible.", 2_016)
+    qn = s.qualify(parse_parts(m.group("name")))
+    st = store_of(s.engine)
+    t = parse_definition(s, qn, m.group("rest"))
     if not s.schema_exists(qn.database, qn.schema):
         raise not_found("Schema", f"{qn.database}.{qn.schema}")
     with ddl_lock(s, st):
@@ -217,15 +239,7 @@ def create_task(s: Session, m: re.Match[str], _p: object) -> Result:
             if graph.is_graph_task(st, old):
                 graph.require_roots_suspended(st, old)
             t.predecessors = [p for p in t.predecessors if p != qn.fqn]
-        graph.check_predecessors(st, t, t.predecessors)
-        for p in t.predecessors:
-            graph.require_roots_suspended(st, st.tasks[p])
-        _validate(s, st, t)
-        st.tasks[qn.fqn] = t
-        st.touch()
-        st.observed.pop(qn.fqn, None)
-        _mark_modified(st, t)
-        _persist(s, st, [t])
+        add_task(s, st, t)
     return Result.status(f"Task {qn.name} successfully created.")
 
 
