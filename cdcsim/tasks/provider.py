@@ -49,7 +49,7 @@ from ..engine import HOOKS
 from ..names import QName, parse_parts, qualify, quote
 from ..scheduler import provider
 from . import graph
-from .history import Record
+from .history import M, Record
 from .model import Task
 from .runner import CANCELLED, FAILED, SKIPPED, SUCCEEDED, Outcome, RunContext, run_task
 from .store import GraphRun, LastRun, TaskStore, epoch_ms, store_of
@@ -233,6 +233,11 @@ class TaskProvider:
 
         with st.lock:
             prior_success = st.last_success.get(fqn)
+        if prior_success is None:  # (a reopened database: the history still knows)
+            prior_success = _last_success_in_history(sess, root)
+            if prior_success is not None:
+                with st.lock:
+                    st.last_success.setdefault(fqn, prior_success)
 
         def instant() -> datetime:
             return now if clock.manual else clock.now()
@@ -346,6 +351,24 @@ class TaskProvider:
             # on reopen it is recomputed from the history (see TaskStore.load).
             for rec in records.values():
                 rec.next_scheduled_time = root.next_due
+
+
+def _last_success_in_history(sess: Session, root: Task) -> tuple[str, int] | None:
+    """The last graph run of ``root`` whose root succeeded and no task failed or was cancelled, as
+    (run group, RUN_ID), from TASK_HISTORY: what ``TaskStore.last_success`` remembers while the
+    database is open. Each task's outcome is its row of the group's last attempt (a retry re-runs
+    the failed tasks only)."""
+    row = sess.duck.execute(
+        f"""WITH last AS (
+              SELECT "GRAPH_RUN_GROUP_ID" AS g, "RUN_ID" AS r, "NAME" AS n, "DATABASE_NAME" AS d, "SCHEMA_NAME" AS sc,
+                     arg_max("STATE", "ATTEMPT_NUMBER") AS state, max("COMPLETED_TIME") AS done
+              FROM {M}.task_history WHERE "ROOT_TASK_ID" = ? GROUP BY ALL)
+            SELECT g, r FROM last GROUP BY g, r
+            HAVING bool_or(n = ? AND d = ? AND sc = ? AND state = 'SUCCEEDED')
+               AND NOT bool_or(state IN ('FAILED', 'CANCELLED'))
+            ORDER BY max(done) DESC NULLS LAST LIMIT 1""",
+        [root.id, root.name, root.database, root.schema]).fetchone()
+    return None if row is None or row[1] is None else (str(row[0]), int(row[1]))
 
 
 def _trigger_streams(task: Task) -> list[QName]:

@@ -129,7 +129,7 @@ def task_runtime_info(s: Session, args: list) -> str:
     the current graph run found it when it started; NULL before the first.
     [INFER] A timestamp is written in the engine's clock without an offset (cdcsim's timestamps
     are TIMESTAMP_NTZ), so it casts to any timestamp type. The last successful graph run is kept
-    while the database is open, not across a reopen. The error outside a run is cdcsim's (091098):
+    while the database is open and read back from TASK_HISTORY after a reopen. The error outside a run is cdcsim's (091098):
     the page does not give Snowflake's."""
     name = str(args[0]).upper() if args and isinstance(args[0], str) else None
     if len(args) != 1 or name not in _RUNTIME_INFO:

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from taskdb import DB, T0
 
+import cdcsim
 from cdcsim import ProgrammingError
 
 
@@ -271,3 +272,29 @@ def test_task_runtime_info_drives_an_incremental_load(db):
     assert {g for task, _r, g in runs if task == "C"} <= first_group
     with pytest.raises(ProgrammingError):
         db.x("SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_NAME')")  # outside a task run
+
+
+def test_task_runtime_info_remembers_the_last_success_across_a_reopen(tmp_path):
+    """LAST_SUCCESSFUL_TASK_GRAPH_* of a reopened database comes from TASK_HISTORY: a run after the
+    reopen continues the incremental load from the last successful run before it, not from the start."""
+    path = str(tmp_path / "db.duckdb")
+    con = cdcsim.connect(path, clock=cdcsim.ManualClock(datetime(2025, 9, 3, 9, 3)))
+    cur = con.cursor()
+    cur.execute("CREATE TABLE seen (last_ts STRING, last_grp STRING, grp STRING)")
+    cur.execute("CREATE TASK r WAREHOUSE = wh SCHEDULE = '1 minute' AS INSERT INTO seen SELECT "
+                "SYSTEM$TASK_RUNTIME_INFO('LAST_SUCCESSFUL_TASK_GRAPH_ORIGINAL_SCHEDULED_TIMESTAMP'), "
+                "SYSTEM$TASK_RUNTIME_INFO('LAST_SUCCESSFUL_TASK_GRAPH_RUN_GROUP_ID'), "
+                "SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')")
+    cur.execute("ALTER TASK r RESUME")
+    con.advance(minutes=1)  # 09:04
+    con.advance(minutes=1)  # 09:05
+    before = cur.execute("SELECT last_ts, last_grp, grp FROM seen").fetchall()
+    con.close()
+    con = cdcsim.connect(path, clock=cdcsim.ManualClock(datetime(2025, 9, 3, 9, 5, 30)))
+    con.advance(seconds=30)  # 09:06
+    after = con.cursor().execute("SELECT last_ts, last_grp, grp FROM seen").fetchall()
+    con.close()
+    assert len(before) == 2 and before[0][:2] == (None, None)
+    assert after[:2] == before
+    assert after[2][1] == before[1][2]  # the 09:05 run, the last success before the reopen
+    assert after[2][0].startswith("2025-09-03 09:05")
