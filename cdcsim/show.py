@@ -1,4 +1,4 @@
-"""SHOW TABLES / VIEWS / SCHEMAS / DATABASES / COLUMNS and DESCRIBE TABLE / VIEW, answered from
+"""SHOW TABLES / VIEWS / OBJECTS / SCHEMAS / DATABASES / COLUMNS and DESCRIBE TABLE / VIEW, answered from
 DuckDB's catalog in Snowflake's shape (lower-case column names, upper-case object names).
 The hidden row-id column of tracked tables never appears."""
 
@@ -19,6 +19,9 @@ _TABLE_COLS = ["created_on", "name", "database_name", "schema_name", "kind", "co
                "enable_schema_evolution", "owner_role_type", "is_event", "budget", "is_hybrid", "is_iceberg",
                "is_dynamic", "is_immutable"]
 _TABLE_TYPES = [TIMESTAMP_NTZ] + [TEXT] * 6 + [FIXED, FIXED] + [TEXT] * 13
+_VIEW_COLS = ["created_on", "name", "reserved", "database_name", "schema_name", "owner", "comment", "text",
+              "is_secure", "is_materialized", "owner_role_type", "change_tracking"]
+_TERSE_COLS = ["created_on", "name", "kind", "database_name", "schema_name"]
 
 
 def _relations(s: Session, kind: str) -> list[tuple[str, str, str, int, str | None, str]]:
@@ -47,10 +50,9 @@ def _relations(s: Session, kind: str) -> list[tuple[str, str, str, int, str | No
     return sorted(out)
 
 
-def _filter(rows: list, m: re.Match[str], s: Session) -> list:
-    like = m.group("like")
+def _filter(rows: list, like: str | None, scope: tuple[str, str] | None) -> list:
+    """The rows (database, schema, name, ...) a SHOW's LIKE and IN scope keep."""
     rx = like_to_regex(like) if like else None
-    scope = show_scope(s, m)
     out = []
     for r in rows:
         if rx and not rx.match(r[2]):
@@ -59,6 +61,34 @@ def _filter(rows: list, m: re.Match[str], s: Session) -> list:
             continue
         out.append(r)
     return out
+
+
+def _made(s: Session) -> dict[str, tuple[object, str | None]]:
+    """fqn -> (created_on, text) of the views (kept since this version; tables keep no creation
+    time: recording one cost a CREATE TABLE 1.4 ms)."""
+    return {fqn: (created, text) for fqn, created, text in s.duck.execute(
+        f"SELECT fqn, created_on, text FROM {META_SCHEMA}.objects").fetchall()}
+
+
+def _created(made: dict[str, tuple[object, str | None]], r: tuple) -> object:
+    return made.get(f"{r[0]}.{r[1]}.{r[2]}", (None, None))[0]
+
+
+def _table_rows(s: Session, rels: list[tuple], made: dict[str, tuple[object, str | None]]) -> list[tuple]:
+    """SHOW TABLES' rows (``_TABLE_COLS``) for ``_relations`` rows of kind TABLE."""
+    tracked = s.engine.catalog.tracked
+    return [(_created(made, r), r[2], r[0], r[1], r[5], r[4] or "", "", r[3], None, "SYSADMIN",
+             str(change_tracking.days(s, f"{r[0]}.{r[1]}.{r[2]}", change_tracking.RETENTION)), "OFF",
+             "ON" if f"{r[0]}.{r[1]}.{r[2]}" in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N", "N", "N")
+            for r in rels]
+
+
+def _view_rows(s: Session, rels: list[tuple], made: dict[str, tuple[object, str | None]]) -> list[tuple]:
+    """SHOW VIEWS' rows (``_VIEW_COLS``) for ``_relations`` rows of kind VIEW."""
+    on = change_tracking.tracked_views(s) if rels else set()
+    return [(_created(made, r), r[2], "", r[0], r[1], "SYSADMIN", r[4],
+             made.get(f"{r[0]}.{r[1]}.{r[2]}", (None, None))[1], "false", "false", "ROLE",
+             "ON" if f"{r[0]}.{r[1]}.{r[2]}" in on else "OFF") for r in rels]
 
 
 def hidden_tables(s: Session) -> set[tuple[str, str, str]]:
@@ -74,41 +104,107 @@ def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
     ``dropped_on`` column (NULL for a table that exists) [DOC: sql-reference/sql/show-tables]."""
     kind = "VIEW" if m.group("kind").upper() == "VIEWS" else "TABLE"
     hidden = hidden_tables(s)
-    rows = [r for r in _filter(_relations(s, kind), m, s) if (r[0], r[1], r[2]) not in hidden]
-    tracked = s.engine.catalog.tracked
+    rows = [r for r in _filter(_relations(s, kind), m.group("like"), show_scope(s, m))
+            if (r[0], r[1], r[2]) not in hidden]
     if m.group("lim"):
         rows = rows[: int(m.group("lim"))]
-    # when a view was made and its text (kept since this version; tables keep no creation time:
-    # recording one cost a CREATE TABLE 1.4 ms)
-    made = {fqn: (created, text) for fqn, created, text in s.duck.execute(
-        f"SELECT fqn, created_on, text FROM {META_SCHEMA}.objects").fetchall()} if rows else {}
-
-    def created(r: tuple) -> object:
-        return made.get(f"{r[0]}.{r[1]}.{r[2]}", (None, None))[0]
-
+    made = _made(s) if rows else {}
     if m.group("terse"):
-        return Result.table(["created_on", "name", "kind", "database_name", "schema_name"],
-                            [(created(r), r[2], kind, r[0], r[1]) for r in rows])
+        return Result.table(_TERSE_COLS, [(_created(made, r), r[2], kind, r[0], r[1]) for r in rows])
     if kind == "VIEW":
-        on = change_tracking.tracked_views(s) if rows else set()
-        return Result.table(["created_on", "name", "reserved", "database_name", "schema_name", "owner", "comment",
-                             "text", "is_secure", "is_materialized", "owner_role_type", "change_tracking"],
-                            [(created(r), r[2], "", r[0], r[1], "SYSADMIN", r[4],
-                              made.get(f"{r[0]}.{r[1]}.{r[2]}", (None, None))[1], "false", "false", "ROLE",
-                              "ON" if f"{r[0]}.{r[1]}.{r[2]}" in on else "OFF") for r in rows])
-    out = [(created(r), r[2], r[0], r[1], r[5], r[4] or "", "", r[3], None, "SYSADMIN",
-            str(change_tracking.days(s, f"{r[0]}.{r[1]}.{r[2]}", change_tracking.RETENTION)), "OFF",
-            "ON" if f"{r[0]}.{r[1]}.{r[2]}" in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N", "N", "N")
-           for r in rows]
+        return Result.table(_VIEW_COLS, _view_rows(s, rows, made))
+    out = _table_rows(s, rows, made)
     if not m.group("history"):
         return Result.table(_TABLE_COLS, out, _TABLE_TYPES)
     from .undrop import dropped  # (it imports the session and table modules this one sits beside)
 
-    kept = _filter([(*parts, 0, comment, "TABLE", on, keep) for parts, comment, on, keep in dropped(s)], m, s)
+    kept = _filter([(*parts, 0, comment, "TABLE", on, keep) for parts, comment, on, keep in dropped(s)],
+                   m.group("like"), show_scope(s, m))
     out = [(*r, None) for r in out] + [
         (None, r[2], r[0], r[1], "TABLE", r[4] or "", "", r[3], None, "SYSADMIN", str(r[7]), "OFF", "ON", "N", "N",
          "ROLE", "N", None, "N", "N", "N", "N", r[6]) for r in kept]
     return Result.table([*_TABLE_COLS, "dropped_on"], out, [*_TABLE_TYPES, TIMESTAMP_NTZ])
+
+
+_OBJECT_COLS = ["created_on", "name", "database_name", "schema_name", "kind", "comment", "cluster_by", "rows",
+                "bytes", "owner", "retention_time", "owner_role_type", "is_dynamic"]
+_OBJECT_TYPES = [TIMESTAMP_NTZ] + [TEXT] * 6 + [FIXED, FIXED] + [TEXT] * 4
+# what a view's row holds in the table-only columns: a view stores no rows and keeps no history
+_VIEW_AS_OBJECT = {"kind": "VIEW", "cluster_by": "", "rows": 0, "bytes": 0, "retention_time": None}
+# SHOW OBJECTS also takes a bare ``IN <schema_name>``; the keywords are groups of their own so the
+# scope is read from what matched, not from the text (a LIKE pattern may hold " IN ACCOUNT")
+_OBJECT_SCOPE = (rf"(?:\s+IN\s+(?:(?P<acct>ACCOUNT)|(?P<dbkw>DATABASE)(?:\s+(?P<db>{QNAME_RE}))?|"
+                 rf"(?P<schkw>SCHEMA)(?:\s+(?P<sch>{QNAME_RE}))?|(?P<bare>{QNAME_RE})))?")
+
+
+def _objects_scope(s: Session, m: re.Match[str]) -> tuple[str, str] | None:
+    """The (database, schema) SHOW OBJECTS is limited to, '*' for a whole database, None for the
+    account; with no IN, the current database, as SHOW TABLES (``streams.show_scope``)."""
+    if m.group("acct"):
+        return None
+    if m.group("db"):
+        db = parse_parts(m.group("db"))[0]
+        if not s.database_exists(db):
+            raise not_found("Database", db)
+        return db, "*"
+    if m.group("dbkw"):
+        return s.database, "*"
+    name = m.group("sch") or m.group("bare")
+    if name:
+        parts = parse_parts(name)
+        scope = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+        if not s.schema_exists(*scope):
+            raise not_found("Schema", f"{scope[0]}.{scope[1]}")
+        return scope
+    if m.group("schkw"):
+        return s.database, s.schema
+    return s.database, "*"
+
+
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?OBJECTS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_OBJECT_SCOPE}"
+         r"(?:\s+STARTS\s+WITH\s+'(?P<sw>[^']*)')?(?:\s+LIMIT\s+(?P<lim>\d+)(?:\s+FROM\s+'(?P<frm>[^']*)')?)?")
+def show_objects(s: Session, m: re.Match[str], _p: object) -> Result:
+    """The tables and views in scope, each with SHOW TABLES' or SHOW VIEWS' values for the columns
+    they share [DOC: sql-reference/sql/show-objects]. A dynamic table is listed with kind TABLE and
+    ``is_dynamic`` Y [DOC: release-notes/bcr-bundles/2024_03/bcr-1529].
+
+    [INFER] where the page is silent: rows are ordered by database, schema and name, as SHOW TABLES
+    documents for its own; a table's kind is the one SHOW TABLES gives it (TEMPORARY for the
+    session's temporary tables); a view has rows and bytes 0 and no retention_time (NULL); an unset
+    comment is '' whatever the kind; STARTS WITH and FROM compare names case-sensitively and FROM
+    keeps the names after the string, as SHOW STREAMS; the columns are the ones the page and the
+    bundle notes name (no is_hybrid / is_iceberg, which no page documents for this command)."""
+    scope = _objects_scope(s, m)
+    like = m.group("like")
+    rels = sorted([(r, False) for r in _filter(_relations(s, "TABLE"), like, scope)]
+                  + [(r, True) for r in _filter(_relations(s, "VIEW"), like, scope)], key=lambda e: e[0][:3])
+    if m.group("sw") is not None:
+        rels = [e for e in rels if e[0][2].startswith(m.group("sw"))]
+    if m.group("frm") is not None:
+        rels = [e for e in rels if e[0][2] > m.group("frm")]
+    if m.group("lim"):
+        rels = rels[: int(m.group("lim"))]
+    made = _made(s) if rels else {}
+    dynamic = hidden_tables(s)
+    dts: dict = {}  # fqn -> the dynamic table (catalog.DT) of that name
+    if dynamic and rels:
+        from .dynamic_tables.catalog import registry  # (it imports this module's describe_columns)
+
+        dts = registry(s.engine).tables
+    tables = iter(_table_rows(s, [r for r, view in rels if not view], made))
+    views = iter(_view_rows(s, [r for r, view in rels if view], made))
+    out = []
+    for r, view in rels:
+        row = {**dict(zip(_VIEW_COLS, next(views), strict=True)), **_VIEW_AS_OBJECT} if view \
+            else dict(zip(_TABLE_COLS, next(tables), strict=True))
+        dt = dts.get(f"{r[0]}.{r[1]}.{r[2]}") if (r[0], r[1], r[2]) in dynamic and not view else None
+        if dt is not None:  # the table under a dynamic table has none of its own creation time or comment
+            row.update(created_on=dt.created_on, comment=dt.comment)
+        row.update(comment=row["comment"] or "", is_dynamic="N" if dt is None else "Y")
+        out.append(tuple(row[c] for c in _OBJECT_COLS))
+    if m.group("terse"):
+        return Result.table(_TERSE_COLS, [(r[0], r[1], r[4], r[2], r[3]) for r in out])
+    return Result.table(_OBJECT_COLS, out, _OBJECT_TYPES)
 
 
 @command(r"SHOW\s+(?P<terse>TERSE\s+)?SCHEMAS(?:\s+LIKE\s+'(?P<like>[^']*)')?"
