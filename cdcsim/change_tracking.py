@@ -167,8 +167,13 @@ def apply(s: Session, table: QName, props: dict[str, str]) -> None:
 
 def at_create(s: Session, table: QName, props: dict[str, str]) -> None:
     """CREATE TABLE ... CHANGE_TRACKING = TRUE ...: inside the CREATE's own transaction, so a bad
-    value leaves no table behind."""
-    _write(s, s.duck, table, _plan(s, table, props))
+    value leaves no table behind. Column comments come along (translate.COLUMN_COMMENT)."""
+    from .sql.translate import COLUMN_COMMENT
+
+    columns = {k: v for k, v in props.items() if k.startswith(COLUMN_COMMENT)}
+    _write(s, s.duck, table, _plan(s, table, {k: v for k, v in props.items() if k not in columns}))
+    for key, raw in columns.items():
+        s.duck.execute(f"COMMENT ON COLUMN {table.duck}.{quote(key[len(COLUMN_COMMENT):])} IS {raw}")
 
 
 def _plan(s: Session, table: QName, props: dict[str, str]) -> list[tuple[str, object]]:

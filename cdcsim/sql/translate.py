@@ -301,17 +301,59 @@ _TABLE_PROPS = ("CHANGE_TRACKING", "DATA_RETENTION_TIME_IN_DAYS", "MAX_DATA_EXTE
 
 
 def _table_props(tree: exp.Expression) -> dict[str, str]:
-    """Take CREATE TABLE's change-tracking and retention properties out of the statement (DuckDB
-    has none); the session applies them to the new table (``change_tracking.at_create``)."""
+    """Take CREATE TABLE's change-tracking and retention properties and its table and column
+    comments out of the statement (DuckDB has none of them in CREATE TABLE; its generator dropped
+    the comments); the session applies them to the new table (``change_tracking.at_create``)."""
     props = tree.args.get("properties")
-    if str(tree.args.get("kind", "")).upper() != "TABLE" or props is None:
+    if str(tree.args.get("kind", "")).upper() != "TABLE":
         return {}
+    props = props if props is not None else exp.Properties(expressions=[])
     out: dict[str, str] = {}
     for p in list(props.expressions):
         if isinstance(p, exp.Property) and p.name.upper() in _TABLE_PROPS:
             out[p.name.upper()] = p.args["value"].sql(dialect="snowflake")
             p.pop()
+        elif isinstance(p, exp.SchemaCommentProperty):  # DuckDB's CREATE has no comment: set after it
+            out["COMMENT"] = _string_literal(p.this.name)
+            p.pop()
+    schema = tree.this if isinstance(tree.this, exp.Schema) else None
+    for d in schema.expressions if schema is not None else []:
+        for c in list(d.args.get("constraints") or []) if isinstance(d, exp.ColumnDef) else []:
+            if isinstance(c.kind, exp.CommentColumnConstraint):
+                out[COLUMN_COMMENT + (d.name if d.this.quoted else d.name.upper())] = _string_literal(c.kind.this.name)
+                c.pop()
     return out
+
+
+def _typed_ctas_columns(tree: exp.Expression) -> None:
+    """``CREATE TABLE t (a INT, b) AS <query>`` [DOC: sql-reference/sql/create-table, CTAS]: the
+    list names the query's columns in order and may give their types. DuckDB takes names only, so
+    the query is read under the list's names and cast to the given types. A list whose length is
+    not the query's fails as Snowflake's does (002026)."""
+    schema, query = tree.this, tree.expression
+    if not isinstance(schema, exp.Schema) or not isinstance(query, exp.Query) or \
+            not any(isinstance(d, exp.ColumnDef) and d.args.get("kind") is not None for d in schema.expressions):
+        return
+    names = [exp.to_identifier(d.name, quoted=d.this.quoted if isinstance(d, exp.ColumnDef) else d.quoted)
+             for d in schema.expressions]
+    width = len(query.selects) if not any(isinstance(e, exp.Star) for e in query.selects) else None
+    if width is not None and width != len(names):
+        raise compilation_error(f"Invalid column definition list: the query has {width} columns and the list "
+                                f"{len(names)}.", 2026, "42601")
+    select = exp.select(*[
+        exp.cast(exp.column(n.copy()), d.args["kind"].copy()).as_(n.copy())
+        if isinstance(d, exp.ColumnDef) and d.args.get("kind") is not None else exp.column(n.copy())
+        for n, d in zip(names, schema.expressions, strict=True)
+    ]).from_(exp.Subquery(this=query.copy(), alias=exp.TableAlias(this=exp.to_identifier("_ctas"), columns=names)))
+    tree.set("this", schema.this)
+    tree.set("expression", select)
+
+
+COLUMN_COMMENT = "COLUMN COMMENT "  # a table_props key: a column's COMMENT, set after CREATE TABLE
+
+
+def _string_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 _TEXT_TYPES = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR,
@@ -808,6 +850,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
     _classify(tree, ctx, out)
     if out.kind == "create":
         out.table_props = _table_props(tree)
+        _typed_ctas_columns(tree)
         _informational_constraints(tree)
         out.check_names = _refuse_duplicate_columns(tree)
     if out.kind == "truncate" and tree.args.get("exists"):

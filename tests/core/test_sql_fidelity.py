@@ -645,3 +645,23 @@ def test_binary_columns_take_a_length(q):
     q("INSERT INTO bins SELECT TO_BINARY('4142', 'HEX'), NULL")
     assert q("SELECT b, v FROM bins") == [(b"AB", None)]
     assert [r[1] for r in q("DESC TABLE bins")] == ["BINARY(8388608)", "BINARY(8388608)"]
+
+
+def test_create_table_keeps_table_and_column_comments(q):
+    """CREATE TABLE ... COMMENT = '...' and a column's COMMENT '...' [DOC: sql-reference/sql/create-table]
+    show in SHOW TABLES and DESCRIBE TABLE; DuckDB's CREATE TABLE has neither and they were lost."""
+    q("CREATE TABLE noted (a INT COMMENT 'the a', \"b\" STRING COMMENT 'it''s b') COMMENT = 'a table'")
+    assert [(r[0], r[9]) for r in q("DESC TABLE noted")] == [("A", "the a"), ("b", "it's b")]
+    assert [r[5] for r in q("SHOW TABLES LIKE 'NOTED'")] == ["a table"]
+
+
+def test_ctas_column_list_names_and_types_the_query_columns(q):
+    """``CREATE TABLE t (a INT, b VARCHAR, c) AS <query>`` [DOC: sql-reference/sql/create-table, CTAS]:
+    names in order, types where given; a list of another length fails (it failed to parse)."""
+    q("CREATE TABLE typed (a NUMBER(10,2), b STRING, c) AS SELECT 1, 2, 3.5")
+    assert [r[:2] for r in q("DESC TABLE typed")] == [("A", "NUMBER(10,2)"), ("B", "VARCHAR(16777216)"),
+                                                       ("C", "NUMBER(2,1)")]
+    assert q("SELECT a, b FROM typed") == [(1, "2")]
+    with pytest.raises(ProgrammingError, match="Invalid column definition list"):
+        q("CREATE TABLE typed2 (a INT) AS SELECT 1, 2")
+    assert q("SHOW TABLES LIKE 'TYPED2'") == []
