@@ -12,7 +12,7 @@ from .commands import FIXED, TEXT, TIMESTAMP_NTZ, Result, command
 from .errors import not_found
 from .names import META_SCHEMA, QNAME_RE, like_to_regex, parse_parts, split_duck_schema
 from .session import Session
-from .streams import _SCOPE, show_scope
+from .streams import _SCOPE, scope_re, show_scope
 
 _TABLE_COLS = ["created_on", "name", "database_name", "schema_name", "kind", "comment", "cluster_by", "rows",
                "bytes", "owner", "retention_time", "automatic_clustering", "change_tracking", "is_external",
@@ -131,34 +131,8 @@ _OBJECT_COLS = ["created_on", "name", "database_name", "schema_name", "kind", "c
 _OBJECT_TYPES = [TIMESTAMP_NTZ] + [TEXT] * 6 + [FIXED, FIXED] + [TEXT] * 4
 # what a view's row holds in the table-only columns: a view stores no rows and keeps no history
 _VIEW_AS_OBJECT = {"kind": "VIEW", "cluster_by": "", "rows": 0, "bytes": 0, "retention_time": None}
-# SHOW OBJECTS also takes a bare ``IN <schema_name>``; the keywords are groups of their own so the
-# scope is read from what matched, not from the text (a LIKE pattern may hold " IN ACCOUNT")
-_OBJECT_SCOPE = (rf"(?:\s+IN\s+(?:(?P<acct>ACCOUNT)|(?P<dbkw>DATABASE)(?:\s+(?P<db>{QNAME_RE}))?|"
-                 rf"(?P<schkw>SCHEMA)(?:\s+(?P<sch>{QNAME_RE}))?|(?P<bare>{QNAME_RE})))?")
-
-
-def _objects_scope(s: Session, m: re.Match[str]) -> tuple[str, str] | None:
-    """The (database, schema) SHOW OBJECTS is limited to, '*' for a whole database, None for the
-    account; with no IN, the current database, as SHOW TABLES (``streams.show_scope``)."""
-    if m.group("acct"):
-        return None
-    if m.group("db"):
-        db = parse_parts(m.group("db"))[0]
-        if not s.database_exists(db):
-            raise not_found("Database", db)
-        return db, "*"
-    if m.group("dbkw"):
-        return s.database, "*"
-    name = m.group("sch") or m.group("bare")
-    if name:
-        parts = parse_parts(name)
-        scope = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
-        if not s.schema_exists(*scope):
-            raise not_found("Schema", f"{scope[0]}.{scope[1]}")
-        return scope
-    if m.group("schkw"):
-        return s.database, s.schema
-    return s.database, "*"
+# SHOW OBJECTS also takes a bare ``IN <schema_name>``
+_OBJECT_SCOPE = scope_re(bare=True)
 
 
 @command(rf"SHOW\s+(?P<terse>TERSE\s+)?OBJECTS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_OBJECT_SCOPE}"
@@ -174,7 +148,7 @@ def show_objects(s: Session, m: re.Match[str], _p: object) -> Result:
     comment is '' whatever the kind; STARTS WITH and FROM compare names case-sensitively and FROM
     keeps the names after the string, as SHOW STREAMS; the columns are the ones the page and the
     bundle notes name (no is_hybrid / is_iceberg, which no page documents for this command)."""
-    scope = _objects_scope(s, m)
+    scope = show_scope(s, m)
     like = m.group("like")
     rels = sorted([(r, False) for r in _filter(_relations(s, "TABLE"), like, scope)]
                   + [(r, True) for r in _filter(_relations(s, "VIEW"), like, scope)], key=lambda e: e[0][:3])

@@ -250,28 +250,38 @@ def _stream_rows(s: Session, pattern: str | None, scope: tuple[str, str] | None)
     return rows
 
 
-_SCOPE = rf"(?:\s+IN\s+(?:(ACCOUNT)|DATABASE(?:\s+(?P<db>{QNAME_RE}))?|SCHEMA(?:\s+(?P<sch>{QNAME_RE}))?))?"
+def scope_re(bare: bool = False) -> str:
+    """A SHOW's ``IN ACCOUNT | DATABASE [db] | SCHEMA [schema]`` (and, with ``bare``, SHOW OBJECTS'
+    ``IN <schema>``). The keywords are groups of their own, so ``show_scope`` reads the scope from
+    what matched, never from the text, where a LIKE pattern may hold " IN ACCOUNT"."""
+    named = rf"|(?P<bare>{QNAME_RE})" if bare else ""
+    return (rf"(?:\s+IN\s+(?:(?P<acct>ACCOUNT)|(?P<dbkw>DATABASE)(?:\s+(?P<db>{QNAME_RE}))?|"
+            rf"(?P<schkw>SCHEMA)(?:\s+(?P<sch>{QNAME_RE}))?{named}))?")
+
+
+_SCOPE = scope_re()
 
 
 def show_scope(s: Session, m: re.Match[str]) -> tuple[str, str] | None:
-    """The (database, schema) a SHOW is limited to; schema '*' means the whole database."""
-    text = m.group(0).upper()
-    if " IN ACCOUNT" in text:
+    """The (database, schema) a SHOW is limited to: schema '*' means the whole database, None the
+    account; with no IN, the current database."""
+    if m.group("acct"):
         return None
     if m.group("db"):
         db = parse_parts(m.group("db"))[0]
         if not s.database_exists(db):
             raise not_found("Database", db)
         return db, "*"
-    if " IN DATABASE" in text:
+    if m.group("dbkw"):
         return s.database, "*"
-    if m.group("sch"):
-        parts = parse_parts(m.group("sch"))
+    name = m.group("sch") or (m.groupdict().get("bare"))
+    if name:
+        parts = parse_parts(name)
         scope = (s.database, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
         if not s.schema_exists(*scope):
             raise not_found("Schema", f"{scope[0]}.{scope[1]}")
         return scope
-    if " IN SCHEMA" in text:
+    if m.group("schkw"):
         return s.database, s.schema
     return s.database, "*"
 

@@ -217,3 +217,15 @@ def test_show_objects_is_show_tables_and_show_views(ops):
         assert listed("SHOW OBJECTS") == sorted((s, n, _SHOWN[k]) for (s, n), k in model.items())
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("what", ["TABLES", "OBJECTS", "STREAMS"])
+def test_a_like_pattern_naming_a_scope_does_not_widen_the_scope(q, what):
+    """The scope comes from the IN clause that matched, not from the statement's text: a LIKE
+    pattern ending in ' IN ACCOUNT' searched the whole account."""
+    q("CREATE DATABASE other")
+    q('CREATE TABLE other.public."Z IN ACCOUNT" (a INT)')
+    q('CREATE STREAM other.public."S IN ACCOUNT" ON TABLE other.public."Z IN ACCOUNT"')
+    q("USE DATABASE cdcsim")
+    assert q(f"SHOW {what} LIKE '% IN ACCOUNT'") == []
+    assert len(q(f"SHOW {what} LIKE '% IN ACCOUNT' IN ACCOUNT")) == 1
