@@ -104,7 +104,12 @@ def _alter_view(s: Session, m: re.Match[str], _p: object) -> Result:
             return Result.status("Statement executed successfully.")
         raise not_found("View", view.fqn)
     if m.group("props").strip().upper() == "SECURE":
-        return Result.status("Statement executed successfully.")  # one local user: nothing to hide from
+        # one local user: nothing to hide from, but SHOW VIEWS' is_secure follows
+        with s.metadata_txn() as d:
+            d.execute(f"DELETE FROM {M}.table_params WHERE fqn = ? AND name = 'SECURE'", [view.fqn])
+            d.execute(f"INSERT INTO {M}.table_params VALUES (?, 'SECURE', ?)", [view.fqn, int(m.group("op").upper() == "SET")])
+            s.engine.state.pop("table_params_fqns", None)
+        return Result.status("Statement executed successfully.")
     if m.group("op").upper() == "SET":
         props = parse_properties(m.group("props"))
     else:
@@ -139,6 +144,17 @@ def _alter_view(s: Session, m: re.Match[str], _p: object) -> Result:
 def tracked_views(s: Session) -> set[str]:
     """The views ALTER VIEW ... SET CHANGE_TRACKING = TRUE turned on (SHOW VIEWS)."""
     return {r[0] for r in s.duck.execute(f"SELECT fqn FROM {M}.table_params WHERE name = ?", [TRACKING]).fetchall()}
+
+
+_SECURE_VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+(?:REPLACE|ALTER)\s+)?SECURE\s", re.IGNORECASE)
+
+
+def secure_views(s: Session, texts: dict[str, str | None]) -> set[str]:
+    """The secure views among ``texts`` (fqn -> CREATE text): created SECURE, or made so by ALTER
+    VIEW ... SET SECURE (and not UNSET since), for SHOW VIEWS' is_secure."""
+    altered = dict(s.duck.execute(f"SELECT fqn, value FROM {M}.table_params WHERE name = 'SECURE'").fetchall())
+    return {f for f, text in texts.items()
+            if (altered[f] == 1 if f in altered else bool(text and _SECURE_VIEW.match(text)))}
 
 
 def _table(s: Session, m: re.Match[str]) -> QName | None:

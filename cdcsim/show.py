@@ -86,8 +86,10 @@ def _table_rows(s: Session, rels: list[tuple], made: dict[str, tuple[object, str
 def _view_rows(s: Session, rels: list[tuple], made: dict[str, tuple[object, str | None]]) -> list[tuple]:
     """SHOW VIEWS' rows (``_VIEW_COLS``) for ``_relations`` rows of kind VIEW."""
     on = change_tracking.tracked_views(s) if rels else set()
-    return [(_created(made, r), r[2], "", r[0], r[1], "SYSADMIN", r[4],
-             made.get(f"{r[0]}.{r[1]}.{r[2]}", (None, None))[1], "false", "false", "ROLE",
+    texts = {f"{r[0]}.{r[1]}.{r[2]}": made.get(f"{r[0]}.{r[1]}.{r[2]}", (None, None))[1] for r in rels}
+    secure = change_tracking.secure_views(s, texts) if rels else set()
+    return [(_created(made, r), r[2], "", r[0], r[1], "SYSADMIN", r[4], texts[f"{r[0]}.{r[1]}.{r[2]}"],
+             "true" if f"{r[0]}.{r[1]}.{r[2]}" in secure else "false", "false", "ROLE",
              "ON" if f"{r[0]}.{r[1]}.{r[2]}" in on else "OFF") for r in rels]
 
 

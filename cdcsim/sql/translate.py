@@ -305,7 +305,14 @@ def _table_props(tree: exp.Expression) -> dict[str, str]:
     comments out of the statement (DuckDB has none of them in CREATE TABLE; its generator dropped
     the comments); the session applies them to the new table (``change_tracking.at_create``)."""
     props = tree.args.get("properties")
-    if str(tree.args.get("kind", "")).upper() != "TABLE":
+    kind = str(tree.args.get("kind", "")).upper()
+    if kind == "VIEW" and props is not None:  # a view keeps its comment only
+        comment = next((p for p in props.expressions if isinstance(p, exp.SchemaCommentProperty)), None)
+        if comment is None:
+            return {}
+        comment.pop()
+        return {"COMMENT": _string_literal(comment.this.name)}
+    if kind != "TABLE":
         return {}
     props = props if props is not None else exp.Properties(expressions=[])
     out: dict[str, str] = {}

@@ -665,3 +665,19 @@ def test_ctas_column_list_names_and_types_the_query_columns(q):
     with pytest.raises(ProgrammingError, match="Invalid column definition list"):
         q("CREATE TABLE typed2 (a INT) AS SELECT 1, 2")
     assert q("SHOW TABLES LIKE 'TYPED2'") == []
+
+
+def test_views_keep_their_comment_and_say_whether_they_are_secure(q):
+    """CREATE [SECURE] VIEW ... COMMENT = '...' and ALTER VIEW ... SET | UNSET SECURE
+    [DOC: sql-reference/sql/create-view, alter-view]: SHOW VIEWS' comment and is_secure (the comment
+    was dropped and is_secure always 'false')."""
+    q("CREATE TABLE base (a INT)")
+    q("CREATE SECURE VIEW sv COMMENT = 'it''s secure' AS SELECT a FROM base")
+    q("CREATE VIEW pv AS SELECT a FROM base")
+    shown = lambda: {r[1]: (r[6], r[8]) for r in q("SHOW VIEWS")}  # noqa: E731
+    assert shown() == {"SV": ("it's secure", "true"), "PV": (None, "false")}
+    q("ALTER VIEW pv SET SECURE")
+    q("ALTER VIEW sv UNSET SECURE")
+    assert shown() == {"SV": ("it's secure", "false"), "PV": (None, "true")}
+    q("CREATE OR REPLACE VIEW pv AS SELECT a FROM base")
+    assert shown()["PV"] == (None, "false")
