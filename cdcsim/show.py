@@ -12,7 +12,7 @@ from .commands import FIXED, TEXT, TIMESTAMP_NTZ, Result, command
 from .errors import not_found
 from .names import META_SCHEMA, QNAME_RE, like_to_regex, parse_parts, split_duck_schema
 from .session import Session
-from .streams import _SCOPE, scope_re, show_scope
+from .streams import _SCOPE, PAGING, page, scope_re, show_scope
 
 _TABLE_COLS = ["created_on", "name", "database_name", "schema_name", "kind", "comment", "cluster_by", "rows",
                "bytes", "owner", "retention_time", "automatic_clustering", "change_tracking", "is_external",
@@ -100,16 +100,14 @@ def hidden_tables(s: Session) -> set[tuple[str, str, str]]:
 
 
 @command(rf"SHOW\s+(?P<terse>TERSE\s+)?(?P<kind>TABLES|VIEWS)(?P<history>\s+HISTORY)?(?:\s+LIKE\s+'(?P<like>[^']*)')?"
-         rf"{_SCOPE}(?:\s+LIMIT\s+(?P<lim>\d+))?")
+         rf"{_SCOPE}{PAGING}")
 def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
     """``SHOW TABLES HISTORY`` also lists the dropped tables UNDROP can restore (undrop.py), with a
     ``dropped_on`` column (NULL for a table that exists) [DOC: sql-reference/sql/show-tables]."""
     kind = "VIEW" if m.group("kind").upper() == "VIEWS" else "TABLE"
     hidden = hidden_tables(s)
-    rows = [r for r in _filter(_relations(s, kind), m.group("like"), show_scope(s, m))
-            if (r[0], r[1], r[2]) not in hidden]
-    if m.group("lim"):
-        rows = rows[: int(m.group("lim"))]
+    rows = page([r for r in _filter(_relations(s, kind), m.group("like"), show_scope(s, m))
+                 if (r[0], r[1], r[2]) not in hidden], m, lambda r: r[2])
     made = _made(s) if rows else {}
     if m.group("terse"):
         return Result.table(_TERSE_COLS, [(_created(made, r), r[2], kind, r[0], r[1]) for r in rows])
@@ -137,8 +135,7 @@ _VIEW_AS_OBJECT = {"kind": "VIEW", "cluster_by": "", "rows": 0, "bytes": 0, "ret
 _OBJECT_SCOPE = scope_re(bare=True)
 
 
-@command(rf"SHOW\s+(?P<terse>TERSE\s+)?OBJECTS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_OBJECT_SCOPE}"
-         r"(?:\s+STARTS\s+WITH\s+'(?P<sw>[^']*)')?(?:\s+LIMIT\s+(?P<lim>\d+)(?:\s+FROM\s+'(?P<frm>[^']*)')?)?")
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?OBJECTS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_OBJECT_SCOPE}{PAGING}")
 def show_objects(s: Session, m: re.Match[str], _p: object) -> Result:
     """The tables and views in scope, each with SHOW TABLES' or SHOW VIEWS' values for the columns
     they share [DOC: sql-reference/sql/show-objects]. A dynamic table is listed with kind TABLE and
@@ -154,12 +151,7 @@ def show_objects(s: Session, m: re.Match[str], _p: object) -> Result:
     like = m.group("like")
     rels = sorted([(r, False) for r in _filter(_relations(s, "TABLE"), like, scope)]
                   + [(r, True) for r in _filter(_relations(s, "VIEW"), like, scope)], key=lambda e: e[0][:3])
-    if m.group("sw") is not None:
-        rels = [e for e in rels if e[0][2].startswith(m.group("sw"))]
-    if m.group("frm") is not None:
-        rels = [e for e in rels if e[0][2] > m.group("frm")]
-    if m.group("lim"):
-        rels = rels[: int(m.group("lim"))]
+    rels = page(rels, m, lambda e: e[0][2])
     made = _made(s) if rels else {}
     dynamic = hidden_tables(s)
     dts: dict = {}  # fqn -> the dynamic table (catalog.DT) of that name

@@ -27,7 +27,9 @@ which views can have one and what such a stream returns.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from . import change_tracking, changes, time_travel, view_streams
 from .catalog import StreamInfo
@@ -260,6 +262,22 @@ def scope_re(bare: bool = False) -> str:
 
 
 _SCOPE = scope_re()
+# a SHOW's ``STARTS WITH '<name>'`` and ``LIMIT <n> [FROM '<name>']`` (applied by ``page``)
+STARTS_WITH = r"(?:\s+STARTS\s+WITH\s+'(?P<sw>[^']*)')?"
+LIMIT_FROM = r"(?:\s+LIMIT\s+(?P<lim>\d+)(?:\s+FROM\s+'(?P<frm>[^']*)')?)?"
+PAGING = STARTS_WITH + LIMIT_FROM
+
+
+def page(rows: list, m: re.Match[str], name: Callable[[Any], str] = lambda r: r[1]) -> list:
+    """The rows a SHOW's STARTS WITH / LIMIT ... FROM keep: names compared case-sensitively, FROM
+    keeping the names after the string, then the first LIMIT rows [DOC S4: show-streams; the same
+    clause on every SHOW page]."""
+    found = m.groupdict()
+    if found.get("sw") is not None:
+        rows = [r for r in rows if name(r).startswith(found["sw"])]
+    if found.get("frm") is not None:
+        rows = [r for r in rows if name(r) > found["frm"]]
+    return rows[: int(found["lim"])] if found.get("lim") else rows
 
 
 def show_scope(s: Session, m: re.Match[str]) -> tuple[str, str] | None:
@@ -286,16 +304,9 @@ def show_scope(s: Session, m: re.Match[str]) -> tuple[str, str] | None:
     return s.database, "*"
 
 
-@command(rf"SHOW\s+(?P<terse>TERSE\s+)?STREAMS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}"
-         r"(?:\s+STARTS\s+WITH\s+'(?P<sw>[^']*)')?(?:\s+LIMIT\s+(?P<lim>\d+)(?:\s+FROM\s+'(?P<frm>[^']*)')?)?")
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?STREAMS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}{PAGING}")
 def show_streams(s: Session, m: re.Match[str], _p: object) -> Result:
-    rows = _stream_rows(s, m.group("like"), show_scope(s, m))
-    if m.group("sw") is not None:  # STARTS WITH and FROM compare names case-sensitively [DOC S4]
-        rows = [r for r in rows if r[1].startswith(m.group("sw"))]
-    if m.group("frm") is not None:
-        rows = [r for r in rows if r[1] > m.group("frm")]
-    if m.group("lim"):
-        rows = rows[: int(m.group("lim"))]
+    rows = page(_stream_rows(s, m.group("like"), show_scope(s, m)), m)
     if m.group("terse"):
         # TERSE's kind is the type column renamed [DOC S4]
         return Result.table(["created_on", "name", "kind", "database_name", "schema_name", "tableOn"],

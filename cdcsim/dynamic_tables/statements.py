@@ -43,7 +43,7 @@ from ..names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts, qu
 from ..session import Session
 from ..show import describe_columns
 from ..sql.translate import duck_type
-from ..streams import _SCOPE, show_scope
+from ..streams import _SCOPE, PAGING, page, show_scope
 from . import apply
 from .catalog import DT, Source, record_graph, registry, save, update
 from .catalog import suspend as suspend_cascade
@@ -690,14 +690,9 @@ def show_rows(s: Session, like: str | None, scope: tuple[str, str] | None) -> li
     return rows
 
 
-@command(rf"SHOW\s+(?P<terse>TERSE\s+)?DYNAMIC\s+TABLES(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}"
-         r"(?:\s+STARTS\s+WITH\s+'(?P<sw>[^']*)')?(?:\s+LIMIT\s+(?P<lim>\d+))?")
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?DYNAMIC\s+TABLES(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}{PAGING}")
 def show_dynamic_tables(s: Session, m: re.Match[str], _p: object) -> Result:
-    rows = show_rows(s, m.group("like"), show_scope(s, m))
-    if m.group("sw"):
-        rows = [r for r in rows if r[1].startswith(m.group("sw"))]
-    if m.group("lim"):
-        rows = rows[: int(m.group("lim"))]
+    rows = page(show_rows(s, m.group("like"), show_scope(s, m)), m)
     if m.group("terse"):
         return Result.table(["created_on", "name", "kind", "database_name", "schema_name"],
                             [(r[0], r[1], "DYNAMIC TABLE", r[2], r[3]) for r in rows])

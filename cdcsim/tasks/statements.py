@@ -32,7 +32,7 @@ from ..engine import HOOKS
 from ..errors import NotSupportedError, ProgrammingError, already_exists, compilation_error, not_found
 from ..names import QNAME_RE, QName, like_to_regex, parse_parts, qualify
 from ..session import Session
-from ..streams import _SCOPE, show_scope
+from ..streams import _SCOPE, LIMIT_FROM, STARTS_WITH, page, show_scope
 from . import graph, props
 from .body import parse_body
 from .model import Task
@@ -469,8 +469,7 @@ def show_row(st: TaskStore, t: Task) -> tuple:
 
 
 @command(rf"SHOW\s+(?P<terse>TERSE\s+)?TASKS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}"
-         r"(?:\s+STARTS\s+WITH\s+'(?P<sw>[^']*)')?(?P<ro>\s+ROOT\s+ONLY)?"
-         r"(?:\s+LIMIT\s+(?P<lim>\d+)(?:\s+FROM\s+'(?P<frm>[^']*)')?)?")
+         rf"{STARTS_WITH}(?P<ro>\s+ROOT\s+ONLY)?{LIMIT_FROM}")
 def show_tasks(s: Session, m: re.Match[str], _p: object) -> Result:
     st = store_of(s.engine)
     rx = like_to_regex(m.group("like")) if m.group("like") else None
@@ -483,15 +482,10 @@ def show_tasks(s: Session, m: re.Match[str], _p: object) -> Result:
                 continue
             if scope and (scope[0] != t.database or (scope[1] != "*" and scope[1] != t.schema)):
                 continue
-            if m.group("sw") is not None and not t.name.startswith(m.group("sw")):
-                continue
-            if m.group("frm") is not None and t.name <= m.group("frm"):
-                continue
             if m.group("ro") and not t.is_root:
                 continue
             rows.append(show_row(st, t))
-    if m.group("lim"):
-        rows = rows[: int(m.group("lim"))]
+    rows = page(rows, m)
     if m.group("terse"):
         return Result.table(["created_on", "name", "kind", "database_name", "schema_name", "schedule"],
                             [(r[0], r[1], None, r[3], r[4], r[8]) for r in rows],

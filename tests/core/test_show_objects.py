@@ -229,3 +229,22 @@ def test_a_like_pattern_naming_a_scope_does_not_widen_the_scope(q, what):
     q("USE DATABASE cdcsim")
     assert q(f"SHOW {what} LIKE '% IN ACCOUNT'") == []
     assert len(q(f"SHOW {what} LIKE '% IN ACCOUNT' IN ACCOUNT")) == 1
+
+
+@pytest.mark.parametrize("what, create", [
+    ("TABLES", "CREATE TABLE {} (a INT)"),
+    ("VIEWS", "CREATE VIEW {} AS SELECT 1 AS a"),
+    ("DYNAMIC TABLES", "CREATE DYNAMIC TABLE {} TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS SELECT * FROM src"),
+])
+def test_every_show_pages_with_starts_with_and_limit_from(q, what, create):
+    """STARTS WITH '<name>' and LIMIT <n> FROM '<name>' [DOC: show-tables, show-views,
+    show-dynamic-tables]: case-sensitive prefixes, names after FROM's, the first n (SHOW TABLES and
+    VIEWS took neither, SHOW DYNAMIC TABLES no FROM)."""
+    q("CREATE TABLE src (a INT)")
+    for name in ("AB1", "AB2", "AC3", "B4"):
+        q(create.format(name))
+    names = lambda sql: [r[1] for r in q(sql)]  # noqa: E731
+    assert names(f"SHOW {what} STARTS WITH 'AB'") == ["AB1", "AB2"]
+    assert names(f"SHOW {what} STARTS WITH 'ab'") == []
+    assert names(f"SHOW {what} LIMIT 2 FROM 'AB1'") == ["AB2", "AC3"]
+    assert names(f"SHOW TERSE {what} STARTS WITH 'A' LIMIT 1") == ["AB1"]
