@@ -75,12 +75,26 @@ def _created(made: dict[str, tuple[object, str | None]], r: tuple) -> object:
 
 
 def _table_rows(s: Session, rels: list[tuple], made: dict[str, tuple[object, str | None]]) -> list[tuple]:
-    """SHOW TABLES' rows (``_TABLE_COLS``) for ``_relations`` rows of kind TABLE."""
+    """SHOW TABLES' rows (``_TABLE_COLS``) for ``_relations`` rows of kind TABLE. A dynamic table
+    is one of them, kind TABLE with is_dynamic Y [DOC: release-notes/bcr-bundles/2024_03/bcr-1580],
+    its creation time and comment its own (the table under it has neither)."""
     tracked = s.engine.catalog.tracked
-    return [(_created(made, r), r[2], r[0], r[1], r[5], r[4] or "", "", r[3], None, "SYSADMIN",
-             str(change_tracking.days(s, f"{r[0]}.{r[1]}.{r[2]}", change_tracking.RETENTION)), "OFF",
-             "ON" if f"{r[0]}.{r[1]}.{r[2]}" in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N", "N", "N")
-            for r in rels]
+    dynamic = hidden_tables(s) if rels else set()
+    dts: dict = {}  # fqn -> the dynamic table (catalog.DT) of that name
+    if dynamic:
+        from .dynamic_tables.catalog import registry  # (it imports this module's describe_columns)
+
+        dts = registry(s.engine).tables
+    out = []
+    for r in rels:
+        fqn = f"{r[0]}.{r[1]}.{r[2]}"
+        dt = dts.get(fqn) if (r[0], r[1], r[2]) in dynamic else None
+        created, comment = (dt.created_on, dt.comment or "") if dt is not None else (_created(made, r), r[4] or "")
+        out.append((created, r[2], r[0], r[1], r[5], comment, "", r[3], None, "SYSADMIN",
+                    str(change_tracking.days(s, fqn, change_tracking.RETENTION)), "OFF",
+                    "ON" if fqn in tracked else "OFF", "N", "N", "ROLE", "N", None, "N", "N",
+                    "N" if dt is None else "Y", "N"))
+    return out
 
 
 def _view_rows(s: Session, rels: list[tuple], made: dict[str, tuple[object, str | None]]) -> list[tuple]:
@@ -105,9 +119,7 @@ def show_tables(s: Session, m: re.Match[str], _p: object) -> Result:
     """``SHOW TABLES HISTORY`` also lists the dropped tables UNDROP can restore (undrop.py), with a
     ``dropped_on`` column (NULL for a table that exists) [DOC: sql-reference/sql/show-tables]."""
     kind = "VIEW" if m.group("kind").upper() == "VIEWS" else "TABLE"
-    hidden = hidden_tables(s)
-    rows = page([r for r in _filter(_relations(s, kind), m.group("like"), show_scope(s, m))
-                 if (r[0], r[1], r[2]) not in hidden], m, lambda r: r[2])
+    rows = page(_filter(_relations(s, kind), m.group("like"), show_scope(s, m)), m, lambda r: r[2])
     made = _made(s) if rows else {}
     if m.group("terse"):
         return Result.table(_TERSE_COLS, [(_created(made, r), r[2], kind, r[0], r[1]) for r in rows])
@@ -153,22 +165,13 @@ def show_objects(s: Session, m: re.Match[str], _p: object) -> Result:
                   + [(r, True) for r in _filter(_relations(s, "VIEW"), like, scope)], key=lambda e: e[0][:3])
     rels = page(rels, m, lambda e: e[0][2])
     made = _made(s) if rels else {}
-    dynamic = hidden_tables(s)
-    dts: dict = {}  # fqn -> the dynamic table (catalog.DT) of that name
-    if dynamic and rels:
-        from .dynamic_tables.catalog import registry  # (it imports this module's describe_columns)
-
-        dts = registry(s.engine).tables
     tables = iter(_table_rows(s, [r for r, view in rels if not view], made))
     views = iter(_view_rows(s, [r for r, view in rels if view], made))
     out = []
-    for r, view in rels:
-        row = {**dict(zip(_VIEW_COLS, next(views), strict=True)), **_VIEW_AS_OBJECT} if view \
+    for _r, view in rels:
+        row = {**dict(zip(_VIEW_COLS, next(views), strict=True)), **_VIEW_AS_OBJECT, "is_dynamic": "N"} if view \
             else dict(zip(_TABLE_COLS, next(tables), strict=True))
-        dt = dts.get(f"{r[0]}.{r[1]}.{r[2]}") if (r[0], r[1], r[2]) in dynamic and not view else None
-        if dt is not None:  # the table under a dynamic table has none of its own creation time or comment
-            row.update(created_on=dt.created_on, comment=dt.comment)
-        row.update(comment=row["comment"] or "", is_dynamic="N" if dt is None else "Y")
+        row.update(comment=row["comment"] or "")
         out.append(tuple(row[c] for c in _OBJECT_COLS))
     if m.group("terse"):
         return Result.table(_TERSE_COLS, [(r[0], r[1], r[4], r[2], r[3]) for r in out])

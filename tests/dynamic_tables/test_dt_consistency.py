@@ -70,7 +70,7 @@ def test_dynamic_tables_survive_a_restart(tmp_path: Path) -> None:
     con = cdcsim.connect(path, clock=cdcsim.ManualClock(START))
     try:
         assert q(con, "SELECT * FROM g ORDER BY k") == [(0, 1), (1, 1)]
-        assert [r[1] for r in q(con, "SHOW TABLES")] == ["T"]
+        assert [(r[1], r[20]) for r in q(con, "SHOW TABLES")] == [("G", "Y"), ("T", "N")]  # is_dynamic
         con.advance(minutes=1)
         assert q(con, "SELECT * FROM g ORDER BY k") == [(0, 1), (1, 2)]
         assert [h["REFRESH_ACTION"] for h in history(con, "g")] == ["INCREMENTAL", "INCREMENTAL"]

@@ -298,9 +298,14 @@ def test_dynamic_table_is_read_only(base: cdcsim.Connection, dml: str) -> None:
     assert len(q(base, "SELECT * FROM d")) == 3
 
 
-def test_storage_is_a_table_hidden_from_show_tables(base: cdcsim.Connection) -> None:
-    q(base, f"CREATE DYNAMIC TABLE d {DT} AS SELECT * FROM t")
-    assert [r[1] for r in q(base, "SHOW TABLES")] == ["T"]
+def test_show_tables_lists_it_as_dynamic(base: cdcsim.Connection) -> None:
+    """SHOW TABLES lists a dynamic table, kind TABLE, is_dynamic Y [DOC: bcr-bundles/2024_03/bcr-1580]
+    (it used to hide it), with its own comment."""
+    q(base, f"CREATE DYNAMIC TABLE d {DT} COMMENT = 'dyn' AS SELECT * FROM t")
+    cur = base.cursor().execute("SHOW TABLES")
+    cols = [c[0] for c in cur.description]
+    got = {r[1]: (r[cols.index("kind")], r[cols.index("is_dynamic")], r[cols.index("comment")]) for r in cur.fetchall()}
+    assert got == {"D": ("TABLE", "Y", "dyn"), "T": ("TABLE", "N", "")}
     cur = base.cursor().execute("SELECT * FROM d")
     assert [c[0] for c in cur.description] == ["ID", "K", "V", "S"]  # no hidden row id
     desc = q(base, "DESCRIBE DYNAMIC TABLE d")
@@ -492,7 +497,7 @@ def test_dynamic_iceberg_table_is_a_dynamic_table(base: cdcsim.Connection) -> No
     q(base, "CREATE DYNAMIC ICEBERG TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh EXTERNAL_VOLUME = 'vol' "
             "CATALOG = 'SNOWFLAKE' BASE_LOCATION = 'd/' AS SELECT k, sum(v) AS total FROM t GROUP BY k")
     assert show(base, "D")["refresh_mode"] == "INCREMENTAL"
-    assert [r[1] for r in q(base, "SHOW TABLES")] == ["T"]
+    assert [(r[1], r[20]) for r in q(base, "SHOW TABLES")] == [("D", "Y"), ("T", "N")]
     q(base, "INSERT INTO t VALUES (4, 0, 5, 'd')")
     q(base, "ALTER DYNAMIC TABLE d REFRESH")
     assert sorted(q(base, "SELECT * FROM d")) == [(0, 15), (1, 50)]
