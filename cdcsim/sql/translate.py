@@ -45,7 +45,9 @@ from ..changes import RID
 from ..errors import compilation_error, duplicate_column, syntax_error
 from ..names import QName, duck_schema, parse_parts, qualify, quote
 from . import (
+    array_aggs,
     arrays,
+    binary_text,
     date_types,
     decimal_division,
     information_schema,
@@ -843,6 +845,10 @@ def _translate(sql: str, ctx: Context) -> Translated:
         variant_paths.rewrite(tree)
     if present.intersection(arrays.NODES):
         arrays.rewrite(tree)
+    if present.intersection(binary_text.NODES):
+        binary_text.rewrite(tree)  # before text_functions rewrites the calls it knows give a BINARY
+    if present.intersection(array_aggs.NODES):
+        array_aggs.rewrite(tree, resolve, ctx.column_types)
     if present.intersection(text_functions.NODES):
         text_functions.rewrite(tree)
     _values_columns(tree)
