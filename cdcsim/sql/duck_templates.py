@@ -15,7 +15,11 @@ from sqlglot import exp
 
 @lru_cache(maxsize=512)
 def _parsed(sql: str) -> exp.Expression:
-    return sqlglot.parse_one(sql, read="duckdb")
+    # A template's typeof() is DuckDB's: kept a plain call, or translate would take it for
+    # Snowflake's TYPEOF and rename the type it tests ('BLOB' became 'BINARY', and every test of
+    # a BINARY argument in OCTET_LENGTH and BASE64_ENCODE took the text branch).
+    return sqlglot.parse_one(sql, read="duckdb").transform(
+        lambda n: exp.Anonymous(this="typeof", expressions=[n.this]) if isinstance(n, exp.Typeof) else n)
 
 
 def fill(sql: str, **nodes: exp.Expression) -> exp.Expression:

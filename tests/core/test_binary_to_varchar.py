@@ -105,3 +105,14 @@ def test_formats_match_python_codecs(shared, data, text):
     utf8 = text.encode()
     assert got == [(data.hex().upper(), data.hex().upper(), base64.b64encode(data).decode(), data.hex().upper(),
                     text, utf8.hex().upper())]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=12))
+def test_octet_length_and_base64_encode_of_a_binary_count_its_bytes(shared, data):
+    """OCTET_LENGTH and BASE64_ENCODE of a BINARY [DOC: functions/octet_length, base64_encode] read
+    its bytes: their templates' typeof() was taken for Snowflake's TYPEOF, so a BINARY went down the
+    text branch (OCTET_LENGTH(X'00FF41') was 9, its BASE64_ENCODE 'XHgwMFx4RkZB')."""
+    hexed = data.hex().upper()
+    got = shared(f"SELECT OCTET_LENGTH(TO_BINARY('{hexed}', 'HEX')), BASE64_ENCODE(TO_BINARY('{hexed}', 'HEX'))")
+    assert got == [(len(data), base64.b64encode(data).decode())]
