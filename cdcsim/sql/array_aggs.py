@@ -11,7 +11,8 @@ DuckDB's ``list`` aggregate (or its window form), and the distinct (value, numbe
 
 ARRAY_UNIQUE_AGG(column) [DOC: sql-reference/functions/array_unique_agg] already ignored NULLs
 (sqlglot's ``LIST(DISTINCT x) FILTER (WHERE x IS NOT NULL)``) but gave NULL over no values, where
-the page documents an empty ARRAY: its result is coalesced with ``[]``.
+the page documents an empty ARRAY: its result is coalesced with ``[]``. So is ARRAY_AGG's
+[DOC: sql-reference/functions/array_agg, "If the input is empty, an empty ARRAY is returned"].
 
 Both pages say that as window functions they do not support an explicit window frame, and give the
 window syntax ``OVER ( [ PARTITION BY <expr> ] )``: a frame (ROWS / RANGE) is refused with a
@@ -50,7 +51,7 @@ from ..errors import compilation_error
 from ..names import QName
 from .duck_templates import fill
 
-NODES = (exp.ArrayUnionAgg, exp.ArrayUniqueAgg)  # a statement without one of these has nothing here
+NODES = (exp.ArrayUnionAgg, exp.ArrayUniqueAgg, exp.ArrayAgg)  # a statement without one has nothing here
 # DuckDB lists, as translated so far (arrays.rewrite has wrapped an ARRAY function over JSON in to_json)
 _LIST_MAKERS = (exp.Array, exp.ArrayAgg, exp.ArrayUniqueAgg, exp.Split, exp.StringToArray, exp.RegexpSplit,
                 exp.ArrayAppend, exp.ArrayPrepend, exp.ArrayConcat, exp.ArrayCompact, exp.ArrayDistinct,
@@ -173,6 +174,12 @@ def rewrite(tree: exp.Expression, resolve: Resolve, column_types: ColumnTypes) -
     for node in list(tree.find_all(exp.ArrayUniqueAgg)):
         window = _window(node)
         target: exp.Expression = window if window is not None else node
+        _replace(target, exp.Coalesce(this=target.copy(), expressions=[exp.Array(expressions=[])]))
+    for node in list(tree.find_all(exp.ArrayAgg)):
+        # ARRAY_AGG over no values is [] too [DOC: functions/array_agg]; its frame and ordering
+        # (WITHIN GROUP, OVER) are its own to keep
+        target = node.parent if isinstance(node.parent, exp.WithinGroup) else node
+        target = target.parent if isinstance(target.parent, exp.Window) else target
         _replace(target, exp.Coalesce(this=target.copy(), expressions=[exp.Array(expressions=[])]))
     # inner calls first: an outer call copies its argument
     for node, of_lists in reversed(unions):

@@ -215,3 +215,17 @@ def test_union_of_lists_matches_reference_model(shared, rows):
     uniques = dict(shared("SELECT g, ARRAY_UNIQUE_AGG(x) FROM nums GROUP BY g"))
     for g, u in uniques.items():
         assert sorted(u) == sorted({x for gg, _, x in rows if gg == g and x is not None})
+
+
+def test_array_agg_over_no_values_is_an_empty_array(q):
+    """ARRAY_AGG [DOC: functions/array_agg]: "If the input is empty, an empty ARRAY is returned" —
+    DuckDB's list() gave NULL — in every form: plain, DISTINCT, WITHIN GROUP, over only NULLs."""
+    q("CREATE TABLE nothing (a INT, b INT)")
+    assert q("SELECT ARRAY_AGG(a), ARRAY_AGG(DISTINCT a), ARRAY_AGG(a) WITHIN GROUP (ORDER BY a) FROM nothing") \
+        == [([], [], [])]
+    q("INSERT INTO nothing VALUES (NULL, 1), (2, 1), (1, 2)")
+    assert q("SELECT ARRAY_AGG(a) FROM nothing WHERE a IS NULL") == [([],)]
+    assert q("SELECT b, ARRAY_AGG(a) WITHIN GROUP (ORDER BY a DESC) FROM nothing GROUP BY b ORDER BY b") \
+        == [(1, [2]), (2, [1])]
+    assert q("SELECT a, ARRAY_AGG(a) WITHIN GROUP (ORDER BY a) OVER (PARTITION BY b) FROM nothing "
+             "ORDER BY b, a NULLS LAST") == [(2, [2]), (None, [2]), (1, [1])]
