@@ -9,9 +9,13 @@ import pytest
 import cdcsim
 
 
+def _connect() -> cdcsim.Connection:
+    return cdcsim.connect(clock=cdcsim.ManualClock(datetime(2025, 9, 3, 11, 0)))
+
+
 @pytest.fixture
 def con():
-    c = cdcsim.connect(clock=cdcsim.ManualClock(datetime(2025, 9, 3, 11, 0)))
+    c = _connect()
     yield c
     c.close()
 
@@ -26,3 +30,13 @@ def q(con):
 
     run.cur = cur  # the cursor, for a test that checks the answer's column names
     return run
+
+
+@pytest.fixture(scope="module")
+def shared():
+    """One connection for a module's property tests (each example is a query or replaces its
+    table): ``shared(sql, params)`` returns the rows."""
+    c = _connect()
+    cur = c.cursor()
+    yield lambda sql, params=None: cur.execute(sql, params).fetchall()
+    c.close()

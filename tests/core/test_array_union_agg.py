@@ -6,26 +6,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cdcsim
-
-
-def _connect() -> cdcsim.Connection:
-    return cdcsim.connect(clock=cdcsim.ManualClock(datetime(2025, 9, 3, 11, 0)))
-
-
-@pytest.fixture(scope="module")
-def shared():
-    """One connection for the property tests (each example replaces its table)."""
-    con = _connect()
-    cur = con.cursor()
-    yield lambda sql, params=None: cur.execute(sql, params).fetchall()
-    con.close()
 
 
 def _elements(value: str | list) -> list:

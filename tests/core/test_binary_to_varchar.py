@@ -5,22 +5,12 @@ converted as before. Checked against the documentation's examples and Python's c
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cdcsim
-
-
-@pytest.fixture(scope="module")
-def shared():
-    """One connection for the property tests (each example is one query)."""
-    con = cdcsim.connect(clock=cdcsim.ManualClock(datetime(2025, 9, 3, 11, 0)))
-    cur = con.cursor()
-    yield lambda sql, params=None: cur.execute(sql, params).fetchall()
-    con.close()
 
 
 def test_default_format_is_upper_case_hex(q):

@@ -7,39 +7,12 @@ from __future__ import annotations
 import base64
 import json
 import string
-from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cdcsim
-
-
-def _connect() -> cdcsim.Connection:
-    return cdcsim.connect(clock=cdcsim.ManualClock(datetime(2025, 9, 3, 11, 0)))
-
-
-@pytest.fixture
-def q():
-    con = _connect()
-    cur = con.cursor()
-
-    def run(sql, params=None):
-        return cur.execute(sql, params).fetchall()
-
-    yield run
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def shared():
-    """One connection for the property tests (each example is one query)."""
-    con = _connect()
-    cur = con.cursor()
-    yield lambda sql, params=None: cur.execute(sql, params).fetchall()
-    con.close()
-
 
 # --- SOUNDEX ---------------------------------------------------------------------------------------
 
