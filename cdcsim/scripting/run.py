@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -350,6 +351,7 @@ class Interpreter:
                 into = [n.strip().lstrip(":").upper() for n in m.group(1).split(",")]
                 text = text[:m.start()] + text[m.end():]
             r = self.s.execute(self.bind_sql(text, scope))
+        _remember(self.s, r)
         desc = r.description or []
         if desc and str(desc[0][0]).startswith("number of rows"):
             n = sum(int(v or 0) for v in r.rows[0]) if r.rows else 0
@@ -505,6 +507,16 @@ class Interpreter:
                 raise compilation_error(f"RETURN TABLE({inner}): not a RESULTSET.", 2000, "42601")
             return rs
         return self.eval(t, scope)
+
+
+def _remember(session: Session, result: Result) -> None:
+    """A block's SQL statement is a query of the session's own, as in Snowflake: LAST_QUERY_ID()
+    names it and RESULT_SCAN reads its result (the documented ``rows_loaded := (SELECT $1 FROM
+    TABLE(RESULT_SCAN(LAST_QUERY_ID())))`` after an INSERT [DOC: sql-reference/functions/
+    system_set_return_value]). [INFER] An expression (LET, :=, IF) is not such a query."""
+    from ..result_scan import remember
+
+    remember(session, str(uuid.uuid4()), result)
 
 
 @functools.lru_cache(maxsize=256)

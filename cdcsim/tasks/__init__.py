@@ -24,9 +24,7 @@ Accepted and recorded but not emulated: warehouses and serverless sizing
 TARGET_COMPLETION_INTERVAL only gate creation), ERROR/SUCCESS_INTEGRATION notifications, LOG_LEVEL,
 EXECUTE AS USER, tags, and session parameters other than STATEMENT_TIMEOUT_IN_SECONDS. Graph runs
 execute one at a time on the scheduler thread, so OVERLAP_POLICY = ALLOW_*_OVERLAP does not start
-overlapping runs. Not supported: stored procedures (a CALL body fails with a clear error), Snowflake
-Scripting beyond plain statements in BEGIN ... END, EXECUTE TASK ... RETRY GRAPH RUN GROUP, and
-CLONE.
+overlapping runs. Stored procedures in languages other than SQL are refused at CREATE PROCEDURE.
 """
 
 from __future__ import annotations

@@ -3,8 +3,13 @@
 
 Owns their documented arguments, columns (in order) and row order:
 * TASK_DEPENDENTS(TASK_NAME => '<name>' [, RECURSIVE => bool, default TRUE]): the named task, then
-  its direct children (RECURSIVE => FALSE) or everything below it. The columns are the documented
-  subset of SHOW TASKS (lower-case, like SHOW) and their values come from SHOW TASKS' own row.
+  its direct children (RECURSIVE => FALSE) or everything below it, then the finalizer of a named
+  root: the docs find "immediately dependent tasks (that is, child tasks and finalizer tasks)"
+  with it [DOC: sql-reference/sql/alter-task, "Rename a task"; create-task, "Clone tasks in a task
+  graph"], and call it with the name by position (``TASK_DEPENDENTS('old_task_name', RECURSIVE =>
+  false)``), which is accepted as TASK_NAME (and a second one as RECURSIVE). The columns are the
+  documented subset of SHOW TASKS (lower-case, like SHOW) and their values come from SHOW TASKS'
+  own row.
 * COMPLETE_TASK_GRAPHS([RESULT_LIMIT] [, ROOT_TASK_NAME] [, ERROR_ONLY]): one row per finished
   graph run attempt (GRAPH_RUN_GROUP_ID + ATTEMPT_NUMBER, as TASK_HISTORY assigns them) that
   completed in the last 60 minutes, newest COMPLETED_TIME first, as documented. STATE is FAILED
@@ -12,14 +17,16 @@ Owns their documented arguments, columns (in order) and row order:
   (a skipped child does not change that); a graph run whose root was SKIPPED has no row, as
   documented. COMPLETED_TIME is when its last task run finished.
 * CURRENT_TASK_GRAPHS([RESULT_LIMIT] [, ROOT_TASK_NAME]): graph runs in flight (EXECUTING) and
-  each started root's next run within 8 days (SCHEDULED), newest SCHEDULED_TIME first.
+  each started root's next run within 8 days (SCHEDULED), newest SCHEDULED_TIME first; its columns
+  include FIRST_ERROR_TASK_NAME / _CODE / _MESSAGE as documented (a run in flight names its first
+  task run so far that failed or was cancelled; a SCHEDULED run has none).
 RESULT_LIMIT is 1-10000, default 1000; ROOT_TASK_NAME is unqualified and case-insensitive; like
 TASK_HISTORY they cover the whole account.
 
 Choices [INFER] (the docs are silent):
 * TASK_DEPENDENTS lists dependents top-down: a task after all of its predecessors below the named
-  task, ties by name (the order a graph run uses). A finalizer is not a dependent (it is not an
-  AFTER child). An unknown task is 002003 "does not exist or not authorized".
+  task, ties by name (the order a graph run uses); the finalizer comes last (it runs last). An
+  unknown task is 002003 "does not exist or not authorized".
 * Graph run STATE when several tasks ended badly: the state of the first one to end
   (FAILED_AND_AUTO_SUSPENDED counts as FAILED). Each ATTEMPT_NUMBER of a graph run (automatic or
   manual retry) is its own row. The 60-minute window applies to COMPLETED_TIME. ROOT_TASK_NAME is
@@ -37,7 +44,7 @@ from ..commands import snowflake_bool
 from ..errors import ProgrammingError, not_found
 from ..names import parse_parts
 from . import graph
-from .history import NEXT_HORIZON, check_args, error_only, result_limit, runs_sql, sql_literal
+from .history import NEXT_HORIZON, check_args, error_only, result_limit, runs_sql, session_values, sql_literal
 from .provider import slot_after
 from .statements import SHOW_COLUMNS, show_row
 from .store import store_of
@@ -62,12 +69,14 @@ COMPLETE_COLUMNS: list[tuple[str, str]] = [
 ]
 CURRENT_COLUMNS: list[tuple[str, str]] = [
     ("ROOT_TASK_NAME", "VARCHAR"), ("DATABASE_NAME", "VARCHAR"), ("SCHEMA_NAME", "VARCHAR"), ("STATE", "VARCHAR"),
-    ("SCHEDULED_FROM", "VARCHAR"), ("SCHEDULED_TIME", "TIMESTAMP"), ("QUERY_START_TIME", "TIMESTAMP"),
+    ("SCHEDULED_FROM", "VARCHAR"), ("FIRST_ERROR_TASK_NAME", "VARCHAR"), ("FIRST_ERROR_CODE", "BIGINT"),
+    ("FIRST_ERROR_MESSAGE", "VARCHAR"), ("SCHEDULED_TIME", "TIMESTAMP"), ("QUERY_START_TIME", "TIMESTAMP"),
     ("NEXT_SCHEDULED_TIME", "TIMESTAMP"), ("ROOT_TASK_ID", "VARCHAR"), ("GRAPH_VERSION", "BIGINT"),
     ("RUN_ID", "BIGINT"), ("ATTEMPT_NUMBER", "BIGINT"), ("CONFIG", "VARCHAR"), ("GRAPH_RUN_GROUP_ID", "VARCHAR"),
     ("BACKFILL_INFO", "VARCHAR"),
 ]
 _ERROR_STATES = "('FAILED', 'FAILED_AND_AUTO_SUSPENDED', 'CANCELLED')"
+_ERRORS = {"FAILED", "FAILED_AND_AUTO_SUSPENDED", "CANCELLED"}
 
 
 def _rows_sql(columns: list[tuple[str, str]], rows: list[tuple]) -> str:
@@ -86,8 +95,14 @@ def _kw(kwargs: dict) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- TASK_DEPENDENTS
 def task_dependents(s: Session, args: list, kwargs: dict) -> str:
-    kw = _kw(kwargs)
-    check_args("TASK_DEPENDENTS", args, kw, ["TASK_NAME", "RECURSIVE"])
+    kw = session_values(s, _kw(kwargs))
+    # The docs' own calls pass the name by position: TASK_DEPENDENTS('old_task_name', RECURSIVE => false)
+    for key, value in zip(["TASK_NAME", "RECURSIVE"], args, strict=False):
+        if key in kw:
+            raise ProgrammingError(f"SQL compilation error:\nInvalid argument for TASK_DEPENDENTS: {key} is given "
+                                   "twice.", 1_044, "42P13")
+        kw[key] = value
+    check_args("TASK_DEPENDENTS", args[2:], kw, ["TASK_NAME", "RECURSIVE"])
     if kw.get("TASK_NAME") is None:
         raise ProgrammingError("SQL compilation error:\nInvalid argument for TASK_DEPENDENTS: TASK_NAME is "
                                "required.", 1_044, "42P13")
@@ -102,6 +117,9 @@ def task_dependents(s: Session, args: list, kwargs: dict) -> str:
             tasks = graph.members(st, task)  # the named task first, each task after its predecessors
         else:
             tasks = [task] + sorted(st.children(task.fqn), key=lambda t: t.fqn)
+        fin = st.finalizer(task.fqn)
+        if fin is not None:
+            tasks.append(fin)
         picks = [SHOW_COLUMNS.index(c) for c in DEPENDENTS_COLUMNS]
         rows = [tuple(r[i] for i in picks) + (n,) for n, r in enumerate(show_row(st, t) for t in tasks)]
     cols = list(zip(DEPENDENTS_COLUMNS, _DEPENDENTS_TYPES, strict=True)) + [("_ORD", "BIGINT")]
@@ -111,7 +129,7 @@ def task_dependents(s: Session, args: list, kwargs: dict) -> str:
 
 # ---------------------------------------------------------------------------- COMPLETE_TASK_GRAPHS
 def complete_task_graphs(s: Session, args: list, kwargs: dict) -> str:
-    kw = _kw(kwargs)
+    kw = session_values(s, _kw(kwargs))
     check_args("COMPLETE_TASK_GRAPHS", args, kw, ["RESULT_LIMIT", "ROOT_TASK_NAME", "ERROR_ONLY"])
     limit = result_limit(kw, DEFAULT_LIMIT)
     st = store_of(s.engine)
@@ -172,7 +190,7 @@ ORDER BY "COMPLETED_TIME" DESC, "SCHEDULED_TIME" DESC, _last DESC LIMIT {limit}"
 
 # ---------------------------------------------------------------------------- CURRENT_TASK_GRAPHS
 def current_task_graphs(s: Session, args: list, kwargs: dict) -> str:
-    kw = _kw(kwargs)
+    kw = session_values(s, _kw(kwargs))
     check_args("CURRENT_TASK_GRAPHS", args, kw, ["RESULT_LIMIT", "ROOT_TASK_NAME"])
     limit = result_limit(kw, DEFAULT_LIMIT)
     name = str(kw["ROOT_TASK_NAME"]).upper() if kw.get("ROOT_TASK_NAME") is not None else None
@@ -183,16 +201,22 @@ def current_task_graphs(s: Session, args: list, kwargs: dict) -> str:
         for run in st.graph_runs.values():
             live = st.get(run.root_fqn)
             nxt = slot_after(s.engine, live, now) if live is not None and live.state == "started" else None
+            # a graph run's finished task runs stay buffered until the run ends (see provider)
+            err = next((r for r in st.pending if r.graph_run_group_id == run.group
+                        and r.attempt_number == run.attempt and r.state in _ERRORS), None)
+            first = (None, None, None) if err is None else (
+                err.name, int(err.error_code) if err.error_code and err.error_code.isdigit() else None,
+                err.error_message)
             rows.append((run.scheduled_time, 1, (
-                run.root_name, run.database, run.schema, "EXECUTING", run.scheduled_from, run.scheduled_time,
-                run.query_start_time, nxt, run.root_id, run.graph_version, run.run_id, run.attempt, run.config,
-                run.group, None)))
+                run.root_name, run.database, run.schema, "EXECUTING", run.scheduled_from, *first,
+                run.scheduled_time, run.query_start_time, nxt, run.root_id, run.graph_version, run.run_id,
+                run.attempt, run.config, run.group, None)))
         busy = {run.root_fqn for run in st.graph_runs.values()}
         for rec in st.live_records(now, now + NEXT_HORIZON):
             if rec.state != "SCHEDULED" or f"{rec.database_name}.{rec.schema_name}.{rec.name}" in busy:
                 continue
             rows.append((rec.scheduled_time, 0, (
-                rec.name, rec.database_name, rec.schema_name, "SCHEDULED", rec.scheduled_from,
+                rec.name, rec.database_name, rec.schema_name, "SCHEDULED", rec.scheduled_from, None, None, None,
                 rec.scheduled_time, None, None, rec.root_task_id, rec.graph_version, rec.run_id,
                 rec.attempt_number, rec.config, None, None)))
     picked = [r for r in rows if name is None or r[2][0].upper() == name]

@@ -21,6 +21,7 @@ SCHEDULED_TIME come newest-recorded first.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -168,6 +169,25 @@ def _as_ts(s: Session, v: Any, arg: str) -> datetime:
     return v.replace(tzinfo=None) if v.tzinfo is None else v.astimezone().replace(tzinfo=None)
 
 
+_SESSION_VAR = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def session_values(s: Session, kw: dict) -> dict:
+    """Arguments that name a session variable, given their value: the page's own
+    ``SET task_id = ...; TASK_HISTORY(ROOT_TASK_ID => $task_id)`` [DOC T7] (the table function
+    receives a non-literal argument as its SQL text)."""
+    return {k: _eval(s, v) if isinstance(v, str) and _SESSION_VAR.match(v) else v for k, v in kw.items()}
+
+
+def name_filter(column: str, value: object) -> str:
+    """DATABASE_NAME / SCHEMA_NAME match case-insensitively, and exactly when the name is in double
+    quotes inside the string (``DATABASE_NAME => '"my_db"'``) [DOC T7]."""
+    text = str(value)
+    if len(text) >= 2 and text.startswith('"') and text.endswith('"'):
+        return f'"{column}" = {sql_literal(text[1:-1].replace(chr(34) * 2, chr(34)))}'
+    return f'upper("{column}") = upper({sql_literal(text)})'
+
+
 def check_args(fn: str, args: list, kw: dict, allowed: list[str]) -> None:
     """Table functions of this package take named arguments only, from a documented set."""
     if args or set(kw) - set(allowed):
@@ -211,7 +231,7 @@ def task_history(s: Session, args: list, kwargs: dict) -> str:
     from .store import store_of
 
     now = s.now()
-    kw = {k.upper(): v for k, v in kwargs.items()}
+    kw = session_values(s, {k.upper(): v for k, v in kwargs.items()})
     check_args("TASK_HISTORY", args, kw, ["SCHEDULED_TIME_RANGE_START", "SCHEDULED_TIME_RANGE_END", "RESULT_LIMIT",
                                           "TASK_NAME", "DATABASE_NAME", "SCHEMA_NAME", "ERROR_ONLY", "ROOT_TASK_ID"])
     # String literals arrive as Python strings, expressions as SQL text: only timestamps need evaluating.
@@ -229,9 +249,9 @@ def task_history(s: Session, args: list, kwargs: dict) -> str:
     if "TASK_NAME" in kw:
         where.append(f'upper("NAME") = upper({sql_literal(str(kw["TASK_NAME"]))})')
     if "DATABASE_NAME" in kw:
-        where.append(f'upper("DATABASE_NAME") = upper({sql_literal(str(kw["DATABASE_NAME"]))})')
+        where.append(name_filter("DATABASE_NAME", kw["DATABASE_NAME"]))
     if "SCHEMA_NAME" in kw:
-        where.append(f'upper("SCHEMA_NAME") = upper({sql_literal(str(kw["SCHEMA_NAME"]))})')
+        where.append(name_filter("SCHEMA_NAME", kw["SCHEMA_NAME"]))
     if "ROOT_TASK_ID" in kw:
         where.append(f'"ROOT_TASK_ID" = {sql_literal(str(kw["ROOT_TASK_ID"]))}')
     if error_only(kw):

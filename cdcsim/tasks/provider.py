@@ -17,8 +17,9 @@ Owns the time rules [DOC T1, T2, T3, T4, T5]:
 
 And the graph rules: children run after all their predecessors succeed (a suspended child is
 passed over as if it had succeeded [DOC T4]); a SKIPPED root runs nothing else and no finalizer; the
-finalizer runs after every other task completed or failed; TASK_AUTO_RETRY_ATTEMPTS re-runs the
-failed tasks and what depends on them (SCHEDULED_FROM 'AUTOMATIC RETRY', same RUN_ID); after
+finalizer runs after every other task completed or failed, once per attempt; TASK_AUTO_RETRY_ATTEMPTS
+re-runs the failed tasks and what depends on them after the finalizer (SCHEDULED_FROM 'AUTOMATIC
+RETRY', same RUN_ID); after
 SUSPEND_TASK_AFTER_NUM_FAILURES consecutive failed runs of any graph task the root is suspended
 (that run is FAILED_AND_AUTO_SUSPENDED; last_suspended_reason SUSPENDED_DUE_TO_ERRORS). A graph
 run is listed in the store's ``graph_runs`` from its start until its last task run is accounted
@@ -225,7 +226,7 @@ class TaskProvider:
             # RETRY LAST: same run group and RUN_ID, next attempt, from the tasks that failed [DOC T6].
             group, run_id, attempt, run_config = retry.group, retry.run_id, retry.attempt + 1, retry.config
             outcomes = {f: o for f, o in retry.outcomes.items() if f in in_graph}
-            todo = {f for f, o in outcomes.items() if o == FAILED}
+            todo = {f for f, o in outcomes.items() if o in (FAILED, CANCELLED)}  # "FAILED or CANCELED" [DOC T6]
             for f in list(todo):
                 todo |= graph.descendants(st, f) & in_graph
             for f in todo:
@@ -284,7 +285,12 @@ class TaskProvider:
                         outcomes[t.fqn] = PASSED
                     else:
                         run_one(t, instant())
-                failed = [f for f, s in outcomes.items() if s == FAILED]
+                failed = [f for f, s in outcomes.items() if s == FAILED and f in in_graph]
+                # Each attempt is a graph run of its own, closed by the finalizer before the next
+                # attempt starts: the documented finalizer "corrects for errors" and the automatic
+                # retry then succeeds [DOC: user-guide/tasks-graphs, finalizer example].
+                if fin is not None and outcomes.get(root.fqn) != SKIPPED and fin.state == "started":
+                    run_one(fin, instant())
                 if failed and attempt <= root.retry_attempts:
                     attempt, src = attempt + 1, "AUTOMATIC RETRY"
                     live.attempt, live.scheduled_from = attempt, src
@@ -295,11 +301,11 @@ class TaskProvider:
                         outcomes.pop(f, None)
                     continue
                 break
-            if fin is not None and outcomes.get(root.fqn) != SKIPPED and fin.state == "started":
-                run_one(fin, instant())
             with st.lock:
                 st.cancel.discard(fqn)
-                st.last_runs[fqn] = LastRun(group, run_id, attempt, dict(outcomes), run_config, root.graph_version)
+                prev = st.last_runs.get(fqn)
+                if retry is None or prev is None or prev.group == group:  # an older group's retry is not the latest run
+                    st.last_runs[fqn] = LastRun(group, run_id, attempt, dict(outcomes), run_config, root.graph_version)
                 if outcomes.get(root.fqn) == SUCCEEDED and FAILED not in outcomes.values() \
                         and CANCELLED not in outcomes.values():
                     st.last_success[fqn] = (group, run_id)

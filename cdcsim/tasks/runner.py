@@ -138,8 +138,11 @@ def _execute(sess: Session, task: Task) -> None:
     if body.kind in ("statement", "call"):
         sess.execute(body.statements[0])
         return
+    from ..result_scan import remember
+
     for st in body.statements:
-        sess.execute(st)
+        # each statement is a query of the run's session: LAST_QUERY_ID() in the next one names it
+        remember(sess, str(uuid.uuid4()), sess.execute(st))
     if sess.in_txn:
         sess.rollback()
         raise ProgrammingError("The task body's block ended inside a transaction it opened (BEGIN TRANSACTION "

@@ -1,7 +1,8 @@
-"""Task statements: CREATE [OR REPLACE] TASK [IF NOT EXISTS], ALTER TASK (RESUME, SUSPEND, SET,
-UNSET, MODIFY AS / WHEN, REMOVE WHEN, ADD / REMOVE AFTER, SET / UNSET FINALIZE), DROP TASK,
-EXECUTE TASK, SHOW TASKS and DESCRIBE TASK [DOC T1, T5, T6, T8]; CREATE OR ALTER TASK (in
-``create_or_alter``) reuses its parsing, checks and storage.
+"""Task statements: CREATE [OR REPLACE] TASK [IF NOT EXISTS] (and ... CLONE), ALTER TASK (RESUME,
+SUSPEND, SET, UNSET, MODIFY AS / WHEN, REMOVE WHEN, ADD / REMOVE AFTER, SET / UNSET FINALIZE), DROP
+TASK, EXECUTE TASK (USING CONFIG, RETRY LAST, RETRY GRAPH RUN GROUP), SHOW TASKS and DESCRIBE TASK
+[DOC T1, T5, T6, T8]; CREATE OR ALTER TASK (in ``create_or_alter``) reuses its parsing, checks and
+storage.
 
 Choices [INFER]:
 * EXECUTE TASK ... RETRY LAST re-runs the failed tasks of the latest graph run and what depends on
@@ -21,6 +22,7 @@ Choices [INFER]:
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import uuid
@@ -29,16 +31,17 @@ from contextlib import contextmanager
 
 from ..commands import TEXT, TIMESTAMP_NTZ, Result, command
 from ..engine import HOOKS
-from ..errors import NotSupportedError, ProgrammingError, already_exists, compilation_error, not_found
+from ..errors import ProgrammingError, already_exists, compilation_error, not_found
 from ..names import QNAME_RE, QName, like_to_regex, parse_parts, qualify
 from ..session import Session
-from ..streams import _SCOPE, LIMIT_FROM, STARTS_WITH, page, show_scope
+from ..streams import LIMIT_FROM, STARTS_WITH, page, scope_re, show_scope
 from . import graph, props
 from .body import parse_body
-from .model import Task
+from .history import runs_sql
+from .model import DEFINITION_FIELDS, Task
 from .props import Scanner
-from .provider import HEALTH_CHECK, slot_after
-from .runner import FAILED
+from .provider import AUTO_SUSPENDED, HEALTH_CHECK, PASSED, slot_after
+from .runner import CANCELLED, FAILED
 from .store import LastRun, Request, TaskStore, store_of
 
 SHOW_COLUMNS = ["created_on", "name", "id", "database_name", "schema_name", "owner", "comment", "warehouse",
@@ -226,7 +229,8 @@ def create_task(s: Session, m: re.Match[str], _p: object) -> Result:
         raise compilation_error("OR REPLACE and IF NOT EXISTS are incompatible.", 2_016)
     qn = s.qualify(parse_parts(m.group("name")))
     st = store_of(s.engine)
-    t = parse_definition(s, qn, m.group("rest"))
+    clone = _CLONE.match(m.group("rest"))
+    t = _clone(s, st, qn, clone.group("src")) if clone else parse_definition(s, qn, m.group("rest"))
     if not s.schema_exists(qn.database, qn.schema):
         raise not_found("Schema", f"{qn.database}.{qn.schema}")
     with ddl_lock(s, st):
@@ -241,6 +245,22 @@ def create_task(s: Session, m: re.Match[str], _p: object) -> Result:
             t.predecessors = [p for p in t.predecessors if p != qn.fqn]
         add_task(s, st, t)
     return Result.status(f"Task {qn.name} successfully created.")
+
+
+_CLONE = re.compile(rf"^\s+CLONE\s+(?P<src>{QNAME_RE})\s*;?\s*$", re.I)
+
+
+def _clone(s: Session, st: TaskStore, qn: QName, source: str) -> Task:
+    """CREATE TASK <name> CLONE <source> [DOC T1]: "a new task with the same parameter values",
+    suspended like every new task, with its own id. [INFER] As for a clone made by the task's
+    owner (cdcsim has one user), the clone keeps the source's predecessors (the same predecessor
+    then runs both) and its FINALIZE, which fails as a second finalizer of the same root would."""
+    src = _lookup(s, st, source)
+    t = Task(qn.database, qn.schema, qn.name, str(uuid.uuid4()), s.now(), src.definition)
+    for f in DEFINITION_FIELDS:
+        setattr(t, f, copy.deepcopy(getattr(src, f)))
+    t.owner = src.owner
+    return t
 
 
 # ---------------------------------------------------------------------------- ALTER
@@ -405,15 +425,15 @@ def execute_task(s: Session, m: re.Match[str], _p: object) -> Result:
     rest = (m.group("rest") or "").strip()
     config = None
     retry = None
+    group = re.fullmatch(r"RETRY\s+GRAPH\s+RUN\s+GROUP\s+'(?P<g>[^']*)'\s*;?", rest, re.I)
     if re.fullmatch(r"RETRY\s+LAST", rest, re.I):
         retry = _retry_last(st, t)
+    elif group:
+        retry = _retry_group(s, st, t, group.group("g"))
     elif rest:
         cm = re.match(r"USING\s+CONFIG\s*=\s*(.+)$", rest, re.I | re.S)
         if not cm:
-            if re.match(r"RETRY\b", rest, re.I):
-                raise NotSupportedError("EXECUTE TASK ... RETRY GRAPH RUN GROUP is not supported by cdcsim; use "
-                                        "RETRY LAST.", 2_080, "0A000")
-            raise Scanner(rest).error("USING CONFIG = '<json>' | RETRY LAST")
+            raise Scanner(rest).error("USING CONFIG = '<json>' | RETRY LAST | RETRY GRAPH RUN GROUP '<id>'")
         val = Scanner(cm.group(1)).value()
         try:
             json.loads(val.value)
@@ -438,12 +458,48 @@ def _retry_last(st: TaskStore, t: Task) -> LastRun:
     """RETRY LAST needs the latest graph run FAILED and the graph unchanged since [DOC T6].
     [INFER] The latest runs are kept in memory, so a reopened database has nothing to retry."""
     last = st.last_runs.get(t.fqn)
-    if last is None or FAILED not in last.outcomes.values():
+    if last is None or not {FAILED, CANCELLED} & set(last.outcomes.values()):
         raise ProgrammingError(f"Cannot retry task graph {t.fqn}: its last graph run did not fail.", 91_412, "22000")
     if t.modified or t.graph_version != last.version:
         raise ProgrammingError(f"Cannot retry task graph {t.fqn}: the graph was modified after its last run.",
                                91_413, "22000")
     return last
+
+
+def _retry_group(s: Session, st: TaskStore, t: Task, group: str) -> LastRun:
+    """RETRY GRAPH RUN GROUP '<id>' [DOC T6]: the group's latest attempt must be complete with a task
+    run FAILED or CANCELLED, belong to this task's graph, and the graph be unchanged since. The
+    group's outcome is read back from TASK_HISTORY (each task's row of its latest attempt), so any
+    group still in the history can be retried. [INFER] A graph task with no row that no failed task
+    leads to was passed over (suspended) and counts as such; the errors are cdcsim's (091416-8)."""
+    with st.lock:
+        pending, busy = list(st.pending), group in st.graph_runs
+    rows = s.duck.execute(
+        f"""SELECT "NAME", "DATABASE_NAME", "SCHEMA_NAME", arg_max("STATE", "ATTEMPT_NUMBER"),
+                   max("ATTEMPT_NUMBER"), any_value("RUN_ID"), arg_max("CONFIG", "ATTEMPT_NUMBER"),
+                   max("GRAPH_VERSION"), any_value("ROOT_TASK_ID")
+            FROM {runs_sql(s, pending, '_cdcsim_task_retry_group')} AS _h
+            WHERE "GRAPH_RUN_GROUP_ID" = ? GROUP BY ALL""", [group]).fetchall()
+    if not rows or any(r[8] != t.id for r in rows):
+        raise ProgrammingError(f"Cannot retry task graph {t.fqn}: graph run group '{group}' is not one of its runs.",
+                               91_416, "22000")
+    outcomes = {f"{r[1]}.{r[2]}.{r[0]}": {AUTO_SUSPENDED: FAILED}.get(r[3], r[3]) for r in rows}
+    if busy or "EXECUTING" in outcomes.values() or not {FAILED, CANCELLED} & set(outcomes.values()):
+        raise ProgrammingError(f"Cannot retry graph run group '{group}' of task {t.fqn}: its latest run is still "
+                               "running or has no failed or cancelled task.", 91_417, "22000")
+    version = max(int(r[7]) for r in rows)
+    if t.modified or t.graph_version != version:
+        raise ProgrammingError(f"Cannot retry task graph {t.fqn}: the graph was modified after that run.",
+                               91_418, "22000")
+    failed = {f for f, o in outcomes.items() if o in (FAILED, CANCELLED)}
+    below = set().union(*(graph.descendants(st, f) for f in failed))
+    with st.lock:
+        for m in graph.members(st, t):
+            if m.fqn not in outcomes and m.fqn not in below:
+                outcomes[m.fqn] = PASSED
+    attempt = max(int(r[4]) for r in rows)
+    config = next(r[6] for r in rows if int(r[4]) == attempt)
+    return LastRun(group, int(rows[0][5]), attempt, outcomes, config, version)
 
 
 # ---------------------------------------------------------------------------- SHOW / DESCRIBE
@@ -468,7 +524,11 @@ def show_row(st: TaskStore, t: Task) -> tuple:
             t.last_suspended_on, "ROLE", t.config, t.last_suspended_reason, _relations(st, t), t.execute_as_user)
 
 
-@command(rf"SHOW\s+(?P<terse>TERSE\s+)?TASKS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}"
+# IN <schema> without the SCHEMA keyword, as in the page's own ``SHOW TASKS IN tpch.public`` [DOC T8]
+_TASK_SCOPE = scope_re(bare=True)
+
+
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?TASKS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_TASK_SCOPE}"
          rf"{STARTS_WITH}(?P<ro>\s+ROOT\s+ONLY)?{LIMIT_FROM}")
 def show_tasks(s: Session, m: re.Match[str], _p: object) -> Result:
     st = store_of(s.engine)

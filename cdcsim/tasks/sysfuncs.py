@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from .store import store_of
 
 if TYPE_CHECKING:
     from ..session import Session
+    from .runner import RunContext
 
 
 def _lit(v: object) -> str:
@@ -81,6 +83,30 @@ def _run(s: Session):  # noqa: ANN202
     return getattr(s, "task_run", None)
 
 
+_PATH_STEP = re.compile(r"""\.?(?:"(?P<q>[^"]*)"|(?P<key>[A-Za-z_$][\w$]*)|\[\s*(?P<idx>\d+)\s*\]|\[\s*'(?P<sq>[^']*)'\s*\])""")
+
+
+def _config_path(value: object, path: str) -> object:
+    """The value at ``path`` in the CONFIG, in GET_PATH's syntax (``a.b``, ``a[0]``, ``a['b']``,
+    ``"A b"``) [DOC: sql-reference/functions/system_get_task_graph_config]; NULL where it leads
+    nowhere. [INFER] Keys match as written (JSON keys are case-sensitive)."""
+    pos = 0
+    while pos < len(path):
+        m = _PATH_STEP.match(path, pos)
+        if m is None or m.end() == pos:
+            return None
+        pos = m.end()
+        if m.group("idx") is not None:
+            i = int(m.group("idx"))
+            value = value[i] if isinstance(value, list) and i < len(value) else None
+        else:
+            key = next(g for g in (m.group("q"), m.group("key"), m.group("sq")) if g is not None)
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is None:
+            return None
+    return value
+
+
 def get_task_graph_config(s: Session, args: list) -> str:
     run = _run(s)
     if run is None or run.config is None:
@@ -88,7 +114,7 @@ def get_task_graph_config(s: Session, args: list) -> str:
     cfg = json.loads(run.config)
     if not args:
         return _lit(cfg)
-    return _lit(cfg.get(str(args[0])) if isinstance(cfg, dict) else None)
+    return _lit(_config_path(cfg, str(args[0]).strip()))
 
 
 def set_return_value(s: Session, args: list) -> str:
@@ -98,18 +124,52 @@ def set_return_value(s: Session, args: list) -> str:
     return "''"
 
 
+def _ancestors(s: Session, run: RunContext) -> set[str]:
+    """The tasks whose return values a run may read: its predecessors and theirs, up to the root;
+    for a finalizer, every task of its graph (it runs after all of them) [INFER]."""
+    st = store_of(s.engine)
+    with st.lock:
+        if run.task.finalize is not None:
+            return {t.fqn for t in graph.members(st, run.root)}
+        out: set[str] = set()
+        stack = list(run.task.predecessors)
+        while stack:
+            f = stack.pop()
+            if f not in out:
+                out.add(f)
+                t = st.get(f)
+                stack.extend(t.predecessors if t is not None else [])
+        return out
+
+
 def get_predecessor_return_value(s: Session, args: list) -> str:
+    """SYSTEM$GET_PREDECESSOR_RETURN_VALUE(['<task>']) [DOC: sql-reference/functions/
+    system_get_predecessor_return_value]: a named task may be a predecessor or an ancestor further
+    up ("the return value of the matching ancestor is returned"); a name that matches neither fails
+    the call, as documented. Without a name the task must have only one enabled predecessor (the
+    argument "is required" with several). [INFER] The errors are cdcsim's (091414, 091415): the
+    page gives no text; a predecessor is enabled when it is started or is the run's root (a root
+    run by EXECUTE TASK may be suspended); an unquoted name is upper-cased as an identifier is (the
+    task-graphs page reads ``'task_c'`` from a task created as ``task_c``, though its note calls
+    these names case-sensitive)."""
     run = _run(s)
     if run is None:
         return "NULL"
-    preds = run.task.predecessors
     if args:
         want = qualify(parse_parts(str(args[0])), run.task.database, run.task.schema).fqn
+        if want not in _ancestors(s, run):
+            raise ProgrammingError(f"SYSTEM$GET_PREDECESSOR_RETURN_VALUE: task {want} is not a predecessor of task "
+                                   f"{run.task.fqn}.", 91_414, "22023")
         return _lit(run.returns.get(want))
-    for p in preds:
-        if p in run.returns:
-            return _lit(run.returns[p])
-    return "NULL"
+    preds = run.task.predecessors
+    st = store_of(s.engine)
+    with st.lock:
+        enabled = [p for p in preds if p == run.root.fqn or ((t := st.get(p)) is not None and t.state == "started")]
+    if len(enabled) > 1:
+        raise ProgrammingError(f"SYSTEM$GET_PREDECESSOR_RETURN_VALUE: task {run.task.fqn} has several enabled "
+                               "predecessors; name the one to read.", 91_415, "22023")
+    target = enabled[0] if enabled else (preds[0] if preds else None)
+    return _lit(run.returns.get(target)) if target is not None else "NULL"
 
 
 _RUNTIME_INFO = ("CURRENT_TASK_NAME", "CURRENT_ROOT_TASK_NAME", "CURRENT_ROOT_TASK_UUID",
