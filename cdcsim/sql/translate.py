@@ -802,6 +802,22 @@ def _values_columns(tree: exp.Expression) -> None:
                 param.replace(exp.column(names[int(n.this) - 1], table=alias.name))
 
 
+def _positional_columns(tree: exp.Expression) -> None:
+    """``$1``, ``$2`` in a SELECT over one source name its columns by position [DOC:
+    sql-reference/sql/select, "positional column references"] (``SELECT $1 FROM
+    TABLE(RESULT_SCAN(LAST_QUERY_ID()))``): DuckDB's ``#1``. DuckDB read ``$1`` as a prepared
+    statement's parameter, and the statement failed as a missing session variable. A hidden row id
+    is a source's last column, so a single source's positions are its own; [INFER] over a join
+    (where a tracked table's row id would shift the next table's positions) ``$n`` stays refused."""
+    for param in list(tree.find_all(exp.Parameter)):
+        n = param.this
+        select = param.find_ancestor(exp.Select)
+        if not (isinstance(n, exp.Literal) and not n.is_string) or select is None or select.args.get("joins") \
+                or (select.args.get("from_") or select.args.get("from")) is None:
+            continue
+        param.replace(exp.Var(this=f"#{int(n.this)}"))
+
+
 def translate(sql: str, ctx: Context) -> Translated:
     _Quiet.on.value = True
     try:
@@ -852,6 +868,7 @@ def _translate(sql: str, ctx: Context) -> Translated:
     if present.intersection(text_functions.NODES):
         text_functions.rewrite(tree)
     _values_columns(tree)
+    _positional_columns(tree)
     _snowflake_functions(tree)
     if present.intersection(nested_windows.NODES):
         nested_windows.rewrite(tree)

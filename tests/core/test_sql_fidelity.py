@@ -681,3 +681,19 @@ def test_views_keep_their_comment_and_say_whether_they_are_secure(q):
     assert shown() == {"SV": ("it's secure", "false"), "PV": (None, "true")}
     q("CREATE OR REPLACE VIEW pv AS SELECT a FROM base")
     assert shown()["PV"] == (None, "false")
+
+
+@pytest.mark.parametrize("tracked", [False, True], ids=["untracked", "tracked"])
+def test_positional_column_references_over_one_source(q, tracked):
+    """``$1``, ``$2`` name a single source's columns by position [DOC: sql-reference/sql/select],
+    also over RESULT_SCAN and on a tracked table (its hidden row id is last); they failed as
+    "Session variable '$1' does not exist"."""
+    q("CREATE TABLE pos (a INT, b STRING)")
+    q("INSERT INTO pos VALUES (1, 'x'), (2, 'y')")
+    if tracked:
+        q("CREATE STREAM pos_s ON TABLE pos")
+    assert q("SELECT $2, $1 FROM pos WHERE $1 > 1") == [("y", 2)]
+    assert [d[0] for d in q.cur.description] == ["$2", "$1"]
+    assert q("SELECT $2 FROM pos ORDER BY $1 DESC") == [("y",), ("x",)]
+    q("SHOW TABLES LIKE 'POS'")
+    assert q("SELECT $2, $5 FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))") == [("POS", "TABLE")]
