@@ -1125,6 +1125,8 @@ def from_duck(desc: list[tuple], rows: list[tuple]) -> Result:
 _NOT_FOUND = re.compile(r"(Table|View|Schema|Catalog|Sequence|Macro Function|Table Function|Function) with name "
                         r"\"?([^\"!]+?)\"? does not exist", re.IGNORECASE)
 _BINDER_COL = re.compile(r'Referenced column "?([^"\s]+)"? not found', re.IGNORECASE)
+# an INSERT whose values do not match its columns (DuckDB names the counts in two wordings)
+_INSERT_WIDTH = re.compile(r"(?:has|expected) (\d+) columns but (\d+) values were supplied")
 # DuckDB's failed casts, for Snowflake's "Numeric value 'x' is not recognized" family (100038):
 # the message without DuckDB's LINE context, which shows the translated statement.
 _CONVERT = re.compile(r"Could not convert string (?:'(?P<v1>[^']*)'|\"(?P<v2>[^\"]*)\") to (?P<to>\w+)"
@@ -1168,6 +1170,10 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
     if isinstance(e, duckdb.ParserException):
         return syntax_error(clean + note)
     if isinstance(e, duckdb.BinderException):
+        m = _INSERT_WIDTH.search(msg)
+        if m:  # Snowflake's words and code for it
+            return compilation_error(f"Insert value list does not match column list expecting {m.group(1)} but "
+                                     f"got {m.group(2)}{note}", 2020, "21S01")
         m = _BINDER_COL.search(msg)
         if m:
             return compilation_error(f"error line 0 at position 0\ninvalid identifier '{m.group(1)}'{note}",

@@ -697,3 +697,17 @@ def test_positional_column_references_over_one_source(q, tracked):
     assert q("SELECT $2 FROM pos ORDER BY $1 DESC") == [("y",), ("x",)]
     q("SHOW TABLES LIKE 'POS'")
     assert q("SELECT $2, $5 FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))") == [("POS", "TABLE")]
+
+
+@pytest.mark.parametrize("sql", ["INSERT INTO narrow SELECT * FROM wide", "INSERT INTO narrow VALUES (1, 2)",
+                                 "INSERT INTO wide (a) VALUES (1, 2)"])
+def test_an_insert_of_the_wrong_width_fails_in_snowflake_words(q, sql):
+    """002020 "Insert value list does not match column list expecting <n> but got <m>" (it was
+    DuckDB's binder text under 002016), and nothing is inserted."""
+    q("CREATE TABLE wide (a INT, b STRING)")
+    q("CREATE TABLE narrow (a INT)")
+    q("INSERT INTO wide VALUES (1, 'x')")
+    with pytest.raises(ProgrammingError) as e:
+        q(sql)
+    assert e.value.errno == 2020 and "Insert value list does not match column list expecting 1 but got 2" in e.value.msg
+    assert q("SELECT count(*) FROM narrow") == [(0,)] and q("SELECT count(*) FROM wide") == [(1,)]
