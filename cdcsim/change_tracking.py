@@ -132,13 +132,18 @@ def _alter_view(s: Session, m: re.Match[str], _p: object) -> Result:
             if key == "COMMENT":
                 d.execute(f"COMMENT ON VIEW {view.duck} IS {_literal(value)}")
                 continue
-            for base in bases:
-                changes.track(d, base)
-            d.execute(f"DELETE FROM {M}.table_params WHERE fqn = ? AND name = ?", [view.fqn, TRACKING])
-            if value:
-                d.execute(f"INSERT INTO {M}.table_params VALUES (?, ?, 1)", [view.fqn, TRACKING])
-            s.engine.state.pop("table_params_fqns", None)
+            _view_tracking(s, d, view, bool(value), bases)
     return Result.status("Statement executed successfully.")
+
+
+def _view_tracking(s: Session, d: duckdb.DuckDBPyConnection, view: QName, on: bool, bases: list[QName]) -> None:
+    """Set a view's change-tracking flag (SHOW VIEWS), turning it on for its base tables first."""
+    for base in bases:
+        changes.track(d, base)
+    d.execute(f"DELETE FROM {M}.table_params WHERE fqn = ? AND name = ?", [view.fqn, TRACKING])
+    if on:
+        d.execute(f"INSERT INTO {M}.table_params VALUES (?, ?, 1)", [view.fqn, TRACKING])
+    s.engine.state.pop("table_params_fqns", None)
 
 
 def tracked_views(s: Session) -> set[str]:
@@ -186,6 +191,15 @@ def at_create(s: Session, table: QName, props: dict[str, str]) -> None:
     value leaves no table behind. Column comments come along (translate.COLUMN_COMMENT)."""
     from .sql.translate import COLUMN_COMMENT
 
+    if TRACKING in props and s.relation_kind(table) == "VIEW":
+        # CREATE VIEW ... CHANGE_TRACKING = TRUE [DOC S7] does what ALTER VIEW ... SET does: the
+        # view must be one a stream can be on, or the CREATE fails and leaves no view
+        from . import view_streams  # (it owns which views can be change-tracked)
+
+        props = dict(props)
+        on = bool(_plan(s, table, {TRACKING: props.pop(TRACKING)})[0][1])
+        bases = view_streams.plan(s, table, view_streams.view_text(s.duck, table) or "").bases if on else []
+        _view_tracking(s, s.duck, table, on, bases)
     columns = {k: v for k, v in props.items() if k.startswith(COLUMN_COMMENT)}
     _write(s, s.duck, table, _plan(s, table, {k: v for k, v in props.items() if k not in columns}))
     for key, raw in columns.items():

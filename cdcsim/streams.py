@@ -35,7 +35,7 @@ from . import change_tracking, changes, time_travel, view_streams
 from .catalog import StreamInfo
 from .commands import BOOLEAN, TEXT, TIMESTAMP_NTZ, Result, command, name_taken
 from .engine import HOOKS
-from .errors import ProgrammingError, compilation_error, not_found
+from .errors import ProgrammingError, compilation_error, not_found, syntax_error
 from .names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts
 from .session import Session
 
@@ -50,9 +50,13 @@ _SHOW_TYPES = [TIMESTAMP_NTZ, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TE
 _OPT = r"(?:\s+(?:APPEND_ONLY|SHOW_INITIAL_ROWS|INSERT_ONLY)\s*=\s*(?:TRUE|FALSE)|\s+COMMENT\s*=\s*'(?:[^']|'')*')*"
 
 
+# ``[ WITH ] TAG ( name = 'value' [ , ... ] )`` [DOC S2]: accepted with no effect, as on tables
+_TAG = r"(?:\s+(?:WITH\s+)?TAG\s*\((?:[^()']|'(?:[^']|'')*')*\))?"
+
+
 @command(
-    rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?STREAM\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})"
-    rf"(?P<copy>\s+COPY\s+GRANTS)?\s+ON\s+(?P<kind>TABLE|VIEW|DYNAMIC\s+TABLE)\s+(?P<table>{QNAME_RE})"
+    rf"CREATE\s+(?:(?P<replace>OR\s+REPLACE\s+)|(?P<alter>OR\s+ALTER\s+))?STREAM\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?"
+    rf"(?P<name>{QNAME_RE}){_TAG}(?P<copy>\s+COPY\s+GRANTS)?\s+ON\s+(?P<kind>TABLE|VIEW|DYNAMIC\s+TABLE)\s+(?P<table>{QNAME_RE})"
     rf"(?:\s+(?P<atb>AT|BEFORE)\s*\(\s*(?:STREAM\s*=>\s*'(?P<at>[^']+)'|(?P<tkind>TIMESTAMP|OFFSET|STATEMENT)"
     rf"\s*=>\s*(?P<tval>.+?))\s*\))?"
     rf"(?P<opts>{_OPT})$"
@@ -68,6 +72,12 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     cm = re.search(r"COMMENT\s*=\s*'((?:[^']|'')*)'", opts, re.I)
     comment = cm.group(1).replace("''", "'") if cm else None
     cat = s.engine.catalog
+    if m.group("alter"):
+        if m.group("ine") or m.group("atb"):
+            raise syntax_error("CREATE OR ALTER STREAM takes neither IF NOT EXISTS nor AT | BEFORE.")
+        existing = cat.streams.get(qn.fqn)
+        if existing is not None:
+            return _alter_into(s, existing, table, append_only, show_initial, comment)
     taken = name_taken(s, qn, "Stream", qn.fqn in s.engine.catalog.streams, bool(m.group("ine")),
                        bool(m.group("replace")))
     if taken is not None:
@@ -138,6 +148,29 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
         for i in ids:
             changes.set_hold(d, i, "stream:" + qn.fqn, offset)
     return Result.status(f"Stream {qn.name} successfully created.")
+
+
+def _alter_into(s: Session, info: StreamInfo, table: QName, append_only: bool, show_initial: bool,
+                comment: str | None) -> Result:
+    """CREATE OR ALTER STREAM on an existing stream [DOC S2, "CREATE OR ALTER STREAM"]: only the
+    COMMENT can change; a left-out COMMENT is unset, as CREATE OR ALTER unsets what the definition
+    leaves out. "The source object ... [and] APPEND_ONLY setting ... can't be changed": such a
+    statement fails and changes nothing. [INFER] SHOW_INITIAL_ROWS cannot change either (ALTER
+    STREAM, whose limits the statement has, cannot set it), and the error texts are cdcsim's."""
+    def refuse(what: str) -> ProgrammingError:
+        return compilation_error(f"CREATE OR ALTER STREAM cannot change the {what} of stream '{info.qname.name}'; "
+                                 "drop the stream and create a new one.", 2000, "0A000")
+
+    if info.table_fqn != table.fqn:
+        raise refuse("source object")
+    if info.mode != ("APPEND_ONLY" if append_only else "DEFAULT"):
+        raise refuse("APPEND_ONLY setting")
+    if bool(info.show_initial) != show_initial:
+        raise refuse("SHOW_INITIAL_ROWS setting")
+    if info.comment != comment:
+        with s.metadata_txn() as d:
+            d.execute(f"UPDATE {M}.streams SET comment = ? WHERE fqn = ?", [comment, info.fqn])
+    return Result.status("Statement executed successfully.")
 
 
 @command(rf"CREATE\s+(?P<replace>OR\s+REPLACE\s+)?STREAM\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME_RE})"
@@ -304,7 +337,8 @@ def show_scope(s: Session, m: re.Match[str]) -> tuple[str, str] | None:
     return s.database, "*"
 
 
-@command(rf"SHOW\s+(?P<terse>TERSE\s+)?STREAMS(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}{PAGING}")
+# ``IN tpch.public``: "The DATABASE or SCHEMA keyword is not required" [DOC S4, and its example]
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?STREAMS(?:\s+LIKE\s+'(?P<like>[^']*)')?{scope_re(bare=True)}{PAGING}")
 def show_streams(s: Session, m: re.Match[str], _p: object) -> Result:
     rows = page(_stream_rows(s, m.group("like"), show_scope(s, m)), m)
     if m.group("terse"):
@@ -369,12 +403,20 @@ def stream_table_timestamp(s: Session, args: list) -> str:
     [INFER] cdcsim's offset is a position in the change log, not a time: the offset moves when a
     transaction that read the stream commits, or is set when the stream is made, so the time of
     the last consumption (else of the creation) is the table version's time, by the engine's
-    clock (virtual under a ManualClock). A stale stream fails, as in Snowflake."""
+    clock (virtual under a ManualClock). A stale stream fails, as in Snowflake.
+
+    "This function returns an error when the input is a stream on a view" [DOC]; [INFER] its text
+    is cdcsim's and points to ``AT(STREAM => ...)``, which the page recommends instead."""
     if len(args) != 1 or not isinstance(args[0], str):
         raise compilation_error("SYSTEM$STREAM_GET_TABLE_TIMESTAMP expects one string argument", 1044, "42P13")
     qn = s.qualify(parse_parts(args[0]))
-    if s.engine.catalog.streams.get(qn.fqn) is None:
+    info = s.engine.catalog.streams.get(qn.fqn)
+    if info is None:
         raise not_found("Stream", qn.fqn)
+    if info.on_view:
+        raise compilation_error(f"SYSTEM$STREAM_GET_TABLE_TIMESTAMP does not support stream '{qn.name}' on a "
+                                f"view; to start a stream at its offset use CREATE STREAM ... "
+                                f"AT(STREAM => '{qn.name}').", 2000, "0A000")
     created, consumed, stale = s.duck.execute(
         f"SELECT created_on, last_consumed, stale FROM {M}.streams WHERE fqn = ?", [qn.fqn]).fetchone()
     if stale:  # (the error a read of the stream gives)

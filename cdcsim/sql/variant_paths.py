@@ -24,11 +24,21 @@ number, as Snowflake coerces a VARIANT an operator needs as a number [DOC:
 sql-reference/data-type-conversion] (``payload:amount * 2``; a VARIANT string of digits counts, a
 JSON null is NULL). DuckDB had no arithmetic on JSON and failed to bind. [INFER] The number is a
 FLOAT: the value's own type is only known row by row.
+
+A path that ``INSERT ... SELECT`` writes to a VARCHAR column stores the element's text, as
+Snowflake's VARIANT-to-VARCHAR conversion does (the streams-examples page loads ``f.value:y1`` into
+a VARCHAR column and shows ``green``). DuckDB cast the JSON value and kept its quotes (``"green"``).
+[INFER] Only a path written as a column of the SELECT is converted; a VARIANT column copied whole
+is left to DuckDB's cast.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
+
+from ..names import QName
 
 NODES = (exp.Bracket, exp.JSONExtract, exp.ParseJSON)  # a statement without one of these has nothing here
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
@@ -122,3 +132,21 @@ def rewrite(tree: exp.Expression) -> None:
         _as_number(node.expression)
     for node in list(tree.find_all(*_NUMERIC_CALLS)):
         _as_number(node.this)
+
+
+def text_targets(tree: exp.Insert, target: Callable[[exp.Table], QName | None],
+                 column_types: Callable[[QName], tuple[tuple[str, str], ...] | None]) -> None:
+    """Read a path the INSERT's SELECT writes to a VARCHAR column as its element's text."""
+    query = tree.expression
+    if not isinstance(query, exp.Select) or any(isinstance(p, exp.Star) or p.find(exp.Star) for p in query.expressions):
+        return  # a star hides which column a path goes to (and a UNION's branches are left alone)
+    if not any(isinstance(p.unalias(), exp.JSONExtract) for p in query.expressions):
+        return  # only a statement with such a path asks the catalog for its target's columns
+    schema = tree.this
+    table = schema.this if isinstance(schema, exp.Schema) else schema
+    qn = target(table) if isinstance(table, exp.Table) else None
+    types = dict(column_types(qn) or ()) if qn is not None else {}
+    names = [c.name for c in schema.expressions] if isinstance(schema, exp.Schema) else list(types)
+    for name, proj in zip(names, query.expressions, strict=False):
+        if types.get(name, "").upper() == "VARCHAR":
+            _as_text(proj.unalias())
