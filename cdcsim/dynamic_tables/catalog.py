@@ -291,9 +291,10 @@ def suspend(con: duckdb.DuckDBPyConnection, reg: Registry, dt: DT, reason: str, 
 
 
 def suspend_message(code: str | None) -> str | None:
+    """SUSPENDED_DUE_TO_ERRORS's text is the manage page's example; the others are [INFER]."""
     return {
         "USER_SUSPENDED": "User suspended the dynamic table.",
         "UPSTREAM_USER_SUSPENDED": "An upstream dynamic table was suspended by a user.",
-        "SUSPENDED_DUE_TO_ERRORS": "Suspended after 5 consecutive scheduled refresh failures.",
+        "SUSPENDED_DUE_TO_ERRORS": "The dynamic table was suspended due to 5 consecutive refresh errors.",
         "UPSTREAM_SUSPENDED_DUE_TO_ERRORS": "An upstream dynamic table was suspended due to errors.",
     }.get(code or "")

@@ -5,7 +5,8 @@ Arguments and columns follow the reference (3.7, 3.8; doc D6, D7):
   RESULT_LIMIT => n (default 100, at most 10000), NAME => '[db.][schema.]name' (case-insensitive),
   NAME_PREFIX => 'DB.SCHEMA.', ERROR_ONLY => bool).
 * GRAPH_HISTORY(AS_OF => ts | HISTORY_START => ts [, HISTORY_END => ts]); without arguments the
-  current description of every dynamic table.
+  current description of every dynamic table. [INFER] NAME => '[db.][schema.]name' keeps one
+  table's rows: the reference page lists no NAME, the monitoring page's example passes it.
 
 [INFER] Row order is not documented: both return the newest rows first (RESULT_LIMIT keeps the
 newest). ERROR_ONLY keeps FAILED, UPSTREAM_FAILED and CANCELLED refreshes.
@@ -61,9 +62,11 @@ def refresh_history(s: Session, args: list, kwargs: dict) -> str:
         raise compilation_error("DYNAMIC_TABLE_REFRESH_HISTORY takes named arguments only", 1_044, "42P13")
     where = []
     start = kwargs.get("DATA_TIMESTAMP_START")
-    where.append(f"data_timestamp >= {_lit(_timestamp(s, start) if start is not None else s.now() - timedelta(days=1))}")
-    if kwargs.get("DATA_TIMESTAMP_END") is not None:
-        where.append(f"data_timestamp <= {_lit(_timestamp(s, kwargs['DATA_TIMESTAMP_END']))}")
+    end = _timestamp(s, kwargs["DATA_TIMESTAMP_END"]) if kwargs.get("DATA_TIMESTAMP_END") is not None else None
+    # without a start the range is the day before its end (the end defaulting to now) [DOC D6]
+    where.append(f"data_timestamp >= {_lit(_timestamp(s, start) if start is not None else (end or s.now()) - timedelta(days=1))}")
+    if end is not None:
+        where.append(f"data_timestamp <= {_lit(end)}")
     if kwargs.get("NAME") is not None:
         parts = parse_parts(str(kwargs["NAME"]))
         qn = s.qualify(parts)
@@ -94,6 +97,8 @@ def graph_history(s: Session, args: list, kwargs: dict) -> str:
             where += f" AND valid_from <= {_lit(_timestamp(s, end))}"
     else:
         where = f"valid_to IS NULL AND qualified_name IN (SELECT fqn FROM {M}.dynamic_tables)"
+    if kwargs.get("NAME") is not None:
+        where += f" AND upper(qualified_name) = upper({_lit(s.qualify(parse_parts(str(kwargs['NAME']))).fqn)})"
     cols = ", ".join(f'{c.lower()} AS "{c}"' for c in GRAPH_COLUMNS)
     return f"SELECT {cols} FROM {M}.dt_graph_history WHERE {where} ORDER BY valid_from DESC, seq DESC"
 

@@ -123,6 +123,14 @@ def _select_of(node: exp.Expression) -> exp.Select | None:
 def incremental_support(tree: exp.Expression) -> str | None:
     """None when Snowflake refreshes the (normalised, Snowflake-dialect) query incrementally,
     otherwise the reason (the text SHOW DYNAMIC TABLES reports as refresh_mode_reason)."""
+    # D5: "Selecting the flatten SEQ column from a lateral flatten join is not supported for
+    # incremental refresh" (SEQ numbers the input rows of one query run). An unaliased LATERAL
+    # FLATTEN is sqlglot's _FLATTENED, whose columns are named without a qualifier.
+    flattens = {lat.alias_or_name.upper() for lat in tree.find_all(exp.Lateral)
+                if "FLATTEN" in lat.sql("snowflake").upper()}
+    for col in tree.find_all(exp.Column) if flattens else ():
+        if col.name.upper() == "SEQ" and (col.table.upper() in flattens or not col.table and "_FLATTENED" in flattens):
+            return "Unsupported query operator type: FLATTEN's SEQ column"
     for node in tree.walk():
         if isinstance(node, (exp.Limit, exp.Fetch)):
             return "Unsupported query operator type: Limit"

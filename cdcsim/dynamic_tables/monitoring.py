@@ -4,8 +4,9 @@ state of its latest refresh.
 Snowflake [DOC D14: sql-reference/functions/dynamic_tables; reference 3.9]:
 * Arguments, all optional: NAME => '[db.][schema.]name' (case-insensitive), REFRESH_DATA_TIMESTAMP_START
   => ts (the metrics count refreshes whose data timestamp is at or after it; default: the 7 days
-  of history kept), RESULT_LIMIT => n (default 100, 1 to 10000), INCLUDE_CONNECTED => TRUE (with
-  NAME and without RESULT_LIMIT: every dynamic table connected to that one, upstream or down).
+  of history kept), RESULT_LIMIT => n (default 100, 1 to 2^31 - 1, see _MAX_LIMIT),
+  INCLUDE_CONNECTED => TRUE (with NAME and without RESULT_LIMIT: every dynamic table connected to
+  that one, upstream or down).
 * Columns: NAME, SCHEMA_NAME, DATABASE_NAME, QUALIFIED_NAME, TARGET_LAG_SEC, TARGET_LAG_TYPE,
   SCHEDULING_STATE, MEAN_LAG_SEC, MAXIMUM_LAG_SEC, TIME_ABOVE_TARGET_LAG_SEC,
   TIME_WITHIN_TARGET_LAG_RATIO, LATEST_DATA_TIMESTAMP, LAST_COMPLETED_REFRESH_STATE(_CODE,
@@ -44,6 +45,10 @@ COLUMNS = ["NAME", "SCHEMA_NAME", "DATABASE_NAME", "QUALIFIED_NAME", "TARGET_LAG
            "TIME_WITHIN_TARGET_LAG_RATIO", "LATEST_DATA_TIMESTAMP", "LAST_COMPLETED_REFRESH_STATE",
            "LAST_COMPLETED_REFRESH_STATE_CODE", "LAST_COMPLETED_REFRESH_STATE_MESSAGE",
            "EXECUTING_REFRESH_QUERY_ID", "RECOMMENDATIONS"]
+# [INFER] The page gives RESULT_LIMIT the range 1 to 10000 and, in the same paragraph, tells to
+# pass "the maximum value of a signed integer" to sort or filter every table: that value is taken
+# (anything above the tables there are returns them all).
+_MAX_LIMIT = 2**31 - 1
 _STATE_ORDER = ["FAILED", "UPSTREAM_FAILED", "SKIPPED", "SUCCEEDED", "CANCELED", "CANCELLED"]
 
 
@@ -78,8 +83,8 @@ def dynamic_tables(s: Session, args: list, kwargs: dict) -> str:
         named = [t for t in tables if t.fqn.upper() == qn.fqn.upper()]
         tables = sorted(_connected(reg, named[0]), key=lambda t: t.fqn) if connected and named else named
     limit = int(kwargs.get("RESULT_LIMIT", 100))
-    if not 1 <= limit <= 10000:
-        raise compilation_error("RESULT_LIMIT must be between 1 and 10000", 1_044, "42P13")
+    if not 1 <= limit <= _MAX_LIMIT:
+        raise compilation_error(f"RESULT_LIMIT must be between 1 and {_MAX_LIMIT}", 1_044, "42P13")
     start = kwargs.get("REFRESH_DATA_TIMESTAMP_START")
     since = _timestamp(s, start) if start is not None else now - timedelta(days=7)
     cols = ", ".join(f'"{c}"' for c in COLUMNS)

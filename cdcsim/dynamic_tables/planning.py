@@ -67,6 +67,10 @@ def analyse(s: Session, query: str) -> Analysis:
             kind = rk
         if all(i[0] != qn for i in inputs):
             inputs.append((qn, kind))
+    if any(isinstance(n, exp.CurrentSession) for n in tree.walk()):
+        # a refresh runs without a user session [DOC: user-guide/dynamic-tables/troubleshoot-creation]
+        raise compilation_error("Unsupported context function 'CURRENT_SESSION' used in dynamic table definition.",
+                                2_000, "0A000")
     a = Analysis(tree.sql("snowflake"), inputs)
     a.unsupported = ivm.dynamic_table_support(tree)
     a.reason = ivm.incremental_support(tree)

@@ -15,7 +15,9 @@ failing table records FAILED with the error's code and message. Five consecutive
 
 A table none of whose inputs changed since its frontier refreshes as NO_DATA: no query runs, only
 the data timestamp and history advance. [INFER] The initial refresh of an INCREMENTAL table
-reports REFRESH_ACTION = INCREMENTAL (everything is its first delta); of a FULL table, FULL.
+reports REFRESH_ACTION = INCREMENTAL (everything is its first delta); of a FULL table, FULL; of a
+table CREATE OR REPLACE made, REINITIALIZE (statements.create_dynamic_table). A FAILED refresh
+reports the action it was taking (INCREMENTAL or FULL), as the monitoring page's example does.
 """
 
 from __future__ import annotations
@@ -114,7 +116,10 @@ def run_pipeline(s: Session, targets: list[DT], trigger: str, *, own_txn: bool =
                     # in-memory frontiers of the tables refreshed before the failure moved: restore
                     reg.reload(s.duck)
                     order = reg.topo_order(members)
-                    failed[rf.fqn] = Outcome(reg.tables[rf.fqn], "FAILED", "NO_DATA", error=rf.error,
+                    bad = reg.tables[rf.fqn]
+                    # the action it was taking: the monitoring page's FAILED row says INCREMENTAL
+                    failed[rf.fqn] = Outcome(bad, "FAILED", "FULL" if bad.refresh_mode == "FULL" else "INCREMENTAL",
+                                             error=rf.error,
                                              code=f"{rf.error.errno or 100000:06d}"
                                              if isinstance(rf.error.errno, int) else str(rf.error.errno),
                                              message=rf.error.msg)

@@ -5,14 +5,16 @@ rewriting) with the hidden row-id column. Change capture on it starts when somet
 (``CREATE STREAM ... ON [DYNAMIC] TABLE``, a downstream dynamic table): from then on readers see
 its row-level changes like any table's; until then its refreshes write no change log. Write
 guards make it read-only; read guards refuse to read it before its first refresh (002741, doc
-D1/D15); SHOW TABLES does not list it.
+D1/D15); SHOW TABLES lists it with is_dynamic = Y.
 
 Choices where Snowflake is silent:
 * [INFER] DML on a dynamic table fails with a compilation error naming the table (Snowflake's
-  exact text is not documented); so do DROP TABLE / ALTER TABLE / CREATE OR REPLACE TABLE on it.
+  exact text is not documented); so do ALTER TABLE / CREATE OR REPLACE TABLE on it. DROP TABLE
+  drops it, as the DROP DYNAMIC TABLE page says.
 * [INFER] INITIALIZE = ON_SCHEDULE: the first refresh is due one target lag after creation.
 * DESCRIBE DYNAMIC TABLE returns the DESCRIBE TABLE columns.
-* Streams on a dynamic table work (``ON DYNAMIC TABLE`` or ``ON TABLE``), as on Snowflake.
+* Streams on a dynamic table work, created ``ON DYNAMIC TABLE`` (``ON TABLE`` is refused by
+  streams.py, as on Snowflake).
 * An explicit REFRESH_MODE = INCREMENTAL downstream of a FULL dynamic table is refused (002711,
   reason UPSTREAM_USES_FULL_REFRESH): Snowflake allows it only for upstream tables with a
   system-derived unique key or a frozen region, neither of which is emulated.
@@ -32,6 +34,7 @@ Choices where Snowflake is silent:
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +46,7 @@ from ..names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts, qu
 from ..session import Session
 from ..show import describe_columns
 from ..sql.translate import duck_type
-from ..streams import _SCOPE, PAGING, page, show_scope
+from ..streams import PAGING, page, scope_re, show_scope
 from . import apply
 from .catalog import DT, Source, record_graph, registry, save, update
 from .catalog import suspend as suspend_cascade
@@ -53,11 +56,15 @@ from .refresh import RefreshFailed, raise_for_manual, run_pipeline
 
 M = META_SCHEMA
 _STR = r"'(?:[^']|'')*'"
+# parameters of event logging and collation, which cdcsim does not emulate: accepted by SET and
+# UNSET (the monitoring page sets LOG_EVENT_LEVEL on a dynamic table), with no effect
+_NO_EFFECT = ("LOG_LEVEL", "LOG_EVENT_LEVEL", "TRACE_LEVEL", "DEFAULT_DDL_COLLATION")
 # a dynamic Iceberg table's storage options (see create_dynamic_table)
 _ICEBERG_OPTIONS = ("EXTERNAL_VOLUME", "CATALOG", "BASE_LOCATION", "CATALOG_SYNC", "STORAGE_SERIALIZATION_POLICY")
 _OPTION = re.compile(
     rf"\s*(?:(?P<k>TARGET_LAG|WAREHOUSE|REFRESH_MODE|INITIALIZE|SCHEDULER|COMMENT|INITIALIZATION_WAREHOUSE|"
-    rf"DATA_RETENTION_TIME_IN_DAYS|MAX_DATA_EXTENSION_TIME_IN_DAYS|ROW_TIMESTAMP|{'|'.join(_ICEBERG_OPTIONS)})\s*=\s*(?P<v>{_STR}|[\w$.\"]+)"
+    rf"DATA_RETENTION_TIME_IN_DAYS|MAX_DATA_EXTENSION_TIME_IN_DAYS|ROW_TIMESTAMP|{'|'.join(_NO_EFFECT)}|"
+    rf"{'|'.join(_ICEBERG_OPTIONS)})\s*=\s*(?P<v>{_STR}|[\w$.\"]+)"
     rf"|(?P<cluster>CLUSTER\s+BY\s*\([^)]*\))|(?P<copy>COPY\s+GRANTS)|(?P<req>REQUIRE\s+USER))",
     re.IGNORECASE,
 )
@@ -154,14 +161,124 @@ def create_temporary_dynamic_table(s: Session, m: re.Match[str], _p: object) -> 
                             "tables are not supported.", 2_000, "0A000")
 
 
-@command(rf"CREATE\s+OR\s+ALTER\s+(?:TRANSIENT\s+)?DYNAMIC\s+TABLE\s+(?P<name>{QNAME_RE}).*")
+@command(rf"CREATE\s+OR\s+ALTER\s+(?:TRANSIENT\s+)?DYNAMIC\s+(?:ICEBERG\s+)?TABLE\s+(?P<name>{QNAME_RE}).*")
 def create_or_alter_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
-    """[INFER] CREATE OR ALTER reconciles an existing table with a new definition, deciding per
-    property what changes and when to reinitialize; cdcsim does not reproduce that, and says what
-    to use instead rather than treating the statement as DML on a read-only table."""
+    """CREATE OR ALTER DYNAMIC TABLE [DOC: sql-reference/sql/create-dynamic-table, "CREATE OR ALTER
+    DYNAMIC TABLE"; user-guide/dynamic-tables/modify]: a missing table is created as CREATE DYNAMIC
+    TABLE creates it (the tutorial's way); an existing one is altered into the definition without
+    a refresh: TARGET_LAG, SCHEDULER, WAREHOUSE and COMMENT take the statement's values (a left-out
+    COMMENT or SCHEDULER is unset), a REFRESH_MODE that keeps how it refreshes (AUTO, INCREMENTAL
+    <-> ADAPTIVE) is recorded, and a table that already matches is left as it is.
+
+    [INFER] A change Snowflake makes by reinitializing the table (another query, column list or
+    FULL <-> incremental mode) fails with a compilation error naming it, as does turning a table
+    TRANSIENT or not (documented as unsupported): cdcsim keeps no second definition of a table
+    to reinitialize into at its next refresh. INITIALIZE only matters at creation and is ignored
+    for an existing table."""
+    text = _text(re.sub(r"^\s*CREATE\s+OR\s+ALTER\s+", "CREATE ", m.group(0), count=1, flags=re.IGNORECASE))
     qn = s.qualify(parse_parts(m.group("name")))
-    raise compilation_error(f"CREATE OR ALTER DYNAMIC TABLE '{qn.name}' is not supported by cdcsim: use CREATE OR "
-                            "REPLACE DYNAMIC TABLE, or ALTER DYNAMIC TABLE ... SET.", 2_000, "0A000")
+    reg = registry(s.engine)
+    dt = reg.get(qn.fqn)
+    if dt is None:
+        return s.execute(text)
+    new = re.match(_CREATE, text, re.IGNORECASE | re.DOTALL)
+    if new is None or new.group("ine"):
+        raise compilation_error(f"syntax error: unexpected '{text[:60]}'", 1003, "42000")
+    old = re.match(_CREATE, dt.text, re.IGNORECASE | re.DOTALL)
+    opts = _parse_options(new.group("opts") or "")
+    if bool(new.group("transient")) != dt.transient or bool(new.group("iceberg")) != bool(old and old.group("iceberg")):
+        raise compilation_error(f"CREATE OR ALTER DYNAMIC TABLE '{qn.name}' cannot change whether the table is "
+                                "TRANSIENT or ICEBERG.", 2_000, "0A000")
+    requested = opts.get("REFRESH_MODE", "AUTO").upper()
+    if requested not in ("AUTO", "FULL", "INCREMENTAL", "ADAPTIVE"):
+        raise compilation_error(f"REFRESH_MODE = {requested} is not supported by cdcsim (AUTO, FULL, INCREMENTAL, "
+                                "ADAPTIVE).", 2_000, "0A000")
+    changed = []
+    if analyse(s, new.group("query")).query != dt.query:
+        changed.append("query")
+    if _column_defs(new.group("cols")) != _column_defs(old.group("cols") if old else None):
+        changed.append("column list")
+    if requested != "AUTO" and {"ADAPTIVE": "INCREMENTAL"}.get(requested, requested) != dt.refresh_mode:
+        changed.append("refresh mode")
+    if changed:
+        raise compilation_error(
+            f"CREATE OR ALTER DYNAMIC TABLE '{qn.name}' changes its {' and '.join(changed)}, which reinitializes "
+            "the table: cdcsim does not support that; use CREATE OR REPLACE DYNAMIC TABLE.", 2_000, "0A000")
+    scheduler = opts.get("SCHEDULER", "").upper() or None
+    if scheduler not in (None, "ENABLE", "DISABLE"):
+        raise compilation_error(f"invalid value '{scheduler}' for SCHEDULER", 1008, "22023")
+    lag_text = opts.get("TARGET_LAG")
+    if scheduler == "DISABLE" and lag_text is not None:
+        raise compilation_error("TARGET_LAG cannot be specified when SCHEDULER = DISABLE.", 2_000, "22023")
+    if scheduler != "DISABLE" and lag_text is None:
+        raise compilation_error("Missing option(s): [TARGET_LAG]", 1_006, "22023")
+    if "WAREHOUSE" not in opts:
+        raise compilation_error("Missing option(s): [WAREHOUSE]", 1_006, "22023")
+    target_lag: str | None = None
+    lag_sec: int | None = None
+    if lag_text is not None and _unquote(lag_text).upper() == "DOWNSTREAM":
+        target_lag = "DOWNSTREAM"
+    elif lag_text is not None:
+        target_lag, lag_sec = parse_lag(_unquote(lag_text), s.engine.relaxed)
+        check_against_upstream(reg, dt.fqn, lag_sec, reg.upstream(dt))
+        check_against_downstream(reg, dt, lag_sec)
+    wanted: dict[str, Any] = {
+        "target_lag": target_lag, "lag_sec": lag_sec, "scheduler": scheduler,
+        "warehouse": opts["WAREHOUSE"].strip('"').upper(),
+        "comment": _unquote(opts["COMMENT"]) if "COMMENT" in opts else None,
+        "requested_mode": dt.requested_mode if requested == "AUTO" else requested}
+    values = {k: v for k, v in wanted.items() if getattr(dt, k) != v}
+    if not values:
+        return Result.status("Statement executed successfully.")
+    trigger = ("ALTER_TARGET_LAG" if "target_lag" in values or "lag_sec" in values
+               else "ALTER_WAREHOUSE" if "warehouse" in values else None)
+
+    def run() -> None:
+        update(s.duck, dt.fqn, **values)
+        for k, v in values.items():
+            setattr(dt, k, v)
+        if trigger:
+            record_graph(s.duck, reg, dt, s.now(), trigger)
+
+    if s.in_txn:
+        s.commit()
+    _in_own_txn(s, run)
+    return Result.status("Statement executed successfully.")
+
+
+@command(rf"UNDROP\s+DYNAMIC\s+TABLE\s+(?P<name>{QNAME_RE})")
+def undrop_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
+    """UNDROP DYNAMIC TABLE [DOC: user-guide/dynamic-tables/manage, "Restore a dropped dynamic
+    table"]: a name that is taken fails as the page shows ("Dynamic table 'DT_ORDERS' already
+    exists."). [INFER] cdcsim keeps no version of a dropped dynamic table, so any other UNDROP
+    fails as one whose version was purged does."""
+    qn = s.qualify(parse_parts(m.group("name")))
+    if registry(s.engine).get(qn.fqn) is not None or s.relation_kind(qn) is not None:
+        raise ProgrammingError(f"SQL compilation error:\nDynamic table '{qn.name}' already exists.", 2_002, "42710")
+    raise compilation_error(f"Dynamic table {qn.name} did not exist or was purged. (cdcsim keeps no dropped "
+                            "dynamic table: create it again.)", 2_003, "02000")
+
+
+@command(rf"DROP\s+TABLE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})(?:\s+(?:CASCADE|RESTRICT))?")
+def drop_table(s: Session, m: re.Match[str], params: Any) -> Result:
+    """DROP TABLE drops a dynamic table as DROP DYNAMIC TABLE does [DOC:
+    sql-reference/sql/drop-dynamic-table, usage notes and example]; any other table (a temporary
+    one hiding a dynamic table included) takes the ordinary path."""
+    qn = s.qualify(parse_parts(m.group("name")))
+    tr = s.translate(s.statement)
+    if tr.temporary or registry(s.engine).get(qn.fqn) is None:
+        return s.run(tr, params)
+    return drop_dynamic_table(s, m, params)
+
+
+# Clustering [INFER]: as for ALTER TABLE (session_commands._clustering), local storage has no
+# micro-partitions to order; the ALTER DYNAMIC TABLE forms are accepted on a dynamic table that
+# exists and change nothing (CREATE's CLUSTER BY is accepted the same way).
+@command(rf"ALTER\s+DYNAMIC\s+TABLE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+"
+         r"(?:CLUSTER\s+BY\s*\(.*\)|DROP\s+CLUSTERING\s+KEY|(?:SUSPEND|RESUME)\s+RECLUSTER)")
+def alter_clustering(s: Session, m: re.Match[str], _p: object) -> Result:
+    _names(s, m.group("name"), bool(m.group("ie")))
+    return Result.status("Statement executed successfully.")
 
 
 @command(rf"COMMENT\s+(?P<ie>IF\s+EXISTS\s+)?ON\s+DYNAMIC\s+TABLE\s+(?P<name>{QNAME_RE})\s+IS\s+"
@@ -221,7 +338,16 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
     table in DuckDB, so it is made as a dynamic table like any other: its storage options
     (EXTERNAL_VOLUME, CATALOG, BASE_LOCATION, ...) are accepted and have no effect, as WAREHOUSE
     has none, and GET_DDL gives the statement back as written. (Before, sqlglot made it an
-    ordinary table, filled once.)"""
+    ordinary table, filled once.)
+
+    REFRESH_MODE = ADAPTIVE [DOC: user-guide/dynamic-tables/refresh-modes] needs what INCREMENTAL
+    needs (002711 otherwise) and refreshes incrementally; SHOW DYNAMIC TABLES reports ADAPTIVE.
+    [INFER] Its reinitialization heuristics are not public and cdcsim's incremental refresh has no
+    cost that would warrant one, so an ADAPTIVE table never reinitializes on its own.
+
+    [INFER] When AUTO resolves to FULL the status is the plain "successfully created": the
+    refresh-modes page says the result message gives the reason, troubleshoot-creation says AUTO
+    falls back to FULL "without a warning"; the reason is SHOW DYNAMIC TABLES' refresh_mode_reason."""
     if m.group("replace") and m.group("ine"):
         raise compilation_error("OR REPLACE and IF NOT EXISTS are incompatible.", 2016)
     qn = s.qualify(parse_parts(m.group("name")))
@@ -251,16 +377,16 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
     lag_sec: int | None = None
     if lag_text is None:
         target_lag = None
-    elif lag_text.upper() == "DOWNSTREAM":
+    elif _unquote(lag_text).upper() == "DOWNSTREAM":  # (quoted as well: the REQUIRE USER example)
         target_lag = "DOWNSTREAM"
     else:
         target_lag, lag_sec = parse_lag(_unquote(lag_text), relaxed)
     if "WAREHOUSE" not in opts:
         raise compilation_error("Missing option(s): [WAREHOUSE]", 1_006, "22023")
     requested = opts.get("REFRESH_MODE", "AUTO").upper()
-    if requested not in ("AUTO", "FULL", "INCREMENTAL"):
-        raise compilation_error(f"REFRESH_MODE = {requested} is not supported by cdcsim (AUTO, FULL, INCREMENTAL).",
-                                2_000, "0A000")
+    if requested not in ("AUTO", "FULL", "INCREMENTAL", "ADAPTIVE"):
+        raise compilation_error(f"REFRESH_MODE = {requested} is not supported by cdcsim (AUTO, FULL, INCREMENTAL, "
+                                "ADAPTIVE).", 2_000, "0A000")
     initialize = opts.get("INITIALIZE", "ON_CREATE").upper()
     if initialize not in ("ON_CREATE", "ON_SCHEDULE"):
         raise compilation_error(f"invalid value '{initialize}' for INITIALIZE", 1008, "22023")
@@ -274,9 +400,9 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
         raise compilation_error(
             f"Dynamic Table '{qn.name}' cannot be created: {analysis.unsupported} is not supported in dynamic "
             "tables, in any refresh mode.", 2_000, "0A000")
-    if requested == "INCREMENTAL" and analysis.reason is not None:
+    if requested in ("INCREMENTAL", "ADAPTIVE") and analysis.reason is not None:
         raise ProgrammingError(
-            f"SQL compilation error: Dynamic Table '{qn.name}' is defined with REFRESH_MODE = INCREMENTAL, but the "
+            f"SQL compilation error: Dynamic Table '{qn.name}' is defined with REFRESH_MODE = {requested}, but the "
             f"query is not supported for incremental refresh. Reason: {analysis.reason}", 2711, "0A000")
     if requested == "FULL":
         mode, reason = "FULL", "USER_SPECIFIED_FULL_REFRESH"
@@ -351,6 +477,11 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
                     record_graph(s.duck, reg, up, now, "NONE")
             if initialize == "ON_CREATE":
                 outcomes = run_pipeline(s, [reg.tables[qn.fqn]], "CREATION", own_txn=False)
+                mine = outcomes.get(qn.fqn)
+                if existing is not None and mine is not None and mine.action in ("INCREMENTAL", "FULL"):
+                    # [INFER] a replaced table's creation refresh is its reinitialization, as the
+                    # troubleshoot-refreshes page shows (REINITIALIZE, CREATION)
+                    mine.action = "REINITIALIZE"
                 from .refresh import _record
 
                 _record(s, reg, outcomes, "CREATION", now)
@@ -565,7 +696,7 @@ def alter_set(s: Session, m: re.Match[str], _p: object) -> Result:
     triggers = []
     if "TARGET_LAG" in opts:
         v = opts["TARGET_LAG"]
-        if v.upper() == "DOWNSTREAM":
+        if _unquote(v).upper() == "DOWNSTREAM":
             values.update(target_lag="DOWNSTREAM", lag_sec=None)
         else:
             lag, secs = parse_lag(_unquote(v), s.engine.relaxed)
@@ -603,11 +734,12 @@ def alter_set(s: Session, m: re.Match[str], _p: object) -> Result:
 
 @command(rf"ALTER\s+DYNAMIC\s+TABLE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+UNSET\s+(?P<props>[\w\s,]+)")
 def alter_unset(s: Session, m: re.Match[str], _p: object) -> Result:
-    """UNSET COMMENT clears the comment; the retention properties it may name are accepted, as SET
-    accepts them, with no effect."""
+    """UNSET COMMENT clears the comment; the other properties it may name (retention,
+    INITIALIZATION_WAREHOUSE, logging levels) are accepted, as SET accepts them, with no effect."""
     dts = _names(s, m.group("name"), bool(m.group("ie")))
     props = [p.upper() for p in re.split(r"[\s,]+", m.group("props").strip()) if p]
-    known = {"COMMENT", "DATA_RETENTION_TIME_IN_DAYS", "MAX_DATA_EXTENSION_TIME_IN_DAYS", "CONTACT"}
+    known = {"COMMENT", "DATA_RETENTION_TIME_IN_DAYS", "MAX_DATA_EXTENSION_TIME_IN_DAYS", "CONTACT",
+             "INITIALIZATION_WAREHOUSE", "ROW_TIMESTAMP", *_NO_EFFECT}
     for p in props:
         if p not in known:
             raise compilation_error(f"invalid property '{p}' for 'DYNAMIC TABLE'", 2_029, "42601")
@@ -663,6 +795,47 @@ def alter_rename(s: Session, m: re.Match[str], _p: object) -> Result:
     return Result.status("Statement executed successfully.")
 
 
+@command(rf"ALTER\s+DYNAMIC\s+TABLE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<name>{QNAME_RE})\s+SWAP\s+WITH\s+"
+         rf"(?P<other>{QNAME_RE})")
+def alter_swap(s: Session, m: re.Match[str], _p: object) -> Result:
+    """ALTER DYNAMIC TABLE a SWAP WITH b [DOC: sql-reference/sql/alter-dynamic-table]: the two
+    dynamic tables exchange names, by three renames as ALTER TABLE ... SWAP WITH does
+    (table_swap.py); streams follow their table, as they follow a rename.
+
+    [INFER] A dynamic table another dynamic table reads cannot be swapped: that consumer names it
+    in its query but follows it as an object, and after a swap the two would be different
+    tables. Both must be in one schema, as for RENAME TO."""
+    dts = _names(s, m.group("name"), bool(m.group("ie")))
+    if not dts:
+        return Result.status("Statement executed successfully.")
+    a, b = dts[0], _names(s, m.group("other"), False)[0]
+    reg = registry(s.engine)
+    if a.fqn == b.fqn:
+        raise compilation_error(f"Cannot swap dynamic table '{a.qname.name}' with itself.", 2_000, "42601")
+    for d in (a, b):
+        if reg.downstream(d):
+            raise compilation_error(f"cdcsim cannot swap dynamic table '{d.fqn}': dynamic table "
+                                    f"'{reg.downstream(d)[0].fqn}' reads it.", 2_000, "0A000")
+
+    def name(q: QName) -> str:
+        return f"{quote(q.database)}.{quote(q.schema)}.{quote(q.name)}"
+
+    an, bn = name(a.qname), name(b.qname)
+    tmp = name(QName(a.qname.database, a.qname.schema, f"_CDCSIM_SWAP_{uuid.uuid4().hex[:8].upper()}"))
+    s.execute(f"ALTER DYNAMIC TABLE {an} RENAME TO {tmp}")
+    try:
+        s.execute(f"ALTER DYNAMIC TABLE {bn} RENAME TO {an}")
+        try:
+            s.execute(f"ALTER DYNAMIC TABLE {tmp} RENAME TO {bn}")
+        except Exception:
+            s.execute(f"ALTER DYNAMIC TABLE {an} RENAME TO {bn}")
+            raise
+    except Exception:
+        s.execute(f"ALTER DYNAMIC TABLE {tmp} RENAME TO {an}")
+        raise
+    return Result.status("Statement executed successfully.")
+
+
 # ------------------------------------------------------------------ SHOW / DESCRIBE
 def _lag_display(dt: DT) -> str | None:
     return None if dt.scheduler == "DISABLE" else dt.target_lag
@@ -683,14 +856,17 @@ def show_rows(s: Session, like: str | None, scope: tuple[str, str] | None) -> li
             [q.duck_schema, q.name]).fetchone() or (0, 0)
         if dt.initialized:
             n = s.duck.execute(f"SELECT count(*) FROM {q.duck}").fetchone()[0]
+        # an ADAPTIVE table refreshes as an INCREMENTAL one; SHOW names the mode that was asked for
+        mode = "ADAPTIVE" if dt.requested_mode == "ADAPTIVE" else dt.refresh_mode
         rows.append((dt.created_on, q.name, q.database, q.schema, "", int(n or 0), int(n or 0) * 64, "SYSADMIN",
-                     _lag_display(dt), dt.scheduler, dt.refresh_mode, dt.refresh_mode_reason, dt.warehouse,
+                     _lag_display(dt), dt.scheduler, mode, dt.refresh_mode_reason, dt.warehouse,
                      dt.comment or "", dt.text, "OFF", dt.scheduling_state, dt.last_suspended_on, False, False,
                      False, dt.data_timestamp, "ROLE", None, None))
     return rows
 
 
-@command(rf"SHOW\s+(?P<terse>TERSE\s+)?DYNAMIC\s+TABLES(?:\s+LIKE\s+'(?P<like>[^']*)')?{_SCOPE}{PAGING}")
+# ``IN <schema_name>`` without the SCHEMA keyword is in the page's syntax [DOC D8]
+@command(rf"SHOW\s+(?P<terse>TERSE\s+)?DYNAMIC\s+TABLES(?:\s+LIKE\s+'(?P<like>[^']*)')?{scope_re(bare=True)}{PAGING}")
 def show_dynamic_tables(s: Session, m: re.Match[str], _p: object) -> Result:
     rows = page(show_rows(s, m.group("like"), show_scope(s, m)), m)
     if m.group("terse"):
