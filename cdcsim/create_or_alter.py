@@ -54,7 +54,7 @@ from . import change_tracking
 from .changes import RID
 from .commands import Result, command
 from .engine import HOOKS
-from .errors import Error, compilation_error, syntax_error
+from .errors import Error, compilation_error, syntax_error, wrong_kind
 from .names import QNAME_RE, QName, parse_parts, quote
 from .session import Session
 
@@ -157,12 +157,9 @@ def _refuse_non_table(s: Session, target: QName) -> None:
     from .show import hidden_tables  # (show imports modules that import this one's neighbours)
 
     if s.relation_kind(target) == "VIEW":
-        kind = "VIEW"
-    elif (target.database, target.schema, target.name) in hidden_tables(s):
-        kind = "DYNAMIC TABLE"
-    else:
-        return
-    raise compilation_error(f"Object found is of type '{kind}', not specified type 'TABLE'.", 2203, "02000")
+        raise wrong_kind("VIEW", "TABLE")
+    if (target.database, target.schema, target.name) in hidden_tables(s):
+        raise wrong_kind("DYNAMIC_TABLE", "TABLE")
 
 
 def _columns(s: Session, table: QName) -> list[Column]:

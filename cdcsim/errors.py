@@ -90,6 +90,15 @@ def already_exists(kind: str, name: str) -> ProgrammingError:
     )
 
 
+def wrong_kind(found: str, specified: str) -> ProgrammingError:
+    """Snowflake's 002203 for a statement naming an object by the wrong kind [DOC: user-guide/
+    dynamic-tables streams, "Object found is of type 'DYNAMIC_TABLE', not specified type 'TABLE'."];
+    kinds as Snowflake spells them (TABLE, VIEW, DYNAMIC_TABLE)."""
+    return ProgrammingError(
+        f"SQL compilation error:\nObject found is of type '{found}', not specified type '{specified}'.", 2203, "42601"
+    )
+
+
 def syntax_error(msg: str) -> ProgrammingError:
     """Snowflake's 001003 syntax error."""
     return ProgrammingError(f"SQL compilation error:\n{msg}", SYNTAX_ERROR, "42000")

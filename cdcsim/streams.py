@@ -35,7 +35,7 @@ from . import change_tracking, changes, time_travel, view_streams
 from .catalog import StreamInfo
 from .commands import BOOLEAN, TEXT, TIMESTAMP_NTZ, Result, command, name_taken
 from .engine import HOOKS
-from .errors import ProgrammingError, compilation_error, not_found, syntax_error
+from .errors import ProgrammingError, compilation_error, not_found, syntax_error, wrong_kind
 from .names import META_SCHEMA, QNAME_RE, QName, like_to_regex, parse_parts
 from .session import Session
 
@@ -92,17 +92,16 @@ def create_stream(s: Session, m: re.Match[str], _p: object) -> Result:
     from .show import hidden_tables  # (show imports this module)
 
     is_dt = (table.database, table.schema, table.name) in hidden_tables(s)
-    if on == "DYNAMIC TABLE" and not is_dt:
-        raise not_found("Dynamic table", table.fqn)
     if is_dt and on != "DYNAMIC TABLE":
-        raise compilation_error(f"Object '{table.fqn}' is a dynamic table: create its stream with ON DYNAMIC TABLE.")
+        # Snowflake's 002203, as the page on streams on dynamic tables shows it
+        raise wrong_kind("DYNAMIC_TABLE", on)
+    if kind is None or not is_dt and on == "DYNAMIC TABLE":
+        raise not_found("Dynamic table" if on == "DYNAMIC TABLE" else on.capitalize(), table.fqn)
+    if kind != on and not is_dt:  # [INFER] a table named as a view, or a view as a table: not found
+        raise not_found(on.capitalize(), table.fqn)
     if is_dt and append_only:
         raise compilation_error(f"APPEND_ONLY is not supported for a stream on dynamic table '{table.fqn}': only "
                                 "standard streams are (filter on METADATA$ACTION = 'INSERT' instead).")
-    if kind is None or (kind == "VIEW" and on == "TABLE"):
-        raise not_found("Table", table.fqn)
-    if kind == "TABLE" and on == "VIEW":
-        raise not_found("View", table.fqn)
     view_sql: str | None = None
     sources = [table]
     if kind == "VIEW":
@@ -264,6 +263,9 @@ def _stream_rows(s: Session, pattern: str | None, scope: tuple[str, str] | None)
     # consumption moves last_consumed without reloading the catalog: read it from the table
     consumed = dict(s.duck.execute(f"SELECT fqn, last_consumed FROM {M}.streams").fetchall())
     checked = s.engine.state.get("stream_checked", {})
+    from .show import hidden_tables  # (show imports this module)
+
+    dynamic = {f"{d}.{sc}.{n}" for d, sc, n in hidden_tables(s)}
     for info in sorted(s.engine.catalog.streams.values(), key=lambda i: (i.qname.database, i.qname.schema,
                                                                           i.qname.name)):
         if rx and not rx.match(info.qname.name):
@@ -279,8 +281,9 @@ def _stream_rows(s: Session, pattern: str | None, scope: tuple[str, str] | None)
                                  default=change_tracking.stale_period(s, info.table_fqn))
         # "expected to be stale" [DOC S4]: reads still work past stale_after (they "may" in Snowflake)
         stale = _broken(s, info) or s.now() > stale_after
+        source = "View" if info.on_view else "Dynamic Table" if info.table_fqn in dynamic else "Table"
         rows.append((info.created_on, info.qname.name, info.qname.database, info.qname.schema, "SYSADMIN",
-                     info.comment, info.table_fqn, "View" if info.on_view else "Table", ", ".join(bases),
+                     info.comment, info.table_fqn, source, ", ".join(bases),
                      "DELTA", stale, info.mode, stale_after, "N/A", "ROLE"))
     return rows
 
