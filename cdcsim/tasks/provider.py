@@ -233,12 +233,14 @@ class TaskProvider:
                 outcomes.pop(f, None)
 
         with st.lock:
-            prior_success = st.last_success.get(fqn)
-        if prior_success is None:  # (a reopened database: the history still knows)
+            prior_success = st.last_success.get(root.id)
+            look_up = prior_success is None and root.id not in st.success_looked_up
+            st.success_looked_up.add(root.id)
+        if look_up:  # (a reopened database: the history still knows)
             prior_success = _last_success_in_history(sess, root)
             if prior_success is not None:
                 with st.lock:
-                    st.last_success.setdefault(fqn, prior_success)
+                    st.last_success.setdefault(root.id, prior_success)
 
         def instant() -> datetime:
             return now if clock.manual else clock.now()
@@ -308,7 +310,7 @@ class TaskProvider:
                     st.last_runs[fqn] = LastRun(group, run_id, attempt, dict(outcomes), run_config, root.graph_version)
                 if outcomes.get(root.fqn) == SUCCEEDED and FAILED not in outcomes.values() \
                         and CANCELLED not in outcomes.values():
-                    st.last_success[fqn] = (group, run_id)
+                    st.last_success[root.id] = (group, run_id)
             self._account(engine, st, fqn, outcomes, records, source, scheduled, now)
         finally:
             with st.lock:

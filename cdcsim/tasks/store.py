@@ -85,7 +85,12 @@ class TaskStore:
         self.requests: list[Request] = []
         self.last_runs: dict[str, LastRun] = {}
         # root -> (GRAPH_RUN_GROUP_ID, RUN_ID) of its latest successful graph run (SYSTEM$TASK_RUNTIME_INFO)
+        # root task id -> its last successful graph run (group, RUN_ID): by id, so a replaced
+        # task starts with none (SYSTEM$TASK_RUNTIME_INFO)
         self.last_success: dict[str, tuple[str, int]] = {}
+        # roots whose last success was looked up in TASK_HISTORY (once each: a root that never
+        # succeeds would otherwise scan the history at every run)
+        self.success_looked_up: set[str] = set()
         self.cancel: set[str] = set()  # roots whose in-flight graph run is being cancelled
         self._flushes = 0
         self.last_flush = datetime.min  # clock time of the last history write

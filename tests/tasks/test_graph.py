@@ -298,3 +298,18 @@ def test_task_runtime_info_remembers_the_last_success_across_a_reopen(tmp_path):
     assert after[:2] == before
     assert after[2][1] == before[1][2]  # the 09:05 run, the last success before the reopen
     assert after[2][0].startswith("2025-09-03 09:05")
+
+
+def test_a_replaced_root_has_no_last_success_of_its_own(db):
+    """CREATE OR REPLACE TASK makes a new task (a new id): its first run has no last successful
+    graph run, even though the task it replaced had one."""
+    db.x("CREATE TABLE seen (last_grp STRING)")
+    body = "INSERT INTO seen SELECT SYSTEM$TASK_RUNTIME_INFO('LAST_SUCCESSFUL_TASK_GRAPH_RUN_GROUP_ID')"
+    db.x(f"CREATE TASK r WAREHOUSE = wh SCHEDULE = '1 minute' AS {body}")
+    db.x("ALTER TASK r RESUME")
+    db.con.advance(minutes=2)
+    db.x(f"CREATE OR REPLACE TASK r WAREHOUSE = wh SCHEDULE = '1 minute' AS {body}")
+    db.x("ALTER TASK r RESUME")
+    db.con.advance(minutes=1)
+    seen = [r[0] for r in db.x("SELECT last_grp FROM seen")]
+    assert seen[0] is None and seen[1] is not None and seen[2] is None
