@@ -293,6 +293,8 @@ def _refuse_duplicate_columns(tree: exp.Expression) -> bool:
         if isinstance(proj, exp.Star) or isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star):
             return True
         name = proj.alias_or_name
+        if not name:
+            continue  # an unaliased expression: DuckDB names it by its text (two of them failed as '')
         if name in seen:
             raise duplicate_column(name)
         seen.add(name)

@@ -711,3 +711,14 @@ def test_an_insert_of_the_wrong_width_fails_in_snowflake_words(q, sql):
         q(sql)
     assert e.value.errno == 2020 and "Insert value list does not match column list expecting 1 but got 2" in e.value.msg
     assert q("SELECT count(*) FROM narrow") == [(0,)] and q("SELECT count(*) FROM wide") == [(1,)]
+
+
+def test_ctas_of_unaliased_expressions(q):
+    """CREATE TABLE ... AS SELECT of two unaliased expressions: the duplicate-name check took both
+    for the name '' and failed with 002025; a repeated alias still fails."""
+    q("CREATE TABLE src2 (a INT, b INT)")
+    q("INSERT INTO src2 VALUES (1, 2)")
+    q("CREATE TABLE exprs AS SELECT a + 1, b + 1 FROM src2")
+    assert q("SELECT * FROM exprs") == [(2, 3)]
+    with pytest.raises(ProgrammingError, match="duplicate column name 'X'"):
+        q("CREATE TABLE twice AS SELECT a AS x, b AS x FROM src2")
