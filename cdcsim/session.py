@@ -1077,6 +1077,8 @@ _TYPE_CODES = {"BOOLEAN": 13, "DATE": 3, "TIME": 12, "BLOB": 11, "JSON": 5, "TIM
 
 def type_code(duck_type: str) -> int:
     t = duck_type.upper()
+    if t.endswith("[]") or t.startswith("LIST"):  # first: an INTEGER[] is an ARRAY, not a number
+        return 10
     if t.startswith(("DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER",
                      "USMALLINT", "UTINYINT")):
         return 0
@@ -1084,8 +1086,6 @@ def type_code(duck_type: str) -> int:
         return 6
     if t.startswith("TIMESTAMP"):
         return 8
-    if t.endswith("[]") or t.startswith("LIST"):
-        return 10
     if t.startswith(("STRUCT", "MAP")):
         return 9
     return _TYPE_CODES.get(t, 2)

@@ -722,3 +722,12 @@ def test_ctas_of_unaliased_expressions(q):
     assert q("SELECT * FROM exprs") == [(2, 3)]
     with pytest.raises(ProgrammingError, match="duplicate column name 'X'"):
         q("CREATE TABLE twice AS SELECT a AS x, b AS x FROM src2")
+
+
+def test_an_array_of_numbers_is_described_as_an_array(q):
+    """cursor.description's type code for an ARRAY is 10 whatever its elements (an INTEGER[] from
+    ARRAY_AGG was described as a number, 0, since its DuckDB type starts with INTEGER)."""
+    q("CREATE TABLE nums (a INT, s STRING)")
+    q("INSERT INTO nums VALUES (1, 'x')")
+    q("SELECT ARRAY_AGG(a), ARRAY_AGG(s), ARRAY_CONSTRUCT(1.5, 2) FROM nums")
+    assert [d[1] for d in q.cur.description] == [10, 10, 10]
