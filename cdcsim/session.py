@@ -18,6 +18,7 @@ import itertools
 import logging
 import re
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,8 +47,8 @@ from .errors import (
     syntax_error,
 )
 from .names import DEFAULT_DATABASE, DEFAULT_SCHEMA, META_SCHEMA, QName, duck_schema, quote
+from .sql import flow, template
 from .sql import params as paramstyle
-from .sql import template
 from .sql.split import strip_comments
 from .sql.translate import Context, Translated, translate
 
@@ -382,6 +383,10 @@ class Session:
             text, values = paramstyle.convert(text, params)
             if paramstyle.needs_inlining(text, values):
                 text, values = paramstyle.inline(text, values), None
+            if flow.PIPE in text:
+                parts = flow.split_pipe(paramstyle.inline(text, values) if values else text)
+                if len(parts) > 1:
+                    return self._run_chain(parts)
             if "$" in text and "IDENTIFIER" in text.upper():
                 text = self._identifier_variables(text)
             self.statement = text
@@ -404,6 +409,19 @@ class Session:
                 # snowflake.connector's default paramstyle does.
                 tr, values = self.translate(paramstyle.inline(text, values)), None
             return self.run(tr, values)
+
+    def _run_chain(self, parts: list[str]) -> Result:
+        """Statements chained with ``->>`` (sql/flow.py): each but the last under a query id of its
+        own, whose result the next ones read as ``$n``; the last one's result is the chain's."""
+        from .result_scan import remember  # (it imports this module)
+
+        outer, ids = self.query_id, []
+        for part in parts[:-1]:
+            self.query_id = str(uuid.uuid4())
+            remember(self, self.query_id, self.execute(flow.resolve_refs(part, ids)))
+            ids.append(self.query_id)
+        self.query_id = outer
+        return self.execute(flow.resolve_refs(parts[-1], ids))
 
     def _identifier_variables(self, text: str) -> str:
         """``IDENTIFIER($name)`` names the object a session variable holds (sqlglot reads only a
