@@ -31,7 +31,7 @@ from sqlglot import exp
 
 from .changes import QRID, USER_COLUMNS
 from .commands import Result
-from .errors import NotSupportedError, duplicate_row
+from .errors import NotSupportedError, duplicate_row, syntax_error
 from .names import quote
 from .parameters import parameter
 from .sql.translate import Translated, to_duck
@@ -161,15 +161,34 @@ def merge_result(tree: exp.Expression | None, counts: Mapping[str, int]) -> Resu
     return Result.counts([(f"number of rows {a}", int(counts.get(a, 0))) for a in kinds])
 
 
+def refuse_unreachable(tree: exp.Expression | None) -> None:
+    """A WHEN MATCHED (or WHEN NOT MATCHED) clause without AND must be the last of its kind: one
+    after it is unreachable, "which returns an error" [DOC: sql-reference/sql/merge, usage notes].
+    DuckDB's MERGE refuses it in its own words and the emulation ran it; both roads refuse it here
+    first. [INFER] Snowflake's wording and code are not documented: a syntax error, 001003."""
+    if not isinstance(tree, exp.Merge):
+        return
+    clauses = _clauses(tree)
+    for matched in (True, False):
+        same = [w for w in clauses if bool(w.args.get("matched")) is matched]
+        if any(w.args.get("condition") is None for w in same[:-1]):
+            kind = "WHEN MATCHED" if matched else "WHEN NOT MATCHED"
+            raise syntax_error(f"A {kind} clause without a condition must be the last {kind} clause of the "
+                               "MERGE: the clauses after it are unreachable.")
+
+
 def run_native_merge(s: Session, tr: Translated, sql: str, values: list[Any] | None) -> Result:
     """MERGE on a target without change tracking: DuckDB runs it as is, and the actions of the
     rows it returns are counted. A MERGE with one kind of action (the usual upsert-free UPDATE or
     INSERT-only MERGE) reports DuckDB's total as that counter and returns no rows."""
     import numpy as np  # (installed with pandas, a dependency)
 
+    refuse_unreachable(tr.ast)
     refuse_nondeterministic(s, tr, values)
     kinds = _kinds(tr.ast)
-    if len(kinds) == 1:
+    # DuckDB's total counts a row that several source rows delete once per source row (its
+    # RETURNING lists the row once); Snowflake counts target rows, as the emulation does.
+    if len(kinds) == 1 and kinds[0] != "deleted":
         n = s.duck.execute(sql, values).fetchone()[0]
         return merge_result(tr.ast, {kinds[0]: int(n or 0)})
     codes = s.duck.execute(sql + _ACTION_CODES, values).fetchnumpy()["_cdcsim_action"]
@@ -180,6 +199,7 @@ def run_native_merge(s: Session, tr: Translated, sql: str, values: list[Any] | N
 def run_merge(s: Session, tr: Translated, _sql: str, values: list[Any] | None) -> Result:
     tree = tr.ast
     assert isinstance(tree, exp.Merge) and tr.target is not None
+    refuse_unreachable(tree)
     if values:
         raise NotSupportedError("Bind parameters in MERGE on a stream-tracked table are not supported.", 2_000)
     target = tree.this

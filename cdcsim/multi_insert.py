@@ -28,8 +28,10 @@ import sqlglot
 from sqlglot import exp
 
 from .commands import Result, command
-from .errors import Error, syntax_error
+from .errors import Error, NotSupportedError, compilation_error, syntax_error
+from .names import parse_parts, quote
 from .session import ROLLED_BACK, Session
+from .sql.translate import _snowflake_names
 
 
 def _groups(tree: exp.MultitableInserts) -> list[tuple[exp.Expression | None, bool, list[exp.Insert]]]:
@@ -50,6 +52,43 @@ def _holds(cond: exp.Expression) -> str:
     return f"coalesce(({cond.sql('snowflake')}), FALSE)"
 
 
+def _refuse_qualified(node: exp.Expression | None) -> None:
+    """WHEN and VALUES "can only reference the subquery via an alias" [DOC: usage notes, and the
+    example ``INTO t1 VALUES (src1.key, a) SELECT src1.a AS a FROM src1, src2 ...`` that "returns
+    error"]. DuckDB's error named a missing table; [INFER] Snowflake's is an invalid identifier."""
+    for col in node.find_all(exp.Column) if node is not None else ():
+        if col.table and col.find_ancestor(exp.Select) is None:  # (a subquery's own columns may be)
+            name = ".".join(p.name if p.quoted else p.name.upper() for p in col.parts)
+            raise compilation_error(f"error line 0 at position 0\ninvalid identifier '{name}'", 904, "42000")
+
+
+def _is_default(value: exp.Expression) -> bool:
+    return isinstance(value, exp.Var) and value.name.upper() == "DEFAULT"
+
+
+def _into(s: Session, target: exp.Expression, values: exp.Expression) -> tuple[str, str]:
+    """The INSERT target (with its column list) and select list of an INTO clause that has VALUES.
+    ``DEFAULT`` there gives the column its default [DOC: sql-reference/sql/insert-multi-table, the
+    example ``INTO t1 (c1, c2, c3) VALUES (n2, n1, DEFAULT)``]: DuckDB has no DEFAULT in a select
+    list, so the column is left out of the INSERT and takes its default."""
+    exprs = list(values.expressions[0].expressions)
+    if not any(_is_default(v) for v in exprs):
+        return target.sql("snowflake"), ", ".join(v.sql("snowflake") for v in exprs)
+    table = target.this if isinstance(target, exp.Schema) else target
+    if isinstance(target, exp.Schema):
+        names = [c.sql("snowflake") for c in target.expressions]
+    else:
+        names = [quote(c) for c in s._insert_columns(s.qualify(parse_parts(table.sql("snowflake"))))]
+    if len(names) != len(exprs):
+        raise compilation_error(f"Insert value list does not match column list expecting {len(names)} but got "
+                                f"{len(exprs)}", 2020, "21S01")
+    kept = [(n, v) for n, v in zip(names, exprs, strict=True) if not _is_default(v)]
+    if not kept:
+        raise NotSupportedError("An INTO clause whose VALUES are all DEFAULT is not supported in cdcsim.", 2_000)
+    return (f"{table.sql('snowflake')} ({', '.join(n for n, _ in kept)})",
+            ", ".join(v.sql("snowflake") for _, v in kept))
+
+
 @command(r"INSERT\s+(?P<ow>OVERWRITE\s+)?(?:ALL|FIRST)\s+.*")
 def _multi_insert(s: Session, m: re.Match[str], _p: object) -> Result:
     try:
@@ -60,10 +99,22 @@ def _multi_insert(s: Session, m: re.Match[str], _p: object) -> Result:
         raise syntax_error("unexpected multi-table INSERT")
     first = str(tree.args.get("kind", "")).upper() == "FIRST"
     overwrite = bool(m.group("ow"))  # (sqlglot drops OVERWRITE here)
-    source = tree.args["source"].sql("snowflake")
-    statements: list[tuple[str, str]] = []
+    groups = _groups(tree)
+    if first and all(cond is None and not is_else for cond, is_else, _ in groups):
+        # [DOC]: "If the FIRST keyword is specified in an unconditional multi-table insert ...,
+        # Snowflake returns a syntax error." [INFER] its wording
+        raise syntax_error("syntax error: unexpected 'INTO'. INSERT FIRST takes WHEN clauses; an unconditional "
+                           "multi-table insert is INSERT ALL.")
+    # WHEN and VALUES may name an unaliased expression of the subquery by its default alias, as in
+    # [DOC] ``INTO t1 VALUES ($1, an_alias, "10 + 20") SELECT 1, 50 AS an_alias, 10 + 20``: DuckDB
+    # names it "(10 + 20)", so each such expression is given Snowflake's name
+    select = tree.args["source"].copy()
+    _snowflake_names(select)
+    source = select.sql("snowflake")
+    statements: list[tuple[str, str, str]] = []
     earlier: list[str] = []
-    for cond, is_else, inserts in _groups(tree):
+    for cond, is_else, inserts in groups:
+        _refuse_qualified(cond)
         if is_else:
             where = " AND ".join(f"NOT {c}" for c in earlier) or "TRUE"
         elif cond is None:
@@ -75,10 +126,11 @@ def _multi_insert(s: Session, m: re.Match[str], _p: object) -> Result:
             target = ins.this
             table = target.this if isinstance(target, exp.Schema) else target
             values = ins.args.get("expression")
-            cols = "*" if values is None else ", ".join(v.sql("snowflake") for v in values.expressions[0].expressions)
+            _refuse_qualified(values)
+            into, cols = (target.sql("snowflake"), "*") if values is None else _into(s, target, values)
             name = table.name if table.this.quoted else table.name.upper()
             statements.append((name, table.sql("snowflake"),
-                               f"INSERT INTO {target.sql('snowflake')} SELECT {cols} FROM ({source}) WHERE {where}"))
+                               f"INSERT INTO {into} SELECT {cols} FROM ({source}) WHERE {where}"))
     own = not s.in_txn
     if own:
         s.begin()

@@ -1149,7 +1149,13 @@ _INSERT_WIDTH = re.compile(r"(?:has|expected) (\d+) columns but (\d+) values wer
 # the message without DuckDB's LINE context, which shows the translated statement.
 _CONVERT = re.compile(r"Could not convert string (?:'(?P<v1>[^']*)'|\"(?P<v2>[^\"]*)\") to (?P<to>\w+)"
                       r"|invalid (?P<dt>date|timestamp) field format: \"(?P<v3>[^\"]*)\"")
-_NOT_RECOGNIZED = re.compile(r"(?:Timestamp|Date) '.*' is not recognized", re.S)
+# a number that does not fit the DECIMAL it is cast to: Snowflake's 100039 "out of range"
+_NUMBER_TEXT = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
+_OUT_OF_RANGE = re.compile(r'Casting value "([^"]*)" to type DECIMAL\(\d+,\d+\) failed: value is out of range'
+                           r"|Could not cast value (\S+) to DECIMAL\(")
+# (a multi-row INSERT ... VALUES whose first row makes a column numeric: sql/insert_values.py)
+_NOT_RECOGNIZED = re.compile(r"(?:DML operation to table \S+ failed on column \S+ with error: Numeric value "
+                             r"|Timestamp |Date )'.*' is not recognized", re.S)
 _UNSET_VARIABLE = re.compile(r"Values were not provided for the following parameters: (\w+)")
 _EXISTS = re.compile(r'(?:Table|View|Schema|Sequence) with name "?([^"!]+)"? already exists')
 
@@ -1216,7 +1222,13 @@ def map_duck_error(e: Exception, in_txn: bool = False) -> Exception:
                 else m.group("v3")
             kind = {"date": "Date", "timestamp": "Timestamp"}.get((m.group("dt") or "").lower())
             what = kind or ("Boolean value" if (m.group("to") or "").upper().startswith("BOOL") else "Numeric value")
+            if (m.group("to") or "").upper() == "DECIMAL" and _NUMBER_TEXT.fullmatch(value):
+                # a number with more digits than the NUMBER(p, s) holds [DOC: functions/to_decimal]
+                return DataError(f"Numeric value '{value}' is out of range" + note, 100039, "22003")
             return DataError(f"{what} '{value}' is not recognized" + note, 100038, "22018")
+        m = _OUT_OF_RANGE.search(msg)
+        if m:
+            return DataError(f"Numeric value '{m.group(1) or m.group(2)}' is out of range" + note, 100039, "22003")
     if isinstance(e, (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException)):
         return DataError(clean + note, 100038, "22018")
     if isinstance(e, duckdb.ConstraintException):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .duck_templates import fill
 from .objects import variant_of
 
 # function -> (names of its array arguments, names of its element arguments), as sqlglot parses them
@@ -72,17 +73,82 @@ def array_size(arr: exp.Expression) -> exp.Expression:
     """ARRAY_SIZE(a) of an ARRAY or of a VARIANT holding one (a JSON array: DuckDB's array_length
     refused it, so ``ARRAY_SIZE(v:items)`` failed); NULL for a VARIANT that holds no array."""
     j = exp.func("to_json", arr.copy())
+    # a BIGINT, not json_array_length's UBIGINT: ``GET(a, ARRAY_SIZE(a) - 1)`` found no json_extract
+    # taking an unsigned index
+    size = exp.cast(exp.func("json_array_length", j), exp.DataType.build("BIGINT"))
     return exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.func("json_type", j.copy()), expression=exp.Literal.string("ARRAY")),
-                                true=exp.func("json_array_length", j))])
+                                true=size)])
+
+
+# ARRAY_CONTAINS over the elements as VARIANTs (__L), a constructed array's SQL NULL elements kept
+# NULL and its JSON nulls 'null' (__BUILT), an ARRAY value's nulls all NULL (from_json reads them so)
+_CONTAINS = (
+    "CASE WHEN __V IS NULL THEN CASE WHEN list_contains(list_transform(__L, lambda e: e IS NULL), TRUE) THEN TRUE END "
+    "WHEN CAST(to_json(__V) AS VARCHAR) = 'null' THEN list_contains(list_transform(__L, lambda e: "
+    "coalesce(CAST(e AS VARCHAR) = 'null', NOT __BUILT)), TRUE) "
+    "ELSE list_contains(__L, to_json(__V)) END")
 
 
 def array_contains(arr: exp.Expression, value: exp.Expression) -> exp.Expression:
     """ARRAY_CONTAINS(value, a) [DOC: sql-reference/functions/array_contains] of an ARRAY or a VARIANT
-    array: elements and value compared as VARIANTs (JSON). [INFER] A NULL value is looked for as
-    a JSON null element."""
-    probe = exp.Coalesce(this=exp.func("to_json", value.copy()),
-                         expressions=[exp.cast(exp.Literal.string("null"), exp.DataType.build("JSON"))])
-    return exp.func("list_contains", _as_list(arr.copy()), probe)
+    array: elements and value compared as VARIANTs (JSON). A NULL value is found (TRUE) in an array
+    with a NULL element and is NULL otherwise; a JSON null finds a JSON null (the page's four NULL
+    examples). [INFER] An ARRAY column or VARIANT keeps no difference between a NULL element and a
+    JSON null (both are JSON null), so there either value finds either; only a constructed array
+    (``ARRAY_CONSTRUCT('hola', PARSE_JSON('null'))``) tells them apart."""
+    inner = arr
+    if isinstance(arr, exp.Anonymous) and arr.name.lower() == "to_json" and len(arr.expressions) == 1 \
+            and isinstance(arr.expressions[0], exp.Array):
+        inner = arr.expressions[0]  # a mixed ARRAY_CONSTRUCT (mixed_constructors): its list of VARIANTs
+    if isinstance(inner, exp.Array):
+        x = exp.to_identifier("_x")
+        elements = exp.func("list_transform", inner.copy(),
+                            exp.Lambda(this=exp.func("to_json", exp.column(x)), expressions=[x]))
+        return fill(_CONTAINS, V=value, L=elements, BUILT=exp.true())
+    return fill(_CONTAINS, V=value, L=_as_list(arr.copy()), BUILT=exp.false())
+
+
+_VARIANT_TYPES = {exp.DataType.Type.VARIANT, exp.DataType.Type.OBJECT, exp.DataType.Type.ARRAY, exp.DataType.Type.JSON}
+_VARIANT_MAKERS = (exp.ParseJSON, exp.ToVariant, exp.JSONExtract, exp.Struct, exp.JSONObject, exp.StarMap, exp.Array,
+                   exp.ArrayConstructCompact)
+
+
+def _kind(e: exp.Expression) -> str | None:
+    """What an ARRAY_CONSTRUCT element is, as far as the statement tells; None for NULL or unknown."""
+    if isinstance(e, exp.Neg):
+        return _kind(e.this)
+    if isinstance(e, exp.Literal):
+        return "text" if e.is_string else "number"
+    if isinstance(e, exp.Boolean):
+        return "boolean"
+    if isinstance(e, _VARIANT_MAKERS) or isinstance(e, exp.Anonymous) and e.name.lower() in ("to_json", "cdcsim_variant"):
+        return "variant"
+    if type(e) is exp.Cast:
+        to = e.to
+        if to.this in _VARIANT_TYPES:
+            return "variant"
+        return "text" if to.is_type(*exp.DataType.TEXT_TYPES) else "number" if to.is_type(*exp.DataType.NUMERIC_TYPES) \
+            else str(to.this)
+    return None
+
+
+def mixed_constructors(tree: exp.Expression) -> None:
+    """ARRAY_CONSTRUCT (and ARRAY_CONSTRUCT_COMPACT, an array constant) of elements of different
+    kinds, as the statement shows them (a string and a number, a VARIANT beside a plain value), is
+    an ARRAY of VARIANTs, as in Snowflake [DOC: sql-reference/functions/array_construct:
+    ``ARRAY_CONSTRUCT(NULL, PARSE_JSON('null'), 'hello', 3::DOUBLE, 4, 5)``]. DuckDB's list takes one
+    element type and failed ("Cannot deduce template type", "Could not convert string 'hello'").
+    Such an array is built from the elements' JSON and given as a JSON ARRAY, as an ARRAY column
+    is; one whose elements are all of a kind stays a DuckDB list. [INFER] Elements whose kind only
+    the data tells (columns of different types) are left to DuckDB, which fails on a mix."""
+    for node in reversed(list(tree.find_all(exp.Array, exp.ArrayConstructCompact))):
+        kinds = {_kind(e) for e in node.expressions} - {None}
+        if len(kinds) < 2:
+            continue
+        node.set("expressions", [variant_of(e.copy()) for e in node.expressions])
+        wrapped = exp.Anonymous(this="to_json", expressions=[])
+        node.replace(wrapped)
+        wrapped.set("expressions", [node])
 
 
 def rewrite(tree: exp.Expression) -> None:

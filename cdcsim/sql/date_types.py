@@ -16,6 +16,12 @@ statement (qualifying columns rewrites the tree), and the calls it finds to be o
 back to DATE in the statement itself. [INFER] A call whose argument's type cannot be told (a
 column of a table function, an unknown name: the statement then fails in DuckDB anyway) keeps
 DuckDB's type, as before.
+
+The same holds for a DATE plus or minus an interval constant of days or larger parts
+(``TO_DATE('2023-04-15') + INTERVAL '1 year'`` is the DATE 2024-04-15 [DOC: data-types-datetime,
+"Interval examples"]; one of hours or smaller gives a TIMESTAMP_NTZ, as the page's complex interval
+does), for TIMEADD (an alias of DATEADD [DOC: functions/timeadd]) and for TIME_SLICE, whose result
+has its input's type [DOC: functions/time_slice] (the end of a DATE's slice came out a TIMESTAMP).
 """
 
 from __future__ import annotations
@@ -24,11 +30,14 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from ..errors import compilation_error
 from ..names import QName
 from . import catalog_types
 
-_CALLS = (exp.DateAdd, exp.TimestampAdd, exp.DateTrunc, exp.TimestampTrunc, exp.AddMonths)
-NODES = _CALLS  # a statement without one of these has nothing here
+_CALLS = (exp.DateAdd, exp.TimestampAdd, exp.TimeAdd, exp.DateTrunc, exp.TimestampTrunc, exp.AddMonths,
+          exp.TimeSlice)
+_ARITHMETIC = (exp.Add, exp.Sub)  # a date plus or minus an interval constant
+NODES = (*_CALLS, exp.Interval)  # a statement without one of these has nothing here
 # day or larger: DATEADD of a DATE stays a DATE (sqlglot's unit names, plural or not)
 _DATE_PARTS = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"}
 _MARK = "cdcsim_date_call"
@@ -38,11 +47,16 @@ _TRUNCS = (exp.DateTrunc, exp.TimestampTrunc)
 
 
 def _keeps_date(call: exp.Expression) -> bool:
-    if isinstance(call, (exp.DateAdd, exp.TimestampAdd)):
+    if isinstance(call, (exp.DateAdd, exp.TimestampAdd, exp.TimeAdd)):
         unit = call.args.get("unit")
         name = (unit.name if unit is not None else "DAY").upper()
         return name.rstrip("S") in _DATE_PARTS
-    return True  # DATE_TRUNC and ADD_MONTHS give their input's type
+    if isinstance(call, _ARITHMETIC):
+        # (date_functions wrote each interval constant as one increment of a named part)
+        interval = call.expression
+        unit = interval.args.get("unit") if isinstance(interval, exp.Interval) else None
+        return isinstance(unit, exp.Var) and unit.name.upper().rstrip("S") in _DATE_PARTS
+    return True  # DATE_TRUNC, ADD_MONTHS and TIME_SLICE give their input's type
 
 
 def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None],
@@ -50,14 +64,14 @@ def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None
     """Cast each date-arithmetic call whose input is a DATE (and whose part keeps it one) back to
     DATE, and truncate a TIME as a TIME. ``resolve`` names a table of the statement (None for a CTE's name); ``column_types``
     gives a relation's ``(column, DuckDB type)`` pairs, or None when it does not know it."""
-    calls = [c for c in tree.find_all(*_CALLS) if _keeps_date(c)]
+    calls = [c for c in tree.find_all(*_CALLS, *_ARITHMETIC) if _keeps_date(c)]
     if not calls:
         return
     typed: dict[int, exp.DataType.Type] = {}
 
     def visit(copy: exp.Expression) -> None:
         # inner calls first: a call on a call that becomes a DATE is on a DATE
-        for node in reversed(list(copy.find_all(*_CALLS, bfs=False))):
+        for node in reversed(list(copy.find_all(*_CALLS, *_ARITHMETIC, bfs=False))):
             i = node.meta.get(_MARK)
             if i is None:
                 continue
@@ -74,6 +88,12 @@ def keep_dates(tree: exp.Expression, resolve: Callable[[exp.Table], QName | None
         if kind is None:
             continue
         if kind == _TIME:
+            unit = call.args.get("unit")
+            if unit is not None and unit.name.upper().rstrip("S") in _DATE_PARTS:
+                # [DOC: functions/date_trunc] "trying to truncate a TIME value to a day, week, year,
+                # and so on causes an error" ([INFER] the words and code: the page gives neither)
+                raise compilation_error(f"Invalid date part '{unit.name.upper()}' for DATE_TRUNC of a TIME: "
+                                        "a TIME truncates to an hour or a smaller part.", 2000, "22023")
             # DuckDB truncates timestamps, not times: on a day of its own, then back to a time
             day = exp.cast(exp.Literal.string("1970-01-01"), exp.DataType.build("DATE"))
             call.set("this", exp.Add(this=day, expression=call.this))

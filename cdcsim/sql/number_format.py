@@ -358,7 +358,12 @@ def from_text(value: exp.Expression, fmt: str, precision: int, scale: int, safe:
     except _Invalid as e:
         raise invalid(fmt, str(e)) from None
     text = exp.func("trim", exp.cast(value.copy(), exp.DataType.build("VARCHAR")))
-    if model != "TM9":
+    if model == "TM9":
+        # blanks inside the number are read past, as with any model ('- 0.1' is -0.1 [DOC:
+        # functions/to_decimal])
+        text = exp.func("regexp_replace", text, exp.Literal.string(r"\s"), exp.Literal.string(""),
+                        exp.Literal.string("g"))
+    else:
         assert isinstance(model, _Model)
         if model.hex:
             raise invalid(fmt, "reading hexadecimal text is not supported by cdcsim")

@@ -125,7 +125,10 @@ def _key_list(keys: list[exp.Expression]) -> exp.Expression:
 
 
 def _object_functions(tree: exp.Expression) -> None:
-    for node in list(tree.find_all(exp.ObjectInsert)):
+    # innermost first: an outer call copies its arguments, and an OBJECT_INSERT inside the copy was
+    # left DuckDB's struct_insert (the page's nested OBJECT_INSERT(o, 'k', OBJECT_INSERT(o:k, ...))
+    # failed: "The first argument to struct_insert must be a STRUCT")
+    for node in reversed(list(tree.find_all(exp.ObjectInsert))):
         flag = node.args.get("update_flag")
         value = node.args["value"]
         node.replace(fill(_INSERT, O=node.this, K=exp.cast(node.args["key"], "VARCHAR"), V=value,

@@ -26,7 +26,9 @@ from ..names import QName
 _SPACED_OFFSET = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+([+-]\d{2}(?::?\d{2})?|Z)$")
 _TIMESTAMPS = {exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMPLTZ,
                exp.DataType.Type.TIMESTAMPNTZ}
-NODES = (exp.Cast, exp.Insert)  # a statement without one of these has nothing here
+# a statement without one of these has nothing here (exact types: TRY_CAST, and TRY_TO_TIMESTAMP_TZ of
+# a constant, are a TryCast)
+NODES = (exp.Cast, exp.TryCast, exp.Insert)
 
 
 def spaced_offset(text: str) -> bool:
@@ -35,6 +37,11 @@ def spaced_offset(text: str) -> bool:
     if " +" not in text and " -" not in text and not text.endswith(" Z"):
         return False  # most text: the substring tests cost a tenth of the pattern (every INSERT's literals)
     return _SPACED_OFFSET.match(text) is not None
+
+
+def unspace(node: exp.Expression) -> None:
+    """A string constant of that shape, as DuckDB reads it (the offset glued to the time)."""
+    _fix(node)
 
 
 def _fix(node: exp.Expression) -> None:

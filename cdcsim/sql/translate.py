@@ -48,9 +48,12 @@ from . import (
     array_aggs,
     arrays,
     binary_text,
+    date_functions,
     date_types,
     decimal_division,
     information_schema,
+    insert_values,
+    merge_by_name,
     nested_windows,
     number_format,
     objects,
@@ -375,15 +378,61 @@ _TEXT_TYPES = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.T
                exp.DataType.Type.NCHAR, exp.DataType.Type.NVARCHAR}
 
 
+# a column's value as text: a VARIANT (JSON) string without its quotes, anything else cast as
+# written; typeof() is folded when DuckDB plans the statement, and both branches bind for any type
+_COLUMN_TEXT = "CASE WHEN typeof(__V) = 'JSON' THEN json_extract_string(to_json(__V), '$') ELSE __CAST END"
+
+
 def _variant_text_casts(tree: exp.Expression) -> None:
     """``v:path::STRING`` (and TO_VARCHAR of a path) is the element's text in Snowflake: ``Ann``, not
-    the JSON ``"Ann"`` that casting DuckDB's extracted JSON gives. Such casts read the path as text."""
+    the JSON ``"Ann"`` that casting DuckDB's extracted JSON gives. Such casts read the path as text.
+    So do casts of a VARIANT column (FLATTEN's ``f.value::STRING``, the querying-semistructured
+    page's ``ve.value::string``, which kept its quotes) and of a value made a VARIANT
+    (``'Sample'::VARIANT::VARCHAR`` is ``Sample`` [DOC: sql-reference/data-types-semistructured])."""
     for node in list(tree.find_all(exp.Cast, exp.ToChar)):
         inner = node.this
         to_text = isinstance(node, exp.ToChar) and node.args.get("format") is None or \
-            isinstance(node, exp.Cast) and node.to.this in _TEXT_TYPES
-        if isinstance(inner, exp.JSONExtract) and to_text:
+            type(node) is exp.Cast and node.to.this in _TEXT_TYPES
+        if not to_text:
+            continue
+        if isinstance(inner, exp.JSONExtract):
             inner.replace(exp.JSONExtractScalar(this=inner.this, expression=inner.expression))
+        elif isinstance(inner, exp.ParseJSON) or isinstance(inner, exp.Anonymous) and inner.name == "cdcsim_variant":
+            node.replace(exp.func("json_extract_string", inner.copy(), exp.Literal.string("$")))
+        elif isinstance(inner, exp.Column) and not isinstance(inner.this, exp.Star):
+            node.replace(fill(_COLUMN_TEXT, V=inner, CAST=node.copy()))
+
+
+_BLANKS = " \t\n\r"
+# CHECK_JSON's argument as the text to check: a VARIANT's string (the page checks a VARIANT column
+# holding the text), anything else as text
+_CHECKED_TEXT = "CASE WHEN typeof(__X) = 'JSON' THEN json_extract_string(to_json(__X), '$') ELSE CAST(__X AS VARCHAR) END"
+_CHECK_JSON = ("CASE WHEN __T IS NULL OR trim(__T, __BLANKS) = '' OR json_valid(__T) THEN NULL "
+               "ELSE 'Invalid JSON' END")
+
+
+def _json_text_inputs(tree: exp.Expression) -> None:
+    """PARSE_JSON / TRY_PARSE_JSON of an empty string, or of whitespace only, is NULL, not an error
+    [DOC: sql-reference/functions/parse_json]: DuckDB's JSON parser failed ("input length is 0"),
+    so one empty payload stopped a whole load. CHECK_JSON [DOC: sql-reference/functions/check_json]
+    of a VARIANT checks the string it holds (DuckDB compared the JSON column with '' and failed);
+    [INFER] its message for invalid JSON stays 'Invalid JSON' (Snowflake's names the parser's
+    complaint and position, as 'misplaced }, pos 32').
+    A constant that is a JSON literal in capitals (``PARSE_JSON('NULL')``, the OBJECT_CONSTRUCT
+    page's JSON null) is read as Snowflake's parser reads it; [INFER] capitals inside a document
+    (``{"a": FALSE}``) still fail, DuckDB's parser being strict there."""
+    for node in list(tree.find_all(exp.ParseJSON)):
+        arg = node.this
+        if isinstance(arg, exp.Literal) and arg.is_string:
+            text = arg.name.strip(_BLANKS)
+            node.set("this", exp.Null() if not text else
+                     exp.Literal.string(text.lower()) if text.lower() in ("null", "true", "false") else arg)
+            continue
+        text = exp.func("trim", arg.copy(), exp.Literal.string(_BLANKS))
+        node.set("this", exp.Nullif(this=text, expression=exp.Literal.string("")))
+    for node in list(tree.find_all(exp.CheckJson)):
+        checked = fill(_CHECKED_TEXT, X=node.this)
+        node.replace(fill(_CHECK_JSON, T=checked, BLANKS=exp.Literal.string(_BLANKS)))
 
 
 _DATE_FORMAT = re.compile(r"YY|MM|DD|HH|MI|SS|MON|DY|FF|AM|PM", re.IGNORECASE)
@@ -406,6 +455,8 @@ def _to_char_formats(tree: exp.Expression) -> None:
             node.replace(number_format.to_char(node.this, text))
         elif is_date:
             converted = sqlglot.Dialect.get_or_raise("snowflake").format_time(fmt)
+            if isinstance(converted, exp.Literal):  # a bare HH, which sqlglot leaves as text
+                converted = exp.Literal.string(date_functions.hour_format(converted.name))
             node.replace(exp.TimeToStr(this=node.this, format=converted))
 
 
@@ -472,12 +523,15 @@ def _variant_casts(tree: exp.Expression) -> None:
     string [DOC: sql-reference/data-types-semistructured], it is not read as JSON text (that is
     PARSE_JSON). DuckDB's CAST to JSON parses a string, so ``'Joe'::VARIANT`` failed and
     ``'{"a":1}'::VARIANT`` came out an object; ``to_json`` wraps a value of any type."""
-    for node in list(tree.find_all(exp.Cast, exp.ToVariant)):
+    # innermost first: an outer one copies its argument, and a cast inside the copy was left a
+    # CAST to JSON (``TO_VARIANT(OBJECT_CONSTRUCT('k', 'text'::VARIANT))`` failed to parse 'text')
+    for node in reversed(list(tree.find_all(exp.Cast, exp.ToVariant))):
         if isinstance(node, exp.ToVariant) or type(node) is exp.Cast and node.to.this == exp.DataType.Type.VARIANT:
             node.replace(objects.variant_of(node.this.copy()))
 
 
 def _fix_types(tree: exp.Expression) -> None:
+    _json_text_inputs(tree)
     _variant_casts(tree)
     _convert_timezone(tree)
     _variant_text_casts(tree)
@@ -681,10 +735,28 @@ def _hash(args: list[exp.Expression]) -> exp.Expression:
     return exp.Paren(this=exp.Sub(this=wide, expression=exp.Literal.number(2**63)))
 
 
+def _ratio_to_report(tree: exp.Expression) -> bool:
+    """``RATIO_TO_REPORT(x) OVER (PARTITION BY ...)``: x over the partition's sum (NULL when the sum
+    is 0, as a ratio of nothing); whether there was one. Rewritten before the divisions are typed,
+    so the ratio of a NUMBER is a NUMBER as in Snowflake (the window-syntax page's
+    ``100 * RATIO_TO_REPORT(net_profit) OVER ()`` of a NUMBER(9, 2) shows ``22.72727300``; it was a
+    FLOAT)."""
+    found = False
+    for win in list(tree.find_all(exp.Window)):
+        fn = win.this
+        if isinstance(fn, exp.Anonymous) and fn.expressions and str(fn.this).upper() == "RATIO_TO_REPORT":
+            arg = fn.expressions[0]
+            total = win.copy()
+            total.set("this", exp.Sum(this=arg.copy()))
+            total.set("order", None)
+            win.replace(exp.Div(this=arg.copy(), expression=exp.Nullif(this=total, expression=exp.Literal.number(0))))
+            found = True
+    return found
+
+
 def _snowflake_functions(tree: exp.Expression) -> None:
     """Snowflake functions DuckDB lacks, as DuckDB expressions:
-    * ``RATIO_TO_REPORT(x) OVER (PARTITION BY ...)``: x over the partition's sum (NULL when the
-      sum is 0, as a ratio of nothing);
+    * ``RATIO_TO_REPORT``: see ``_ratio_to_report``;
     * ``CONDITIONAL_TRUE_EVENT(cond) OVER (... ORDER BY ...)``: how many rows up to this one the
       condition held for (the event number, from 0); ``CONDITIONAL_CHANGE_EVENT(x)``: the same
       for ``x != LAG(x)`` (a NULL on either side is no change, as the page's definition gives);
@@ -699,13 +771,7 @@ def _snowflake_functions(tree: exp.Expression) -> None:
         if not isinstance(fn, exp.Anonymous) or not fn.expressions:
             continue
         name = str(fn.this).upper()
-        if name == "RATIO_TO_REPORT":
-            arg = fn.expressions[0]
-            total = win.copy()
-            total.set("this", exp.Sum(this=arg.copy()))
-            total.set("order", None)
-            win.replace(exp.Div(this=arg.copy(), expression=exp.Nullif(this=total, expression=exp.Literal.number(0))))
-        elif name in ("CONDITIONAL_TRUE_EVENT", "CONDITIONAL_CHANGE_EVENT"):
+        if name in ("CONDITIONAL_TRUE_EVENT", "CONDITIONAL_CHANGE_EVENT"):
             cond = fn.expressions[0]
             if name == "CONDITIONAL_CHANGE_EVENT":
                 # the page's definition: CONDITIONAL_TRUE_EVENT(x != LAG(x) OVER w) OVER w (the
@@ -845,7 +911,11 @@ def _translate(sql: str, ctx: Context) -> Translated:
         raise compilation_error(f"Unsupported statement: {sql.strip()[:80]}", 1003, "42000")
     tree = normalize_identifiers(tree, dialect="snowflake")
     if isinstance(tree, (exp.Select, exp.Union, exp.Intersect, exp.Except)):
-        _snowflake_names(tree)  # from the statement as written, before any rewriting
+        _snowflake_names(tree, sql)  # from the statement as written, before any rewriting
+    elif isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
+        insert_values.check(tree, lambda: ctx.insert_columns(_qname(tree.this, ctx)))
+    elif isinstance(tree, exp.Merge):
+        merge_by_name.expand(tree, lambda: ctx.insert_columns(_qname(tree.this, ctx)))
     if isinstance(tree, exp.Select) and tree.args.get("into") is not None:
         # sqlglot reads it as CREATE TABLE ... AS; Snowflake's INTO sets Scripting variables only
         raise compilation_error("SELECT ... INTO sets Snowflake Scripting variables (INTO :var, in a block); to "
@@ -854,8 +924,12 @@ def _translate(sql: str, ctx: Context) -> Translated:
     # one walk tells which of the rewrites below have anything to do (each would walk the tree)
     present = {type(n) for n in tree.walk()}
     resolve = lambda t: None if t.args.get("db") is None and t.name in ctes else _qname(t, ctx)  # noqa: E731
+    if present.intersection(date_functions.NODES):
+        date_functions.rewrite(tree)  # interval constants first: date_types types their sums
     if present.intersection(date_types.NODES):
         date_types.keep_dates(tree, resolve, ctx.column_types)
+    if exp.Window in present and _ratio_to_report(tree):
+        present.add(exp.Div)
     exact = present.intersection(decimal_division.NODES) and \
         decimal_division.exact_divisions(tree, resolve, ctx.column_types)  # written out last (expand)
     if present.intersection(timestamp_literals.NODES):
@@ -867,6 +941,8 @@ def _translate(sql: str, ctx: Context) -> Translated:
         variant_paths.rewrite(tree)
         if isinstance(tree, exp.Insert):
             variant_paths.text_targets(tree, lambda t: _qname(t, ctx), ctx.column_types)
+    if exp.Array in present or exp.ArrayConstructCompact in present:
+        arrays.mixed_constructors(tree)
     if present.intersection(arrays.NODES):
         arrays.rewrite(tree)
     if present.intersection(binary_text.NODES):
@@ -877,6 +953,9 @@ def _translate(sql: str, ctx: Context) -> Translated:
         text_functions.rewrite(tree)
     _values_columns(tree)
     _positional_columns(tree)
+    if present.intersection(date_functions.TEXT_NODES):
+        # (VALUES columns named: they are typed; TO_TIMESTAMP's pass, which it uses, still to come)
+        date_functions.text_arguments(tree, resolve, ctx.column_types)
     _snowflake_functions(tree)
     if present.intersection(nested_windows.NODES):
         nested_windows.rewrite(tree)
@@ -1046,24 +1125,52 @@ def _translate(sql: str, ctx: Context) -> Translated:
     return out
 
 
-# FLATTEN's output columns [DOC: sql-reference/functions/flatten] over DuckDB's json_each. KEY is
-# NULL for an array's elements and INDEX for an object's; PATH drops json_each's leading '$' (and
-# the dot before a key); SEQ numbers the input rows in Snowflake, which a lateral subquery cannot
-# see: [INFER] it is NULL here.
-_FLATTEN_SQL = (
-    "SELECT CAST(NULL AS BIGINT) AS SEQ, "
-    "CASE WHEN json_type(__CDCSIM_IN) = 'ARRAY' THEN NULL ELSE __e.key END AS KEY, "
-    "ltrim(ltrim(__e.fullkey, '$'), '.') AS PATH, "
-    "CASE WHEN json_type(__CDCSIM_IN) = 'ARRAY' THEN CAST(__e.key AS BIGINT) END AS INDEX, "
-    "__e.value AS VALUE, CAST(__CDCSIM_IN AS JSON) AS THIS "
-    "FROM json_each(__CDCSIM_IN) AS __e")
+# FLATTEN's output columns [DOC: sql-reference/functions/flatten] over DuckDB's json_each (or
+# json_tree, RECURSIVE => TRUE, whose root row is left out). An element is an array's when its
+# path ends in an index: KEY is then NULL and INDEX its position. PATH is the PATH argument followed
+# by the element's steps ('b[0]', 'c.d'); THIS is the container the element is in. SEQ numbers the
+# input rows in Snowflake, which a lateral subquery cannot see: [INFER] it is NULL here. MODE keeps
+# the elements reached through objects only ('OBJECT') or arrays only ('ARRAY'): every step of the
+# path is a key, or every step an index (a quoted key's text is left out of that test).
+_FLATTEN_COLUMNS = (
+    "CAST(NULL AS BIGINT) AS SEQ, "
+    "CASE WHEN right(__e.fullkey, 1) = ']' THEN NULL ELSE __e.key END AS KEY, "
+    "ltrim(__PREFIX || ltrim(coalesce(__e.fullkey, '$'), '$'), '.') AS PATH, "
+    "CASE WHEN right(__e.fullkey, 1) = ']' THEN CAST(__e.key AS BIGINT) END AS INDEX, "
+    "__e.value AS VALUE, ")
+_FLATTEN_STEPS = "regexp_replace(__e.fullkey, '\"(?:[^\"\\\\]|\\\\.)*\"', '', 'g')"
+_FLATTEN_MODES = {"BOTH": "TRUE", "OBJECT": f"NOT contains({_FLATTEN_STEPS}, '[')",
+                  "ARRAY": f"NOT contains({_FLATTEN_STEPS}, '.')"}
+
+
+def _flatten_sql(recursive: bool, mode: str, outer: bool) -> str:
+    """The lateral subquery of one FLATTEN call, over ``__IN`` (the input at its PATH) and
+    ``__PREFIX`` (the PATH text). OUTER adds one row for an input with no element kept: NULL KEY,
+    INDEX and VALUE, the input as THIS (the page's ``FLATTEN(INPUT => PARSE_JSON('[]'), OUTER =>
+    TRUE)`` shows ``[]``) [INFER: its PATH is the PATH argument, '' without one]."""
+    fn = "json_tree" if recursive else "json_each"
+    this = "json_extract(CAST(__IN AS JSON), __e.path)" if recursive else "CAST(__IN AS JSON)"
+    where = f"({_FLATTEN_MODES[mode]})" + (" AND __e.parent IS NOT NULL" if recursive else "")
+    rows = f"FROM {fn}(__IN) AS __e WHERE {where}"
+    sql = f"SELECT {_FLATTEN_COLUMNS}{this} AS THIS {rows}"
+    if outer:
+        sql += (" UNION ALL SELECT CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR), ltrim(__PREFIX, '.'), "
+                "CAST(NULL AS BIGINT), CAST(NULL AS JSON), CAST(__IN AS JSON) "
+                f"WHERE NOT EXISTS (SELECT 1 {rows})")
+    return sql
+
+
+def _flag(node: exp.Expression | None) -> bool:
+    """A FLATTEN argument's TRUE (a boolean, or its name written as text)."""
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    return node is not None and str(node.name).upper() == "TRUE"
 
 
 def _flatten(tree: exp.Expression) -> None:
-    """``LATERAL FLATTEN(INPUT => expr [, PATH => 'p'] [, OUTER => TRUE])`` and
-    ``TABLE(FLATTEN(...))``: a lateral subquery over DuckDB's ``json_each`` with FLATTEN's columns.
-    OUTER keeps a row (of NULLs) for an input with no elements, as a LEFT JOIN ... ON TRUE.
-    RECURSIVE and MODE fail with a compilation error."""
+    """``LATERAL FLATTEN(INPUT => expr [, PATH => 'p'] [, OUTER => TRUE] [, RECURSIVE => TRUE]
+    [, MODE => 'OBJECT' | 'ARRAY' | 'BOTH'])`` and ``TABLE(FLATTEN(...))``: a lateral subquery
+    with FLATTEN's columns (see ``_flatten_sql``)."""
     for node in list(tree.find_all(exp.Lateral, exp.TableFromRows)):
         call = node.this
         if not isinstance(call, exp.Explode):
@@ -1079,28 +1186,22 @@ def _flatten(tree: exp.Expression) -> None:
             args["INPUT"] = positional[0]
         if "INPUT" not in args:
             raise compilation_error("FLATTEN needs an INPUT argument.", 1044, "42P13")
-        for unsupported in ("RECURSIVE", "MODE"):
-            if unsupported in args and str(args[unsupported].name).upper() not in ("FALSE", "BOTH"):
-                raise compilation_error(f"FLATTEN's {unsupported} argument is not supported by cdcsim.",
-                                        2000, "0A000")
+        mode = str(args["MODE"].name).upper() if "MODE" in args else "BOTH"
+        if mode not in _FLATTEN_MODES:
+            raise compilation_error(f"FLATTEN's MODE must be 'OBJECT', 'ARRAY' or 'BOTH', not '{mode}'.",
+                                    1044, "42P13")
         source = args["INPUT"]
         path = args.get("PATH")
+        prefix = ""
         if isinstance(path, exp.Literal) and path.name:
             key = path.name if path.name.startswith("[") else "." + path.name
             source = exp.JSONExtract(this=source, expression=exp.Literal.string("$" + key))
-        sub = fill(_FLATTEN_SQL, CDCSIM_IN=source)
+            prefix = path.name
+        sql = _flatten_sql(_flag(args.get("RECURSIVE")), mode, _flag(args.get("OUTER")))
+        sub = fill(sql, IN=source, PREFIX=exp.Literal.string(prefix))
         alias = node.args.get("alias")
         name = alias.this if alias is not None and alias.this is not None else exp.to_identifier("F")
-        new = exp.Subquery(this=sub, alias=exp.TableAlias(this=name.copy()))
-        join = node.parent if isinstance(node.parent, exp.Join) else None
-        node.replace(new)
-        outer = args.get("OUTER")
-        if join is not None and outer is not None and str(outer.name).upper() == "TRUE" or \
-                isinstance(outer, exp.Boolean) and outer.this:
-            if join is not None:
-                join.set("side", "LEFT")
-                join.set("kind", None)
-                join.set("on", exp.true())
+        node.replace(exp.Subquery(this=sub, alias=exp.TableAlias(this=name.copy())))
 
 
 def _point(when: exp.Expression, ctx: Context) -> tuple[str, str, str]:
@@ -1343,8 +1444,57 @@ def _insert_columns(tree: exp.Insert, ctx: Context) -> None:
     tree.set("this", schema)
 
 
-def _snowflake_names(tree: exp.Expression) -> None:
+def _star_call(proj: exp.Expression) -> bool:
+    """A call that takes the row as its argument (``OBJECT_CONSTRUCT(*)``, ``HASH(t.*)``): named by
+    its text as any call is (it was left to DuckDB, which named it by the SQL cdcsim wrote)."""
+    return isinstance(proj, exp.Func) and any(
+        isinstance(a, exp.Star) or isinstance(a, exp.Column) and isinstance(a.this, exp.Star)
+        for a in proj.iter_expressions())
+
+
+_SnowflakeGenerator = sqlglot.dialects.snowflake.Snowflake.Generator
+_CAST_CALL = re.compile(r"\bCAST\s*\(", re.IGNORECASE)
+
+
+def _path_name(gen: _SnowflakeGenerator, e: exp.JSONExtract) -> str:
+    """``src:customer[0].name`` as written, where sqlglot writes GET_PATH(SRC, 'customer[0].name')."""
+    steps: list[str] = []
+    for part in e.expression.expressions[1:] if isinstance(e.expression, exp.JSONPath) else [None]:
+        if isinstance(part, exp.JSONPathKey):
+            key = f'"{part.this}"' if part.args.get("quoted") else str(part.this)
+            steps.append(("." if steps else "") + key)
+        elif isinstance(part, exp.JSONPathSubscript):
+            steps.append(f"[{part.this}]")
+        else:
+            return gen.jsonextract_sql(e)  # type: ignore[attr-defined]
+    return f"{gen.sql(e, 'this')}:{''.join(steps)}"
+
+
+class _NameGenerator(_SnowflakeGenerator):  # type: ignore[misc,valid-type]
+    """Snowflake's SQL as a column is named after it: a ``:`` path, ``x::T`` casts where the statement
+    writes its casts so, and ARRAY_CONSTRUCT(...) for the call (sqlglot wrote GET_PATH(...),
+    CAST(... AS ...) and ``[...]``: the querying-semistructured page's ``SELECT src:dealership``
+    heads its column ``SRC:DEALERSHIP``, not ``GET_PATH(SRC, 'DEALERSHIP')``). [INFER] A statement
+    that writes both ``CAST(`` and ``::`` has its casts named CAST(... AS ...): the parse no longer
+    tells which was which."""
+
+    TRANSFORMS = {
+        **_SnowflakeGenerator.TRANSFORMS,
+        exp.JSONExtract: lambda gen, e: _path_name(gen, e) if e.args.get("variant_extract")
+        else gen.jsonextract_sql(e),
+        exp.Cast: lambda gen, e: f"{gen.sql(e, 'this')}::{gen.sql(e, 'to')}" if gen.dcolon else gen.cast_sql(e),
+        exp.Array: lambda gen, e: f"ARRAY_CONSTRUCT({gen.expressions(e, flat=True)})" if e.meta
+        else _SnowflakeGenerator.TRANSFORMS[exp.Array](gen, e),
+    }
+
+    def __init__(self, dcolon: bool) -> None:
+        super().__init__(dialect="snowflake")
+        self.dcolon = dcolon
+
+
+def _snowflake_names(tree: exp.Expression, sql: str = "") -> None:
     """Name unaliased expressions the way Snowflake does: their SQL text in upper case."""
+    names = _NameGenerator(dcolon="::" in sql and not _CAST_CALL.search(sql))
     selects = [tree] if isinstance(tree, exp.Select) else [tree.left] if hasattr(tree, "left") else []
     for select in selects:
         if not isinstance(select, exp.Select):
@@ -1352,13 +1502,13 @@ def _snowflake_names(tree: exp.Expression) -> None:
         new = []
         for proj in select.expressions:
             if isinstance(proj, (exp.Alias, exp.Column, exp.Star)) or proj.find(exp.Star) is not None and not \
-                    isinstance(proj, exp.Count):
+                    isinstance(proj, exp.Count) and not _star_call(proj):
                 new.append(proj)
                 continue
             if isinstance(proj, exp.Column) or (isinstance(proj, exp.Dot)):
                 new.append(proj)
                 continue
-            name = proj.sql(dialect="snowflake").upper().replace(f"{_NOW_MARK}()", "CURRENT_TIMESTAMP()")
+            name = names.generate(proj).upper().replace(f"{_NOW_MARK}()", "CURRENT_TIMESTAMP()")
             if "__CDCSIM_TOK_" in name or len(name) > 200:
                 new.append(proj)
                 continue
