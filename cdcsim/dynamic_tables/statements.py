@@ -161,6 +161,25 @@ def create_temporary_dynamic_table(s: Session, m: re.Match[str], _p: object) -> 
                             "tables are not supported.", 2_000, "0A000")
 
 
+
+def _scheduling(opts: dict[str, str], relaxed: bool) -> tuple[str | None, str | None, int | None]:
+    """SCHEDULER and TARGET_LAG of a CREATE [OR ALTER] DYNAMIC TABLE, checked together: (scheduler,
+    target lag text or DOWNSTREAM or None, lag in seconds or None)."""
+    scheduler = opts.get("SCHEDULER", "").upper() or None
+    if scheduler not in (None, "ENABLE", "DISABLE"):
+        raise compilation_error(f"invalid value '{scheduler}' for SCHEDULER", 1008, "22023")
+    lag_text = opts.get("TARGET_LAG")
+    if scheduler == "DISABLE" and lag_text is not None:
+        raise compilation_error("TARGET_LAG cannot be specified when SCHEDULER = DISABLE.", 2_000, "22023")
+    if scheduler != "DISABLE" and lag_text is None:
+        raise compilation_error("Missing option(s): [TARGET_LAG]", 1_006, "22023")
+    if lag_text is None:
+        return scheduler, None, None
+    if _unquote(lag_text).upper() == "DOWNSTREAM":  # (quoted as well: the REQUIRE USER example)
+        return scheduler, "DOWNSTREAM", None
+    target_lag, lag_sec = parse_lag(_unquote(lag_text), relaxed)
+    return scheduler, target_lag, lag_sec
+
 @command(rf"CREATE\s+OR\s+ALTER\s+(?:TRANSIENT\s+)?DYNAMIC\s+(?:ICEBERG\s+)?TABLE\s+(?P<name>{QNAME_RE}).*")
 def create_or_alter_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
     """CREATE OR ALTER DYNAMIC TABLE [DOC: sql-reference/sql/create-dynamic-table, "CREATE OR ALTER
@@ -204,22 +223,10 @@ def create_or_alter_dynamic_table(s: Session, m: re.Match[str], _p: object) -> R
         raise compilation_error(
             f"CREATE OR ALTER DYNAMIC TABLE '{qn.name}' changes its {' and '.join(changed)}, which reinitializes "
             "the table: cdcsim does not support that; use CREATE OR REPLACE DYNAMIC TABLE.", 2_000, "0A000")
-    scheduler = opts.get("SCHEDULER", "").upper() or None
-    if scheduler not in (None, "ENABLE", "DISABLE"):
-        raise compilation_error(f"invalid value '{scheduler}' for SCHEDULER", 1008, "22023")
-    lag_text = opts.get("TARGET_LAG")
-    if scheduler == "DISABLE" and lag_text is not None:
-        raise compilation_error("TARGET_LAG cannot be specified when SCHEDULER = DISABLE.", 2_000, "22023")
-    if scheduler != "DISABLE" and lag_text is None:
-        raise compilation_error("Missing option(s): [TARGET_LAG]", 1_006, "22023")
+    scheduler, target_lag, lag_sec = _scheduling(opts, s.engine.relaxed)
     if "WAREHOUSE" not in opts:
         raise compilation_error("Missing option(s): [WAREHOUSE]", 1_006, "22023")
-    target_lag: str | None = None
-    lag_sec: int | None = None
-    if lag_text is not None and _unquote(lag_text).upper() == "DOWNSTREAM":
-        target_lag = "DOWNSTREAM"
-    elif lag_text is not None:
-        target_lag, lag_sec = parse_lag(_unquote(lag_text), s.engine.relaxed)
+    if lag_sec is not None:
         check_against_upstream(reg, dt.fqn, lag_sec, reg.upstream(dt))
         check_against_downstream(reg, dt, lag_sec)
     wanted: dict[str, Any] = {
@@ -365,22 +372,7 @@ def create_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
     if taken is not None:
         return taken
 
-    scheduler = opts.get("SCHEDULER", "").upper() or None
-    if scheduler not in (None, "ENABLE", "DISABLE"):
-        raise compilation_error(f"invalid value '{scheduler}' for SCHEDULER", 1008, "22023")
-    lag_text = opts.get("TARGET_LAG")
-    if scheduler == "DISABLE" and lag_text is not None:
-        raise compilation_error("TARGET_LAG cannot be specified when SCHEDULER = DISABLE.", 2_000, "22023")
-    if scheduler != "DISABLE" and lag_text is None:
-        raise compilation_error("Missing option(s): [TARGET_LAG]", 1_006, "22023")
-    target_lag: str | None
-    lag_sec: int | None = None
-    if lag_text is None:
-        target_lag = None
-    elif _unquote(lag_text).upper() == "DOWNSTREAM":  # (quoted as well: the REQUIRE USER example)
-        target_lag = "DOWNSTREAM"
-    else:
-        target_lag, lag_sec = parse_lag(_unquote(lag_text), relaxed)
+    scheduler, target_lag, lag_sec = _scheduling(opts, relaxed)
     if "WAREHOUSE" not in opts:
         raise compilation_error("Missing option(s): [WAREHOUSE]", 1_006, "22023")
     requested = opts.get("REFRESH_MODE", "AUTO").upper()
