@@ -38,15 +38,11 @@ _DT_HEAD = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TRANSIENT\s+)?DYNAMI
                       r"(?P<name>(?:\"[^\"]+\"|[\w$]+)(?:\.(?:\"[^\"]+\"|[\w$]+))*)", re.I)
 
 
-def _sf(qn: QName) -> str:
-    return f"{quote(qn.database)}.{quote(qn.schema)}.{quote(qn.name)}"
-
-
 def _renamed(text: str, head: re.Pattern[str], target: QName) -> str:
     """``text`` (a CREATE statement) creating ``target`` instead of the object it names."""
     m = head.match(text)
     assert m is not None
-    body = text[:m.start("name")] + _sf(target) + text[m.end("name"):]
+    body = text[:m.start("name")] + target.sql + text[m.end("name"):]
     return re.sub(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?", "CREATE OR REPLACE ", body, count=1, flags=re.I)
 
 
@@ -69,19 +65,19 @@ def clone_schema_objects(s: Session, pairs: list[tuple[tuple[str, str], tuple[st
         for (name,) in s.duck.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ? ORDER BY 1",
                                       [sduck]).fetchall():
             if f"{sdb}.{ssch}.{name}" not in mine:
-                s.execute(f"CREATE TABLE {_sf(QName(ddb, dsch, name))} CLONE {_sf(QName(sdb, ssch, name))}")
+                s.execute(f"CREATE TABLE {QName(ddb, dsch, name).sql} CLONE {QName(sdb, ssch, name).sql}")
         for name, start, step, last in s.duck.execute(
                 "SELECT sequence_name, start_value, increment_by, last_value FROM duckdb_sequences() "
                 "WHERE schema_name = ? ORDER BY 1", [sduck]).fetchall():
             nxt = start if last is None else last + step
-            s.execute(f"CREATE SEQUENCE {_sf(QName(ddb, dsch, name))} START = {nxt} INCREMENT = {step}")
+            s.execute(f"CREATE SEQUENCE {QName(ddb, dsch, name).sql} START = {nxt} INCREMENT = {step}")
         s.duck.execute(f"INSERT INTO {M}.procedures SELECT ? || '.' || name, ?, ?, name, args, returns, language, "
                        f"options, body, comment, is_secure, ? FROM {M}.procedures WHERE database_name = ? "
                        "AND schema_name = ?", [f"{ddb}.{dsch}", ddb, dsch, s.engine.clock.now(), sdb, ssch])
         s.engine.catalog.bump()  # (procedures are looked up by catalog version)
         s.use(database=ddb, schema=dsch)  # a function's body is translated again, in the clone
         for name in functions.names_in(s, QName(sdb, ssch, "x")):
-            s.execute(_function(s, f"{sdb}.{ssch}.{name}", None, _sf(QName(ddb, dsch, name))).rstrip().rstrip(";"))
+            s.execute(_function(s, f"{sdb}.{ssch}.{name}", None, QName(ddb, dsch, name).sql).rstrip().rstrip(";"))
         for (name,) in s.duck.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = ? ORDER BY 1",
                                       [sduck]).fetchall():
             row = s.duck.execute(f"SELECT text FROM {M}.objects WHERE fqn = ?", [f"{sdb}.{ssch}.{name}"]).fetchone()
@@ -117,7 +113,7 @@ def clone_schema_objects(s: Session, pairs: list[tuple[tuple[str, str], tuple[st
         opts = (" APPEND_ONLY = TRUE" if info.mode == "APPEND_ONLY" else "") + \
             (" SHOW_INITIAL_ROWS = TRUE" if info.show_initial else "")
         kind = "VIEW" if info.on_view else "DYNAMIC TABLE" if info.table_fqn in registry(s.engine).tables else "TABLE"
-        s.execute(f"CREATE STREAM {_sf(QName(ddb, dsch, name))} ON {kind} {_sf(source)}{opts}")
+        s.execute(f"CREATE STREAM {QName(ddb, dsch, name).sql} ON {kind} {source.sql}{opts}")
     store = store_of(s.engine)
     for (sdb, ssch), (ddb, dsch) in pairs:
         s.use(database=ddb, schema=dsch)

@@ -216,14 +216,14 @@ def _plan(s: Session, table: QName, current: list[Column], wanted: list[Column],
     out: list[str] = []
     for w in wanted:
         c = have.get(w.name)
-        col = f"{_sql_name(table)} ALTER COLUMN {quote(w.name)}"
+        col = f"{table.sql} ALTER COLUMN {quote(w.name)}"
         if c is None:
             if not w.nullable and w.default is None:
                 rows = _count(s, table) if rows is None else rows
                 if rows:
                     raise compilation_error(f"Non-nullable column '{w.name}' cannot be added to non-empty table "
                                             f"'{table.name}' unless it has a non-null default value.", 2000, "42601")
-            out.append(f"ALTER TABLE {_sql_name(table)} ADD COLUMN {_column_sql(defs[w.name])}")
+            out.append(f"ALTER TABLE {table.sql} ADD COLUMN {_column_sql(defs[w.name])}")
             continue
         type_change = _type_change(s, table, c, w)
         if type_change:
@@ -242,13 +242,8 @@ def _plan(s: Session, table: QName, current: list[Column], wanted: list[Column],
         elif w.nullable and not c.nullable:
             out.append(f"ALTER TABLE {col} DROP NOT NULL")
     # added before dropped: a table whose every column is "renamed" never has none
-    out.extend(f"ALTER TABLE {_sql_name(table)} DROP COLUMN {quote(c.name)}" for c in current if c.name not in names)
+    out.extend(f"ALTER TABLE {table.sql} DROP COLUMN {quote(c.name)}" for c in current if c.name not in names)
     return out
-
-
-def _sql_name(table: QName) -> str:
-    """The table's name as Snowflake SQL, quoted part by part (the statements run as a user's would)."""
-    return ".".join(quote(p) for p in (table.database, table.schema, table.name))
 
 
 def _count(s: Session, table: QName) -> int:

@@ -54,6 +54,12 @@ class QName:
         return f"{self.database}.{self.schema}.{self.name}"
 
     @property
+    def sql(self) -> str:
+        """The quoted Snowflake reference ``"DB"."SCH"."NAME"``, for statements that go through
+        translation as a user's would."""
+        return ".".join(quote(p) for p in (self.database, self.schema, self.name))
+
+    @property
     def duck(self) -> str:
         """The quoted DuckDB reference ``"DB__SCH"."NAME"``."""
         return f"{quote(duck_schema(self.database, self.schema))}.{quote(self.name)}"

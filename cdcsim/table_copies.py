@@ -56,15 +56,15 @@ def _create_copy(s: Session, m: re.Match[str], _p: object) -> Result:
     if m.group("ine") and s.relation_kind(target) is not None:
         return Result.status(f"{target.name} already exists, statement succeeded.")
     if at:  # a point outside the source's history fails before anything is made
-        s.execute(f"SELECT 1 FROM {_sf(source)}{at} LIMIT 0")
+        s.execute(f"SELECT 1 FROM {source.sql}{at} LIMIT 0")
     ddl = copy_ddl(s, source, target, bool(m.group("replace")))
     s.run(ddl)
     if how == "CLONE":
         cols = ", ".join(quote(c) for c in _visible_columns(s, source))
         try:
-            s.execute(f"INSERT INTO {_sf(target)} ({cols}) SELECT {cols} FROM {_sf(source)}{at}")
+            s.execute(f"INSERT INTO {target.sql} ({cols}) SELECT {cols} FROM {source.sql}{at}")
         except Exception:
-            s.execute(f"DROP TABLE IF EXISTS {_sf(target)}")
+            s.execute(f"DROP TABLE IF EXISTS {target.sql}")
             raise
     return Result.status(f"Table {target.name} successfully created.")
 
@@ -77,13 +77,8 @@ def _temporary_copy(s: Session, m: re.Match[str], target: QName, source: QName, 
         raise not_found("Table", source.fqn)
     head = "CREATE OR REPLACE TEMPORARY TABLE " if m.group("replace") else \
         "CREATE TEMPORARY TABLE IF NOT EXISTS " if m.group("ine") else "CREATE TEMPORARY TABLE "
-    s.execute(f"{head}{_sf(target)} AS SELECT * FROM {_sf(source)}{' LIMIT 0' if how == 'LIKE' else ''}")
+    s.execute(f"{head}{target.sql} AS SELECT * FROM {source.sql}{' LIMIT 0' if how == 'LIKE' else ''}")
     return Result.status(f"Table {target.name} successfully created.")
-
-
-def _sf(table: QName) -> str:
-    """``table`` as a quoted Snowflake name, for statements that go through translation."""
-    return ".".join(quote(p) for p in (table.database, table.schema, table.name))
 
 
 def _visible_columns(s: Session, table: QName) -> list[str]:

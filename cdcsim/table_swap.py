@@ -24,10 +24,6 @@ from .names import QNAME_RE, QName, parse_parts, quote
 from .session import Session
 
 
-def _sf(qn: QName) -> str:
-    return f"{quote(qn.database)}.{quote(qn.schema)}.{quote(qn.name)}"
-
-
 @command(rf"ALTER\s+TABLE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<a>{QNAME_RE})\s+SWAP\s+WITH\s+(?P<b>{QNAME_RE})")
 def _swap(s: Session, m: re.Match[str], _p: object) -> Result:
     a, b = (s.qualify(parse_parts(m.group(k))) for k in ("a", "b"))
@@ -46,10 +42,10 @@ def _swap(s: Session, m: re.Match[str], _p: object) -> Result:
     done: list[tuple[QName, QName]] = []
     try:
         for old, new in ((a, spare), (b, a), (spare, b)):
-            s.execute(f"ALTER TABLE {_sf(old)} RENAME TO {quote(new.name)}")
+            s.execute(f"ALTER TABLE {old.sql} RENAME TO {quote(new.name)}")
             done.append((old, new))
     except Exception:
         for old, new in reversed(done):
-            s.execute(f"ALTER TABLE {_sf(new)} RENAME TO {quote(old.name)}")
+            s.execute(f"ALTER TABLE {new.sql} RENAME TO {quote(old.name)}")
         raise
     return Result.status("Statement executed successfully.")

@@ -809,11 +809,8 @@ def alter_swap(s: Session, m: re.Match[str], _p: object) -> Result:
             raise compilation_error(f"cdcsim cannot swap dynamic table '{d.fqn}': dynamic table "
                                     f"'{reg.downstream(d)[0].fqn}' reads it.", 2_000, "0A000")
 
-    def name(q: QName) -> str:
-        return f"{quote(q.database)}.{quote(q.schema)}.{quote(q.name)}"
-
-    an, bn = name(a.qname), name(b.qname)
-    tmp = name(QName(a.qname.database, a.qname.schema, f"_CDCSIM_SWAP_{uuid.uuid4().hex[:8].upper()}"))
+    an, bn = a.qname.sql, b.qname.sql
+    tmp = QName(a.qname.database, a.qname.schema, f"_CDCSIM_SWAP_{uuid.uuid4().hex[:8].upper()}").sql
     s.execute(f"ALTER DYNAMIC TABLE {an} RENAME TO {tmp}")
     try:
         s.execute(f"ALTER DYNAMIC TABLE {bn} RENAME TO {an}")

@@ -47,7 +47,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..engine import HOOKS
-from ..names import QName, parse_parts, qualify, quote
+from ..names import QName, parse_parts, qualify
 from ..scheduler import provider
 from . import graph
 from .history import M, Record
@@ -104,8 +104,7 @@ class TaskProvider:
                 self._poll = Session(engine, name="task-poll")
             for qn in _trigger_streams(task):
                 try:
-                    ref = ".".join(quote(p) for p in (qn.database, qn.schema, qn.name))
-                    if stream_has_data(self._poll, [ref]) == "TRUE":
+                    if stream_has_data(self._poll, [qn.sql]) == "TRUE":
                         return True
                 except Exception:  # a missing stream: the WHEN check at run time reports it
                     continue
