@@ -247,8 +247,6 @@ def create_or_alter_dynamic_table(s: Session, m: re.Match[str], _p: object) -> R
         if trigger:
             record_graph(s.duck, reg, dt, s.now(), trigger)
 
-    if s.in_txn:
-        s.commit()
     _in_own_txn(s, run)
     return Result.status("Statement executed successfully.")
 
@@ -544,8 +542,6 @@ def drop_dynamic_table(s: Session, m: re.Match[str], _p: object) -> Result:
         if m.group("ie"):
             return Result.status(f"Drop statement executed successfully ({qn.name} already dropped).")
         raise not_found("Dynamic table", qn.fqn)
-    if s.in_txn:
-        s.commit()
     _in_own_txn(s, lambda: _drop(s, dt))
     return Result.status(f"{qn.name} successfully dropped.")
 
@@ -656,8 +652,6 @@ def alter_suspend_resume(s: Session, m: re.Match[str], _p: object) -> Result:
                     record_graph(con, reg, d, now, "RESUME")
                     changed = True
 
-    if s.in_txn:
-        s.commit()
     _in_own_txn(s, run)
     return Result.status("Statement executed successfully.")
 
@@ -718,8 +712,6 @@ def alter_set(s: Session, m: re.Match[str], _p: object) -> Result:
         if triggers:
             record_graph(s.duck, reg, dt, s.now(), triggers[0])
 
-    if s.in_txn:
-        s.commit()
     _in_own_txn(s, run)
     return Result.status("Statement executed successfully.")
 
@@ -737,8 +729,6 @@ def alter_unset(s: Session, m: re.Match[str], _p: object) -> Result:
             raise compilation_error(f"invalid property '{p}' for 'DYNAMIC TABLE'", 2_029, "42601")
     if dts and "COMMENT" in props:
         dt = dts[0]
-        if s.in_txn:
-            s.commit()
 
         def run() -> None:
             update(s.duck, dt.fqn, comment=None)
@@ -781,8 +771,6 @@ def alter_rename(s: Session, m: re.Match[str], _p: object) -> Result:
                 con.execute(f"UPDATE {M}.streams SET table_fqn = ? WHERE fqn = ?", [new.fqn, st.fqn])
         registry(s.engine).plans.clear()
 
-    if s.in_txn:
-        s.commit()
     _in_own_txn(s, run)
     return Result.status("Statement executed successfully.")
 
